@@ -1,0 +1,85 @@
+/**
+ * Buffered stdout for record streams. Records are copied into a large buffer and handed to
+ * process.stdout in big writes, respecting backpressure ('drain'). When the reader goes away
+ * (`| head`), EPIPE marks the output closed and the command ends quietly with exit 0.
+ */
+const FLUSH_BYTES = 256 * 1024
+
+export class RecordOutput {
+  private buffer = Buffer.allocUnsafe(FLUSH_BYTES * 2)
+  private length = 0
+  private waiting: Promise<void> | undefined
+  closed = false
+  private onClose: (() => void) | undefined
+
+  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') this.markClosed()
+      else throw error
+    })
+  }
+
+  /** Called once when the reader of stdout has gone away. */
+  whenClosed(handler: () => void): void {
+    this.onClose = handler
+  }
+
+  writeBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    const n = end - start
+    this.ensure(n)
+    this.buffer.set(n === bytes.length ? bytes : bytes.subarray(start, end), this.length)
+    this.length += n
+  }
+
+  writeString(text: string): void {
+    const max = text.length * 3
+    this.ensure(max)
+    this.length += this.buffer.write(text, this.length)
+  }
+
+  /** Hands buffered bytes to stdout if enough accumulated; waits when stdout is slow. */
+  async maybeFlush(): Promise<void> {
+    if (this.length >= FLUSH_BYTES) this.push()
+    if (this.waiting !== undefined) await this.waiting
+  }
+
+  /** Hands everything to stdout and waits until it has been accepted. */
+  async flush(): Promise<void> {
+    this.push()
+    if (this.waiting !== undefined) await this.waiting
+  }
+
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return
+    this.push()
+    if (extra > this.buffer.length) this.buffer = Buffer.allocUnsafe(extra)
+  }
+
+  private push(): void {
+    if (this.length === 0) return
+    const chunk = this.buffer.subarray(0, this.length)
+    this.buffer = Buffer.allocUnsafe(Math.max(FLUSH_BYTES * 2, this.buffer.length))
+    this.length = 0
+    if (this.closed) return
+    const accepted = this.stream.write(chunk)
+    if (!accepted && this.waiting === undefined) {
+      this.waiting = new Promise((resolve) => {
+        const done = () => {
+          this.stream.removeListener('drain', done)
+          this.stream.removeListener('close', done)
+          this.waiting = undefined
+          resolve()
+        }
+        this.stream.once('drain', done)
+        this.stream.once('close', done)
+      })
+    }
+  }
+
+  private markClosed(): void {
+    if (this.closed) return
+    this.closed = true
+    this.length = 0
+    this.onClose?.()
+  }
+}

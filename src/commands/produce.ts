@@ -1,0 +1,183 @@
+import fs from 'node:fs'
+import {Args, Flags} from '@oclif/core'
+import {StromCommand} from '../cli/base-command.js'
+import {ENCODINGS, Encoding, decodeText, unescapeDelimiter} from '../cli/encoding.js'
+import {parseEnvelope} from '../cli/envelope.js'
+import {DelimitedSplitter} from '../cli/line-splitter.js'
+import {StromError} from '../core/errors.js'
+import type {Header} from '../core/format/record-batch.js'
+import {Producer} from '../core/producer.js'
+import {PARTITIONERS, PartitionerName} from '../core/topic/partitioner.js'
+import type {Log, Topic} from '../core/log.js'
+
+export default class Produce extends StromCommand {
+  static summary = 'Append messages to a topic, from stdin or the arguments.'
+  static description = `One message per line by default. Keyed messages go to the partition Kafka's default partitioner would pick (murmur2), so the same key lands in the same partition number as on a Kafka cluster. A batch is acknowledged once written to the OS; --sync also fsyncs it.`
+  static examples = [
+    {description: 'Ship a log file as it grows', command: 'tail -F app.log | <%= config.bin %> produce logs --create'},
+    {description: 'Keyed messages, key and value split at the first ":"', command: 'printf "user1:login\\nuser2:logout\\n" | <%= config.bin %> produce events -K:'},
+    {description: 'Messages from the arguments, with a header', command: '<%= config.bin %> produce events "hello" "world" -H source=cli'},
+    {description: 'Round-trip from another topic through jq', command: '<%= config.bin %> consume a --json | jq -c ".value |= ascii_upcase" | <%= config.bin %> produce b --json'},
+    {description: 'NUL-separated binary-safe input, fsync per batch', command: 'find . -print0 | <%= config.bin %> produce files -D "\\0" --sync'},
+  ]
+
+  static strict = false
+  static args = {
+    topic: Args.string({ignoreStdin: true, description: 'topic to append to', required: true}),
+    messages: Args.string({ignoreStdin: true, description: 'messages to send instead of reading stdin', required: false}),
+  }
+
+  static flags = {
+    delimiter: Flags.string({char: 'D', description: 'message delimiter in the input (escapes: \\n \\t \\0 \\xNN)', default: '\\n'}),
+    'key-delimiter': Flags.string({char: 'K', description: 'split each message into key and value at the first occurrence of this string'}),
+    json: Flags.boolean({description: 'read NDJSON envelopes {key, value, headers, partition, timestamp} (what consume --json prints)'}),
+    header: Flags.string({char: 'H', description: 'add a header key=value to every message (repeatable)', multiple: true}),
+    partition: Flags.integer({char: 'p', description: 'send every message to this partition'}),
+    partitioner: Flags.string({description: 'partition choice for unkeyed messages', options: [...PARTITIONERS], default: 'sticky'}),
+    'value-encoding': Flags.string({description: 'how values (and header values) are written in the input', options: [...ENCODINGS], default: 'utf8'}),
+    'key-encoding': Flags.string({description: 'how keys are written in the input', options: [...ENCODINGS], default: 'utf8'}),
+    'null-empty': Flags.boolean({char: 'Z', description: 'send an empty key or value as null (a tombstone on compacted topics)'}),
+    sync: Flags.boolean({description: 'fsync each batch before it counts as written'}),
+    create: Flags.boolean({description: 'create the topic if it does not exist'}),
+    partitions: Flags.integer({description: 'partitions for a topic made by --create', default: 1}),
+    'batch-size': Flags.integer({description: 'largest batch in bytes (capped by the topic\'s max.message.bytes)', default: 256 * 1024}),
+    'linger-ms': Flags.integer({description: 'wait this long for more input before appending a partial batch', default: 0}),
+    verbose: Flags.boolean({char: 'v', description: 'print a summary (messages, bytes, rate) to stderr at the end'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, argv, flags} = await this.parse(Produce)
+    const log = this.openLog(flags.dir)
+    const topic = this.topicFor(log, args.topic, flags.create, flags.partitions)
+    if (flags.partition !== undefined) topic.checkPartition(flags.partition)
+    const producer = new Producer(topic, {partitioner: flags.partitioner as PartitionerName, sync: flags.sync, batchBytes: flags['batch-size']})
+    const encodings = {key: flags['key-encoding'] as Encoding, value: flags['value-encoding'] as Encoding}
+    const headers = parseHeaderFlags(flags.header ?? [], encodings.value)
+    const keyDelimiter = flags['key-delimiter'] === undefined ? undefined : unescapeDelimiter(flags['key-delimiter'])
+    const nullEmpty = flags['null-empty']
+    const started = process.hrtime.bigint()
+    let line = 0
+
+    const sendRaw = (buf: Buffer, start: number, end: number, timestamp: number) => {
+      line++
+      if (flags.json) {
+        if (end === start) return
+        const envelope = parseEnvelope(buf.toString('utf8', start, end), `input line ${line}`, encodings)
+        const allHeaders = headers.length === 0 ? envelope.headers : [...envelope.headers, ...headers]
+        producer.sendBytes(envelope.key, envelope.value, envelope.timestamp ?? timestamp, allHeaders, envelope.partition ?? flags.partition)
+        return
+      }
+      let key: Buffer | null = null
+      let valueStart = start
+      if (keyDelimiter !== undefined) {
+        const line = buf.subarray(start, end)
+        const at = line.indexOf(keyDelimiter)
+        if (at >= 0) {
+          key = decodeField(line.subarray(0, at), encodings.key, line)
+          valueStart = start + at + keyDelimiter.length
+        }
+      }
+      let value: Buffer | null = decodeField(buf.subarray(valueStart, end), encodings.value, line)
+      if (nullEmpty) {
+        if (key !== null && key.length === 0) key = null
+        if (value.length === 0) value = null
+      }
+      producer.sendBytes(key, value, timestamp, headers.length === 0 ? undefined : headers, flags.partition)
+    }
+    const decodeField = (bytes: Buffer, encoding: Encoding, lineNo: unknown): Buffer =>
+      encoding === 'utf8' ? bytes : decodeText(bytes.toString('latin1'), encoding, `input line ${line}`)
+
+    let interrupted = false
+    this.onInterrupt(() => {
+      interrupted = true
+      process.stdin.destroy()
+    })
+
+    try {
+      const messages = argv.slice(1) as string[]
+      if (messages.length > 0) {
+        const now = Date.now()
+        for (const message of messages) {
+          const bytes = Buffer.from(message)
+          sendRaw(bytes, 0, bytes.length, now)
+        }
+      } else {
+        await this.readStdin(unescapeDelimiter(flags.delimiter), sendRaw, producer, flags['linger-ms'], () => interrupted)
+      }
+    } finally {
+      // Whatever was read before an error or an interrupt is appended: nothing read is dropped silently.
+      producer.flush()
+      topic.close()
+    }
+    this.summarize(producer, started, flags.verbose)
+  }
+
+  private topicFor(log: Log, name: string, create: boolean, partitions: number): Topic {
+    if (create && !log.topics.exists(name)) {
+      try {
+        return log.createTopic(name, {partitions})
+      } catch (error) {
+        if (!(error instanceof StromError && error.code === 'TOPIC_EXISTS')) throw error
+      }
+    }
+    return log.topic(name)
+  }
+
+  private async readStdin(
+    delimiter: Buffer,
+    send: (buf: Buffer, start: number, end: number, timestamp: number) => void,
+    producer: Producer,
+    lingerMs: number,
+    interrupted: () => boolean,
+  ): Promise<void> {
+    if (process.stdin.isTTY) process.stderr.write('reading messages from the terminal, one per line; Ctrl-D to finish\n')
+    const splitter = new DelimitedSplitter(delimiter)
+    const input = fs.createReadStream('', {fd: 0, highWaterMark: 1024 * 1024, autoClose: false})
+    let lingerTimer: NodeJS.Timeout | undefined
+    let failure: unknown
+    try {
+      for await (const chunk of input) {
+        if (interrupted()) break
+        const now = Date.now()
+        splitter.push(chunk as Buffer, (buf, start, end) => send(buf, start, end, now))
+        if (lingerMs <= 0) producer.flush()
+        else if (lingerTimer === undefined) {
+          lingerTimer = setTimeout(() => {
+            lingerTimer = undefined
+            try {
+              producer.flush()
+            } catch (error) {
+              failure = error
+              input.destroy()
+            }
+          }, lingerMs)
+        }
+        if (failure !== undefined) throw failure
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (!interrupted() || (code !== 'ERR_STREAM_PREMATURE_CLOSE' && code !== 'EBADF')) throw error
+    } finally {
+      if (lingerTimer !== undefined) clearTimeout(lingerTimer)
+    }
+    if (failure !== undefined) throw failure
+    const now = Date.now()
+    splitter.end((buf, start, end) => send(buf, start, end, now))
+  }
+
+  private summarize(producer: Producer, started: bigint, verbose: boolean): void {
+    if (!verbose && !process.stderr.isTTY) return
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    const {messages, bytes, batches} = producer.stats
+    const rate = seconds > 0 ? Math.round(messages / seconds) : messages
+    process.stderr.write(`produced ${messages} messages (${bytes} bytes, ${batches} batches) to ${producer.topic.name} in ${seconds.toFixed(3)}s, ${rate} msg/s\n`)
+  }
+}
+
+function parseHeaderFlags(pairs: string[], encoding: Encoding): Header[] {
+  return pairs.map((pair) => {
+    const eq = pair.indexOf('=')
+    if (eq <= 0) throw new StromError('INVALID_ARGUMENT', `invalid header '${pair}': expected key=value`, {hint: 'for example -H source=web'})
+    return {key: pair.slice(0, eq), value: decodeText(pair.slice(eq + 1), encoding, `header '${pair.slice(0, eq)}'`)}
+  })
+}

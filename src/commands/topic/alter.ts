@@ -1,0 +1,34 @@
+import {Args, Flags} from '@oclif/core'
+import {StromCommand} from '../../cli/base-command.js'
+import {StromError} from '../../core/errors.js'
+import {parseConfigPairs} from '../../core/config.js'
+
+export default class TopicAlter extends StromCommand {
+  static summary = 'Add partitions to a topic or change its config.'
+  static enableJsonFlag = true
+  static examples = [
+    '<%= config.bin %> topic alter logs --partitions 8',
+    '<%= config.bin %> topic alter logs --config retention.ms=86400000',
+    '<%= config.bin %> topic alter logs --delete-config retention.ms',
+  ]
+
+  static args = {name: Args.string({ignoreStdin: true, description: 'topic name', required: true})}
+  static flags = {
+    partitions: Flags.integer({char: 'p', description: 'new partition count (can only grow; keyed messages may map to other partitions afterwards)'}),
+    config: Flags.string({char: 'c', description: 'set a config key=value (repeatable)', multiple: true}),
+    'delete-config': Flags.string({description: 'remove a config override, back to the default (repeatable)', multiple: true}),
+  }
+
+  async run(): Promise<{topic: string; partitions: number; config: Record<string, string>}> {
+    const {args, flags} = await this.parse(TopicAlter)
+    if (flags.partitions === undefined && flags.config === undefined && flags['delete-config'] === undefined) {
+      throw new StromError('INVALID_ARGUMENT', 'nothing to change', {hint: 'give --partitions N, --config key=value or --delete-config key'})
+    }
+    const config = flags.config === undefined ? {} : parseConfigPairs(flags.config)
+    for (const key of flags['delete-config'] ?? []) config[key] = ''
+    const log = this.openLog(flags.dir)
+    const meta = log.topics.alter(args.name, {partitions: flags.partitions, config})
+    this.log(`altered topic ${meta.name}: ${meta.partitions} partitions`)
+    return {topic: meta.name, partitions: meta.partitions, config: meta.config}
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Reading a set of partitions from start positions to end positions (or forever, following).
+ * "The end" of a bounded read is each partition's end offset captured when the read starts, so a
+ * busy producer can never keep a bounded consumer running. Per-partition order is kept; partitions
+ * are visited in turn, one chunk of whole batches at a time.
+ */
+import {RecordCursor} from './format/record-batch.js'
+import type {Topic} from './log.js'
+import {PartitionBounds, RangeSpec, resolvePosition} from './offset-spec.js'
+import {ChangeWaiter} from './partition/follow.js'
+import type {PartitionCursor} from './partition/partition-reader.js'
+
+export interface PartitionAssignment {
+  topic: Topic
+  partition: number
+}
+
+export interface ReadPlan {
+  range: RangeSpec
+  follow: boolean
+  checkCrcs?: boolean
+}
+
+interface PartitionState {
+  topic: Topic
+  partition: number
+  cursor: PartitionCursor
+  /** Next offset to emit. */
+  position: number
+  /** Exclusive end, or undefined when following without an end. */
+  end: number | undefined
+  done: boolean
+}
+
+/** Called for each record; return false to stop reading. */
+export type RecordVisitor = (topic: Topic, partition: number, record: RecordCursor) => boolean | void
+
+export function partitionBounds(topic: Topic, partition: number): PartitionBounds {
+  const reader = topic.reader(partition)
+  const endOffset = reader.endOffset()
+  return {
+    logStartOffset: Math.min(reader.logStartOffset(), endOffset),
+    endOffset,
+    offsetForTimestamp: (timestamp) => reader.offsetForTimestamp(timestamp),
+  }
+}
+
+export class LogReader {
+  private readonly states: PartitionState[] = []
+  private readonly waiter: ChangeWaiter | undefined
+  private stopped = false
+  private readonly record = new RecordCursor()
+
+  constructor(assignments: PartitionAssignment[], private readonly plan: ReadPlan) {
+    for (const {topic, partition} of assignments) {
+      const bounds = partitionBounds(topic, partition)
+      const position = resolvePosition(plan.range.start, bounds)
+      let end: number | undefined
+      if (plan.range.end !== undefined) end = resolvePosition(plan.range.end, bounds)
+      else if (!plan.follow) end = bounds.endOffset
+      const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs})
+      this.states.push({topic, partition, cursor, position, end, done: end !== undefined && position >= end})
+    }
+    if (plan.follow) this.waiter = new ChangeWaiter(assignments.map(({topic, partition}) => topic.partitionDir(partition)))
+  }
+
+  /** Start and end offsets per partition, as resolved when the read began. */
+  positions(): Array<{topic: string; partition: number; position: number; end: number | undefined}> {
+    return this.states.map((s) => ({topic: s.topic.name, partition: s.partition, position: s.position, end: s.end}))
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.waiter?.signal()
+  }
+
+  /**
+   * Visits records until every partition reached its end (or forever when following), the visitor
+   * returns false, or stop() is called. `afterChunk` runs after each chunk of batches, which is
+   * where the caller flushes output and waits for a slow stdout.
+   */
+  async run(visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void> {
+    const record = this.record
+    try {
+      while (!this.stopped) {
+        let progressed = false
+        let open = 0
+        for (const state of this.states) {
+          if (state.done || this.stopped) continue
+          open++
+          const chunk = state.cursor.read()
+          if (chunk === undefined) continue
+          progressed = true
+          let at = chunk.start
+          while (at < chunk.end && !state.done) {
+            record.reset(chunk.buffer, at)
+            at += chunk.buffer.readInt32BE(at + 8) + 12
+            while (record.next()) {
+              const offset = record.offset
+              if (offset < state.position) continue
+              if (state.end !== undefined && offset >= state.end) {
+                state.done = true
+                break
+              }
+              state.position = offset + 1
+              if (visit(state.topic, state.partition, record) === false) {
+                this.stopped = true
+                state.done = true
+                break
+              }
+            }
+          }
+          if (this.stopped) break
+          state.position = Math.max(state.position, state.cursor.nextOffset)
+          if (state.end !== undefined && state.position >= state.end) state.done = true
+          await afterChunk()
+        }
+        if (open === 0) break
+        if (!progressed) {
+          if (this.waiter === undefined) {
+            // Bounded read with nothing readable left (e.g. a torn tail below the captured end): finish.
+            break
+          }
+          await this.waiter.wait()
+        }
+      }
+    } finally {
+      this.waiter?.close()
+      for (const state of this.states) state.cursor.close()
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Operating errors of the log engine. Every error a user can cause or meet (bad name, unknown
+ * topic, corrupt data, lock trouble) is a StromError with a stable code and, where possible, a hint
+ * saying how to fix it. Programmer errors are plain assertions and are allowed to crash.
+ */
+export const ERROR_CODES = [
+  'INVALID_NAME',
+  'INVALID_CONFIG',
+  'INVALID_OFFSET',
+  'INVALID_ARGUMENT',
+  'INVALID_INPUT',
+  'UNKNOWN_TOPIC',
+  'UNKNOWN_PARTITION',
+  'TOPIC_EXISTS',
+  'RECORD_TOO_LARGE',
+  'CORRUPT_SEGMENT',
+  'FORMAT_VERSION',
+  'LOCK_TIMEOUT',
+  'IO_ERROR',
+] as const
+
+export type StromErrorCode = (typeof ERROR_CODES)[number]
+
+export type StromErrorKind = 'usage' | 'not-found' | 'runtime'
+
+const KIND_BY_CODE: Record<StromErrorCode, StromErrorKind> = {
+  INVALID_NAME: 'usage',
+  INVALID_CONFIG: 'usage',
+  INVALID_OFFSET: 'usage',
+  INVALID_ARGUMENT: 'usage',
+  INVALID_INPUT: 'runtime',
+  UNKNOWN_TOPIC: 'not-found',
+  UNKNOWN_PARTITION: 'not-found',
+  TOPIC_EXISTS: 'runtime',
+  RECORD_TOO_LARGE: 'runtime',
+  CORRUPT_SEGMENT: 'runtime',
+  FORMAT_VERSION: 'runtime',
+  LOCK_TIMEOUT: 'runtime',
+  IO_ERROR: 'runtime',
+}
+
+export class StromError extends Error {
+  readonly code: StromErrorCode
+  readonly hint?: string
+  readonly details?: Record<string, unknown>
+
+  constructor(code: StromErrorCode, message: string, options: {hint?: string; details?: Record<string, unknown>; cause?: unknown} = {}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    this.name = 'StromError'
+    this.code = code
+    this.hint = options.hint
+    this.details = options.details
+  }
+
+  /** usage → bad input on the command line; not-found → a named thing is missing; runtime → everything else. */
+  get kind(): StromErrorKind {
+    return KIND_BY_CODE[this.code]
+  }
+}
+
+export function isStromError(error: unknown): error is StromError {
+  return error instanceof StromError
+}

@@ -1,0 +1,42 @@
+/**
+ * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of Kafka's RecordBatch v2.
+ * Node has none built in (zlib.crc32 is CRC-32/IEEE), so this is a slice-by-8 table version.
+ */
+const TABLES = buildTables()
+
+function buildTables(): Uint32Array[] {
+  const tables = Array.from({length: 8}, () => new Uint32Array(256))
+  for (let n = 0; n < 256; n++) {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1
+    tables[0][n] = c >>> 0
+  }
+  for (let n = 0; n < 256; n++) {
+    let c = tables[0][n]
+    for (let t = 1; t < 8; t++) {
+      c = tables[0][c & 0xff] ^ (c >>> 8)
+      tables[t][n] = c >>> 0
+    }
+  }
+  return tables
+}
+
+/** Continues a CRC over buf[start, end); pass the previous result as `crc` (0 to start). */
+export function crc32cUpdate(crc: number, buf: Uint8Array, start = 0, end = buf.length): number {
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES
+  let c = ~crc >>> 0
+  let i = start
+  const fastEnd = end - ((end - start) % 8)
+  while (i < fastEnd) {
+    const a = (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) ^ c
+    c = t7[a & 0xff] ^ t6[(a >>> 8) & 0xff] ^ t5[(a >>> 16) & 0xff] ^ t4[a >>> 24]
+      ^ t3[buf[i + 4]] ^ t2[buf[i + 5]] ^ t1[buf[i + 6]] ^ t0[buf[i + 7]]
+    i += 8
+  }
+  while (i < end) c = t0[(c ^ buf[i++]) & 0xff] ^ (c >>> 8)
+  return ~c >>> 0
+}
+
+export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
+  return crc32cUpdate(0, buf, start, end)
+}

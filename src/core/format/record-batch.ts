@@ -1,0 +1,407 @@
+/**
+ * Kafka RecordBatch v2 (magic 2), the unit strom stores on disk and Kafka serves on the wire.
+ * All integers big-endian. A segment `.log` file is nothing but these batches back to back, so a
+ * strom segment is byte-compatible with a Kafka segment.
+ *
+ *   off  size  field
+ *     0     8  baseOffset            first offset in the batch (not covered by the CRC: rewritten on append)
+ *     8     4  batchLength           bytes after this field (total size - 12)
+ *    12     4  partitionLeaderEpoch  not covered by the CRC; strom writes 0
+ *    16     1  magic                 2
+ *    17     4  crc                   CRC-32C (Castagnoli) of bytes [21, end of batch)
+ *    21     2  attributes            bits 0-2 compression, 3 timestamp type (1 = LogAppendTime),
+ *                                    4 transactional, 5 control, 6 delete horizon
+ *    23     4  lastOffsetDelta
+ *    27     8  baseTimestamp
+ *    35     8  maxTimestamp
+ *    43     8  producerId            -1 unless idempotent
+ *    51     2  producerEpoch         -1
+ *    53     4  baseSequence          -1
+ *    57     4  recordsCount
+ *    61     …  records
+ *
+ *   Record =>  length varint, attributes int8, timestampDelta varlong, offsetDelta varint,
+ *              keyLength varint (-1 = null), key, valueLength varint (-1 = null), value,
+ *              headersCount varint, [headerKeyLength varint, headerKey, headerValueLength varint (-1 = null), headerValue]
+ *
+ * Varints inside records are zig-zag signed varints (Kafka's ByteUtils.writeVarint).
+ */
+import {gunzipSync} from 'node:zlib'
+import {StromError} from '../errors.js'
+import {crc32c} from './crc32c.js'
+import {readVarint, readVarlong, varintSize, varlongSize, writeVarint, writeVarlong} from './varint.js'
+
+export const LOG_OVERHEAD = 12
+export const BATCH_HEADER_SIZE = 61
+export const MAGIC_V2 = 2
+const CRC_OFFSET = 17
+const ATTRIBUTES_OFFSET = 21
+export const ATTR_TIMESTAMP_LOG_APPEND = 0x08
+const ATTR_COMPRESSION_MASK = 0x07
+const ATTR_CONTROL = 0x20
+
+export interface Header {
+  key: string
+  value: Buffer | null
+}
+
+/** A record as a producer hands it over: null and empty key/value are different things. */
+export interface ProducerRecord {
+  key: Buffer | null
+  value: Buffer | null
+  headers?: Header[]
+  /** Milliseconds since the epoch; defaults to the time the batch is built. */
+  timestamp?: number
+}
+
+/** A record as read back from the log. */
+export interface LogRecord {
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: Header[]
+}
+
+export interface BatchHeader {
+  baseOffset: number
+  batchLength: number
+  magic: number
+  crc: number
+  attributes: number
+  lastOffsetDelta: number
+  baseTimestamp: number
+  maxTimestamp: number
+  producerId: number
+  producerEpoch: number
+  baseSequence: number
+  recordsCount: number
+}
+
+export function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 0x1_0000_0000 + buf.readUInt32BE(at + 4)
+}
+
+export function writeInt64(buf: Buffer, at: number, value: number): void {
+  const high = Math.floor(value / 0x1_0000_0000)
+  buf.writeInt32BE(high, at)
+  buf.writeUInt32BE(value - high * 0x1_0000_0000, at + 4)
+}
+
+export function readBatchHeader(buf: Buffer, at = 0): BatchHeader {
+  return {
+    baseOffset: readInt64(buf, at),
+    batchLength: buf.readInt32BE(at + 8),
+    magic: buf.readInt8(at + 16),
+    crc: buf.readUInt32BE(at + CRC_OFFSET),
+    attributes: buf.readInt16BE(at + ATTRIBUTES_OFFSET),
+    lastOffsetDelta: buf.readInt32BE(at + 23),
+    baseTimestamp: readInt64(buf, at + 27),
+    maxTimestamp: readInt64(buf, at + 35),
+    producerId: readInt64(buf, at + 43),
+    producerEpoch: buf.readInt16BE(at + 51),
+    baseSequence: buf.readInt32BE(at + 53),
+    recordsCount: buf.readInt32BE(at + 57),
+  }
+}
+
+/** Total bytes of the batch starting at `at` (from its length field). */
+export function batchSizeAt(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at + 8) + LOG_OVERHEAD
+}
+
+/** Rewrites the base offset in place. Outside the CRC, so the batch stays valid. */
+export function setBaseOffset(batch: Buffer, baseOffset: number, at = 0): void {
+  writeInt64(batch, at + 0, baseOffset)
+}
+
+export function computeBatchCrc(buf: Buffer, at: number, size: number): number {
+  return crc32c(buf, at + ATTRIBUTES_OFFSET, at + size)
+}
+
+export function isBatchCrcValid(buf: Buffer, at: number, size: number): boolean {
+  return buf.readUInt32BE(at + CRC_OFFSET) === computeBatchCrc(buf, at, size)
+}
+
+export function isControlBatch(attributes: number): boolean {
+  return (attributes & ATTR_CONTROL) !== 0
+}
+
+export interface RecordSizeInput {
+  keyLength: number // -1 for null
+  valueLength: number // -1 for null
+  headers?: Header[]
+}
+
+function headersSize(headers: Header[] | undefined): number {
+  if (headers === undefined || headers.length === 0) return 1
+  let size = varintSize(headers.length)
+  for (const header of headers) {
+    const keyBytes = Buffer.byteLength(header.key)
+    size += varintSize(keyBytes) + keyBytes
+    size += header.value === null ? 1 : varintSize(header.value.length) + header.value.length
+  }
+  return size
+}
+
+/**
+ * Builds one uncompressed RecordBatch v2 in a growable buffer. Records are encoded as they are
+ * added, so the hot path (a line from stdin becoming a record) copies the bytes once.
+ */
+export class BatchBuilder {
+  private buffer: Buffer
+  private position = BATCH_HEADER_SIZE
+  private count = 0
+  private baseTimestamp = 0
+  private maxTimestamp = -1
+  private readonly timestampType: 'CreateTime' | 'LogAppendTime'
+
+  constructor(initialCapacity = 16 * 1024, timestampType: 'CreateTime' | 'LogAppendTime' = 'CreateTime') {
+    this.buffer = Buffer.allocUnsafe(Math.max(initialCapacity, 256))
+    this.timestampType = timestampType
+  }
+
+  get recordCount(): number {
+    return this.count
+  }
+
+  /** Bytes the batch would occupy if sealed now. */
+  get sizeBytes(): number {
+    return this.position
+  }
+
+  /** Size a record with these lengths adds to the batch (upper bound: assumes a 10-byte timestamp delta). */
+  static recordSizeUpperBound(input: RecordSizeInput): number {
+    const body = 1 + 10 + 5 + (input.keyLength < 0 ? 1 : varintSize(input.keyLength) + input.keyLength)
+      + (input.valueLength < 0 ? 1 : varintSize(input.valueLength) + input.valueLength) + headersSize(input.headers)
+    return 5 + body
+  }
+
+  /**
+   * Appends a record whose key and value are slices of caller-owned buffers (null = null).
+   * `timestamp` is milliseconds since the epoch.
+   */
+  add(key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers?: Header[]): void {
+    if (this.count === 0) this.baseTimestamp = timestamp
+    const timestampDelta = timestamp - this.baseTimestamp
+    const offsetDelta = this.count
+    const keyLength = key === null ? -1 : key.length
+    const valueLength = value === null ? -1 : value.length
+    const bodySize = 1 + varlongSize(timestampDelta) + varintSize(offsetDelta)
+      + (keyLength < 0 ? 1 : varintSize(keyLength) + keyLength)
+      + (valueLength < 0 ? 1 : varintSize(valueLength) + valueLength)
+      + headersSize(headers)
+    this.ensureCapacity(bodySize + 5)
+    const buf = this.buffer
+    let at = writeVarint(buf, this.position, bodySize)
+    buf[at++] = 0
+    at = writeVarlong(buf, at, timestampDelta)
+    at = writeVarint(buf, at, offsetDelta)
+    at = writeVarint(buf, at, keyLength)
+    if (key !== null) {
+      buf.set(key, at)
+      at += keyLength
+    }
+    at = writeVarint(buf, at, valueLength)
+    if (value !== null) {
+      buf.set(value, at)
+      at += valueLength
+    }
+    if (headers === undefined || headers.length === 0) {
+      buf[at++] = 0
+    } else {
+      at = writeVarint(buf, at, headers.length)
+      for (const header of headers) {
+        const keyBytes = Buffer.byteLength(header.key)
+        at = writeVarint(buf, at, keyBytes)
+        at += buf.write(header.key, at)
+        if (header.value === null) {
+          at = writeVarint(buf, at, -1)
+        } else {
+          at = writeVarint(buf, at, header.value.length)
+          buf.set(header.value, at)
+          at += header.value.length
+        }
+      }
+    }
+    this.position = at
+    this.count++
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
+  }
+
+  /**
+   * Writes the header and CRC and returns the batch bytes (a view of the internal buffer, valid
+   * until the builder is reset). The base offset is 0; the partition writer stamps the real one.
+   */
+  seal(): Buffer {
+    const buf = this.buffer
+    writeInt64(buf, 0, 0)
+    buf.writeInt32BE(this.position - LOG_OVERHEAD, 8)
+    buf.writeInt32BE(0, 12)
+    buf.writeInt8(MAGIC_V2, 16)
+    const logAppend = this.timestampType === 'LogAppendTime'
+    buf.writeInt16BE(logAppend ? ATTR_TIMESTAMP_LOG_APPEND : 0, ATTRIBUTES_OFFSET)
+    buf.writeInt32BE(this.count - 1, 23)
+    writeInt64(buf, 27, this.baseTimestamp)
+    writeInt64(buf, 35, this.maxTimestamp)
+    writeInt64(buf, 43, -1)
+    buf.writeInt16BE(-1, 51)
+    buf.writeInt32BE(-1, 53)
+    buf.writeInt32BE(this.count, 57)
+    buf.writeUInt32BE(crc32c(buf, ATTRIBUTES_OFFSET, this.position), CRC_OFFSET)
+    return buf.subarray(0, this.position)
+  }
+
+  reset(): void {
+    this.position = BATCH_HEADER_SIZE
+    this.count = 0
+    this.maxTimestamp = -1
+  }
+
+  private ensureCapacity(extra: number): void {
+    if (this.position + extra <= this.buffer.length) return
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.position + extra))
+    this.buffer.copy(grown, 0, 0, this.position)
+    this.buffer = grown
+  }
+}
+
+/** Encodes a whole batch from records; convenient for tests and the library API. */
+export function encodeBatch(records: ProducerRecord[], options: {baseOffset?: number; now?: number; timestampType?: 'CreateTime' | 'LogAppendTime'} = {}): Buffer {
+  const builder = new BatchBuilder(1024, options.timestampType)
+  const now = options.now ?? Date.now()
+  for (const record of records) builder.add(record.key, record.value, record.timestamp ?? now, record.headers)
+  const sealed = Buffer.from(builder.seal())
+  if (options.baseOffset !== undefined) setBaseOffset(sealed, options.baseOffset)
+  return sealed
+}
+
+/**
+ * A reusable cursor over the records of one batch. Fields describe the current record; key and
+ * value are given as positions into `data` so the consumer's hot path can format without copying.
+ */
+export class RecordCursor {
+  data: Buffer = Buffer.alloc(0)
+  offset = 0
+  timestamp = 0
+  keyStart = 0
+  /** -1 for a null key. */
+  keyLength = -1
+  valueStart = 0
+  /** -1 for a null value. */
+  valueLength = -1
+  headerCount = 0
+  private headersStart = 0
+  private position = 0
+  private end = 0
+  private remaining = 0
+  private baseOffset = 0
+  private baseTimestamp = 0
+  private logAppendTime = false
+  private maxTimestamp = 0
+  private readonly pos = {o: 0}
+
+  /** Points the cursor at the batch that starts at `at` in `buf` (the whole batch must be in `buf`). */
+  reset(buf: Buffer, at: number): void {
+    const size = batchSizeAt(buf, at)
+    const attributes = buf.readInt16BE(at + ATTRIBUTES_OFFSET)
+    this.baseOffset = readInt64(buf, at)
+    this.baseTimestamp = readInt64(buf, at + 27)
+    this.maxTimestamp = readInt64(buf, at + 35)
+    this.logAppendTime = (attributes & ATTR_TIMESTAMP_LOG_APPEND) !== 0
+    this.remaining = isControlBatch(attributes) ? 0 : buf.readInt32BE(at + 57)
+    const compression = attributes & ATTR_COMPRESSION_MASK
+    if (compression === 0) {
+      this.data = buf
+      this.position = at + BATCH_HEADER_SIZE
+      this.end = at + size
+    } else {
+      this.data = decompress(compression, buf.subarray(at + BATCH_HEADER_SIZE, at + size))
+      this.position = 0
+      this.end = this.data.length
+    }
+  }
+
+  /** Advances to the next record; false at the end of the batch. */
+  next(): boolean {
+    if (this.remaining <= 0 || this.position >= this.end) return false
+    const buf = this.data
+    const pos = this.pos
+    pos.o = this.position
+    const length = readVarint(buf, pos)
+    const recordEnd = pos.o + length
+    pos.o += 1 // attributes
+    const timestampDelta = readVarlong(buf, pos)
+    const offsetDelta = readVarint(buf, pos)
+    this.keyLength = readVarint(buf, pos)
+    this.keyStart = pos.o
+    if (this.keyLength > 0) pos.o += this.keyLength
+    this.valueLength = readVarint(buf, pos)
+    this.valueStart = pos.o
+    if (this.valueLength > 0) pos.o += this.valueLength
+    this.headerCount = readVarint(buf, pos)
+    this.headersStart = pos.o
+    this.offset = this.baseOffset + offsetDelta
+    this.timestamp = this.logAppendTime ? this.maxTimestamp : this.baseTimestamp + timestampDelta
+    this.position = recordEnd
+    this.remaining--
+    return true
+  }
+
+  key(): Buffer | null {
+    return this.keyLength < 0 ? null : this.data.subarray(this.keyStart, this.keyStart + this.keyLength)
+  }
+
+  value(): Buffer | null {
+    return this.valueLength < 0 ? null : this.data.subarray(this.valueStart, this.valueStart + this.valueLength)
+  }
+
+  headers(): Header[] {
+    const headers: Header[] = []
+    if (this.headerCount <= 0) return headers
+    const buf = this.data
+    const pos = {o: this.headersStart}
+    for (let i = 0; i < this.headerCount; i++) {
+      const keyLength = readVarint(buf, pos)
+      const key = buf.toString('utf8', pos.o, pos.o + keyLength)
+      pos.o += keyLength
+      const valueLength = readVarint(buf, pos)
+      let value: Buffer | null = null
+      if (valueLength >= 0) {
+        value = buf.subarray(pos.o, pos.o + valueLength)
+        pos.o += valueLength
+      }
+      headers.push({key, value})
+    }
+    return headers
+  }
+
+  toRecord(): LogRecord {
+    const copy = (b: Buffer | null) => (b === null ? null : Buffer.from(b))
+    return {
+      offset: this.offset,
+      timestamp: this.timestamp,
+      key: copy(this.key()),
+      value: copy(this.value()),
+      headers: this.headers().map((h) => ({key: h.key, value: copy(h.value)})),
+    }
+  }
+}
+
+function decompress(codec: number, payload: Buffer): Buffer {
+  if (codec === 1) return gunzipSync(payload)
+  const names = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+  throw new StromError('CORRUPT_SEGMENT', `batch compressed with ${names[codec] ?? `codec ${codec}`}, which strom cannot decompress yet`, {
+    hint: 'produce uncompressed or gzip-compressed batches',
+  })
+}
+
+/** Decodes every record of one batch (copies); for tests, tools and the library API. */
+export function decodeBatch(buf: Buffer, at = 0): {header: BatchHeader; records: LogRecord[]} {
+  const header = readBatchHeader(buf, at)
+  const cursor = new RecordCursor()
+  cursor.reset(buf, at)
+  const records: LogRecord[] = []
+  while (cursor.next()) records.push(cursor.toRecord())
+  return {header, records}
+}

@@ -1,0 +1,83 @@
+/**
+ * The only module that knows how strom locks files: an exclusive OS lock (Linux open-file-
+ * description lock through fs-native-extensions) on a permanent lock file. The kernel releases it
+ * the instant its holder dies, SIGKILL included, so a crashed producer never blocks the others.
+ *
+ * Rules: lock files are never unlinked (unlinking a locked file lets two processes "hold" it);
+ * one FileLock object per path per process (see `fileLockFor`), and critical sections are
+ * synchronous, so a process never waits on a lock it holds itself.
+ */
+import fs from 'node:fs'
+import {createRequire} from 'node:module'
+
+interface NativeLocks {
+  tryLock(fd: number, opts?: {shared?: boolean}): boolean
+  waitForLockSync(fd: number, opts?: {shared?: boolean}): void
+  unlock(fd: number): void
+}
+
+const nativeLocks = createRequire(import.meta.url)('fs-native-extensions') as NativeLocks
+
+export class FileLock {
+  private fd: number | undefined
+  private held = false
+
+  constructor(readonly file: string) {}
+
+  private open(): number {
+    // 'a+' creates the file if needed and gives write access (required for locks over NFS).
+    if (this.fd === undefined) this.fd = fs.openSync(this.file, 'a+')
+    return this.fd
+  }
+
+  /** Takes the lock, waiting in the kernel's queue (fair, wakes at once) when someone holds it. */
+  acquire(): void {
+    if (this.held) throw new Error(`lock ${this.file} is already held by this process`)
+    const fd = this.open()
+    if (!nativeLocks.tryLock(fd)) nativeLocks.waitForLockSync(fd)
+    this.held = true
+  }
+
+  /** Takes the lock only if it is free right now. */
+  tryAcquire(): boolean {
+    if (this.held) return false
+    const fd = this.open()
+    if (!nativeLocks.tryLock(fd)) return false
+    this.held = true
+    return true
+  }
+
+  release(): void {
+    if (!this.held || this.fd === undefined) return
+    nativeLocks.unlock(this.fd)
+    this.held = false
+  }
+
+  /** Runs `work` with the lock held. `work` must be synchronous. */
+  withLock<T>(work: () => T): T {
+    this.acquire()
+    try {
+      return work()
+    } finally {
+      this.release()
+    }
+  }
+
+  close(): void {
+    this.release()
+    if (this.fd !== undefined) fs.closeSync(this.fd)
+    this.fd = undefined
+  }
+}
+
+const locksByPath = new Map<string, FileLock>()
+
+/** The process-wide FileLock for a path. */
+export function fileLockFor(file: string): FileLock {
+  let lock = locksByPath.get(file)
+  if (lock === undefined) {
+    lock = new FileLock(file)
+    locksByPath.set(file, lock)
+  }
+  return lock
+}

@@ -1,0 +1,256 @@
+/**
+ * Appends record batches to one partition, safely among any number of processes.
+ *
+ * Every append runs under the partition's exclusive write lock, held only for the append itself:
+ *   1. catch up with what other processes did since our last append (new segments, batches
+ *      appended, a torn tail left by a writer that died: validated and cut here);
+ *   2. roll to a new segment by size or age;
+ *   3. stamp the next offset into the batch header (outside the CRC) and write it with one pwrite;
+ *   4. add index entries when due.
+ * With `sync`, the data is fdatasync'ed after the lock is released, so concurrent producers share
+ * flushes (group commit) and nobody waits for another's disk while holding the lock.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {StromError} from '../errors.js'
+import {fsyncDirectory} from '../io/atomic-file.js'
+import {FileLock, fileLockFor} from '../io/file-lock.js'
+import {LOG_OVERHEAD, readInt64, setBaseOffset} from '../format/record-batch.js'
+import {segmentPaths} from '../format/segment-files.js'
+import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
+import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
+import {readFully, scanBatches} from '../segment/batch-scan.js'
+import {WRITE_LOCK_FILE, directoryStamp, listSegmentBases} from './partition-files.js'
+import {TruncationReport, createEmptySegment, recoverPartitionLocked} from './recovery.js'
+import type {TopicConfig} from '../config.js'
+
+export interface AppendResult {
+  baseOffset: number
+  lastOffset: number
+}
+
+export interface WriterOptions {
+  onTruncation?: (report: TruncationReport) => void
+}
+
+interface ActiveSegment {
+  baseOffset: number
+  logFd: number
+  indexFd: number
+  timeIndexFd: number
+  sizeBytes: number
+  nextOffset: number
+  createdMs: number
+  indexSizeBytes: number
+  lastIndexedPosition: number
+  timeIndexSizeBytes: number
+  lastTimeIndexed: number
+  maxTimestamp: number
+}
+
+export class PartitionWriter {
+  private readonly lock: FileLock
+  private active: ActiveSegment | undefined
+  private dirStamp = -1n
+  private closed = false
+
+  constructor(readonly partitionDir: string, private readonly config: TopicConfig, private readonly options: WriterOptions = {}) {
+    this.lock = fileLockFor(path.join(partitionDir, WRITE_LOCK_FILE))
+  }
+
+  /**
+   * Appends one sealed batch (base offset 0; `recordCount` records) and returns its offsets.
+   * The batch buffer's first 8 bytes are overwritten with the assigned base offset.
+   */
+  append(batch: Buffer, options: {sync?: boolean} = {}): AppendResult {
+    if (this.closed) throw new Error('append on a closed partition writer')
+    if (batch.length > this.config.maxMessageBytes) {
+      throw new StromError('RECORD_TOO_LARGE', `a batch of ${batch.length} bytes is larger than max.message.bytes (${this.config.maxMessageBytes})`, {
+        hint: 'raise it with `strom topic alter TOPIC --config max.message.bytes=N`, or send smaller messages',
+      })
+    }
+    let result: AppendResult
+    let fdToSync: number
+    let rolled = false
+    this.lock.acquire()
+    try {
+      let active = this.catchUpLocked()
+      if (this.shouldRoll(active, batch.length)) {
+        active = this.rollLocked(active)
+        rolled = true
+      }
+      const position = active.sizeBytes
+      const baseOffset = active.nextOffset
+      const lastOffset = baseOffset + batch.readInt32BE(23)
+      setBaseOffset(batch, baseOffset)
+      writeFully(active.logFd, batch, position)
+      active.sizeBytes += batch.length
+      active.nextOffset = lastOffset + 1
+      const maxTimestamp = readInt64(batch, 35)
+      if (maxTimestamp > active.maxTimestamp) active.maxTimestamp = maxTimestamp
+      if (position > 0 && position - active.lastIndexedPosition >= this.config.indexIntervalBytes) this.indexLocked(active, lastOffset, position)
+      result = {baseOffset, lastOffset}
+      fdToSync = active.logFd
+    } finally {
+      this.lock.release()
+    }
+    if (options.sync) {
+      fs.fdatasyncSync(fdToSync)
+      if (rolled) fsyncDirectory(this.partitionDir)
+    }
+    return result
+  }
+
+  /** The offset the next append would get (reads the shared state under the lock). */
+  nextOffset(): number {
+    return this.lock.withLock(() => this.catchUpLocked().nextOffset)
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.closeActive()
+  }
+
+  private shouldRoll(active: ActiveSegment, incomingBytes: number): boolean {
+    if (active.sizeBytes === 0) return false
+    if (active.sizeBytes > this.config.segmentBytes - incomingBytes) return true
+    if (Date.now() - active.createdMs > this.config.segmentMs) return true
+    // Relative offsets in the index are int32.
+    return active.nextOffset - active.baseOffset > 0x7fff_0000
+  }
+
+  /** Caller holds the lock. Starts a new segment at the next offset. */
+  private rollLocked(active: ActiveSegment): ActiveSegment {
+    // A final time-index entry lets retention and time lookups see the closed segment's largest timestamp.
+    if (active.maxTimestamp > active.lastTimeIndexed) {
+      fs.writeSync(active.timeIndexFd, TimeIndex.encodeEntry(active.baseOffset, active.maxTimestamp, active.nextOffset - 1), 0, TIME_INDEX_ENTRY_SIZE, active.timeIndexSizeBytes)
+    }
+    const base = active.nextOffset
+    createEmptySegment(this.partitionDir, base)
+    this.closeActive()
+    this.dirStamp = directoryStamp(this.partitionDir)
+    this.active = this.openActive(base, 0, base)
+    return this.active
+  }
+
+  /**
+   * Caller holds the lock. Brings the cached view of the active segment up to date with the files,
+   * running full recovery the first time and whenever the segment list changed.
+   */
+  private catchUpLocked(): ActiveSegment {
+    const stamp = directoryStamp(this.partitionDir)
+    let active = this.active
+    if (active === undefined || stamp !== this.dirStamp) {
+      const bases = listSegmentBases(this.partitionDir)
+      const lastBase = bases.length === 0 ? undefined : bases[bases.length - 1]
+      if (active === undefined || lastBase !== active.baseOffset) {
+        this.closeActive()
+        const recovered = recoverPartitionLocked(this.partitionDir, this.config.indexIntervalBytes)
+        if (recovered.truncation !== undefined) this.options.onTruncation?.(recovered.truncation)
+        active = this.openActive(recovered.activeBaseOffset, recovered.activeSizeBytes, recovered.nextOffset)
+        this.active = active
+      }
+      this.dirStamp = directoryStamp(this.partitionDir)
+    }
+    const size = fs.fstatSync(active.logFd).size
+    if (size !== active.sizeBytes) this.followTailLocked(active, size)
+    const indexSize = fs.fstatSync(active.indexFd).size
+    if (indexSize !== active.indexSizeBytes) this.reloadIndexTailLocked(active, indexSize)
+    return active
+  }
+
+  /** Caller holds the lock. Other processes appended (or a recovery cut the tail): re-read the tail. */
+  private followTailLocked(active: ActiveSegment, size: number): void {
+    const from = size > active.sizeBytes ? active.sizeBytes : 0
+    const scan = scanBatches(active.logFd, from, size, {verifyCrc: 'last', minBaseOffset: from === 0 ? active.baseOffset : active.nextOffset})
+    if (scan.lastBatch !== undefined) {
+      active.nextOffset = scan.lastBatch.lastOffset + 1
+      if (scan.lastBatch.maxTimestamp > active.maxTimestamp) active.maxTimestamp = scan.lastBatch.maxTimestamp
+    } else if (from === 0) {
+      active.nextOffset = active.baseOffset
+    }
+    if (scan.stop !== 'end') {
+      // Writers append under this lock, so an invalid tail can only be a writer that died mid-write.
+      this.options.onTruncation?.({
+        segmentBaseOffset: active.baseOffset,
+        fromOffset: active.nextOffset,
+        bytesCut: size - scan.validEnd,
+        reason: scan.reason ?? scan.stop,
+      })
+      fs.ftruncateSync(active.logFd, scan.validEnd)
+    }
+    active.sizeBytes = scan.validEnd
+  }
+
+  private reloadIndexTailLocked(active: ActiveSegment, indexSize: number): void {
+    const usable = indexSize - (indexSize % OFFSET_INDEX_ENTRY_SIZE)
+    // A torn entry (a writer died between the log write and the index write) is simply dropped.
+    if (usable !== indexSize) fs.ftruncateSync(active.indexFd, usable)
+    active.indexSizeBytes = usable
+    active.lastIndexedPosition = 0
+    if (usable > 0) {
+      const entry = Buffer.alloc(OFFSET_INDEX_ENTRY_SIZE)
+      readFully(active.indexFd, entry, OFFSET_INDEX_ENTRY_SIZE, usable - OFFSET_INDEX_ENTRY_SIZE)
+      active.lastIndexedPosition = entry.readInt32BE(4)
+    }
+    const timeSize = fs.fstatSync(active.timeIndexFd).size
+    active.timeIndexSizeBytes = timeSize - (timeSize % TIME_INDEX_ENTRY_SIZE)
+    if (active.timeIndexSizeBytes !== timeSize) fs.ftruncateSync(active.timeIndexFd, active.timeIndexSizeBytes)
+    if (active.timeIndexSizeBytes > 0) {
+      const entry = Buffer.alloc(TIME_INDEX_ENTRY_SIZE)
+      readFully(active.timeIndexFd, entry, TIME_INDEX_ENTRY_SIZE, active.timeIndexSizeBytes - TIME_INDEX_ENTRY_SIZE)
+      active.lastTimeIndexed = readInt64(entry, 0)
+    }
+  }
+
+  /** Caller holds the lock. */
+  private indexLocked(active: ActiveSegment, lastOffset: number, position: number): void {
+    fs.writeSync(active.indexFd, OffsetIndex.encodeEntry(active.baseOffset, {offset: lastOffset, position}), 0, OFFSET_INDEX_ENTRY_SIZE, active.indexSizeBytes)
+    active.indexSizeBytes += OFFSET_INDEX_ENTRY_SIZE
+    active.lastIndexedPosition = position
+    if (active.maxTimestamp > active.lastTimeIndexed) {
+      fs.writeSync(active.timeIndexFd, TimeIndex.encodeEntry(active.baseOffset, active.maxTimestamp, lastOffset), 0, TIME_INDEX_ENTRY_SIZE, active.timeIndexSizeBytes)
+      active.timeIndexSizeBytes += TIME_INDEX_ENTRY_SIZE
+      active.lastTimeIndexed = active.maxTimestamp
+    }
+  }
+
+  private openActive(baseOffset: number, sizeBytes: number, nextOffset: number): ActiveSegment {
+    const paths = segmentPaths(this.partitionDir, baseOffset)
+    const logFd = fs.openSync(paths.log, 'r+')
+    const stat = fs.fstatSync(logFd)
+    const active: ActiveSegment = {
+      baseOffset,
+      logFd,
+      // 'r+', not 'a+': on Linux, pwrite to an O_APPEND file ignores the position.
+      indexFd: fs.openSync(paths.index, 'r+'),
+      timeIndexFd: fs.openSync(paths.timeIndex, 'r+'),
+      sizeBytes,
+      nextOffset,
+      createdMs: stat.birthtimeMs > 0 ? stat.birthtimeMs : Date.now(),
+      indexSizeBytes: -1,
+      lastIndexedPosition: 0,
+      timeIndexSizeBytes: 0,
+      lastTimeIndexed: Number.NEGATIVE_INFINITY,
+      maxTimestamp: Number.NEGATIVE_INFINITY,
+    }
+    this.reloadIndexTailLocked(active, fs.fstatSync(active.indexFd).size)
+    if (active.lastTimeIndexed > active.maxTimestamp) active.maxTimestamp = active.lastTimeIndexed
+    return active
+  }
+
+  private closeActive(): void {
+    const active = this.active
+    if (active === undefined) return
+    this.active = undefined
+    for (const fd of [active.logFd, active.indexFd, active.timeIndexFd]) fs.closeSync(fd)
+  }
+}
+
+function writeFully(fd: number, data: Buffer, position: number): void {
+  let done = 0
+  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, position + done)
+}
+
+export {LOG_OVERHEAD}

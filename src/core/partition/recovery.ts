@@ -1,0 +1,180 @@
+/**
+ * Recovery of a partition, run by whoever holds its write lock (a producer opening it, or a reader
+ * that finds the lock free). Nobody can be appending, so anything after the last valid batch of the
+ * active segment is a torn write from a process that died: it is cut, and the report says which
+ * offsets and how many bytes. Indexes that are missing or disagree with the log are rebuilt.
+ *
+ * The recovery point is the last offset-index entry of the active segment: index entries are
+ * written after their batch, so everything before that position was completely written.
+ */
+import fs from 'node:fs'
+import {segmentPaths} from '../format/segment-files.js'
+import {writeFileAtomic} from '../io/atomic-file.js'
+import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
+import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
+import {BATCH_HEADER_SIZE, readInt64} from '../format/record-batch.js'
+import {readFully, scanBatches} from '../segment/batch-scan.js'
+import {listSegmentBases, readLogStartCheckpoint} from './partition-files.js'
+
+export interface TruncationReport {
+  segmentBaseOffset: number
+  /** First offset that was cut (when the cut bytes had a readable header), else the next offset. */
+  fromOffset: number
+  bytesCut: number
+  reason: string
+}
+
+export interface RecoveryResult {
+  activeBaseOffset: number
+  activeSizeBytes: number
+  nextOffset: number
+  truncation?: TruncationReport
+  rebuiltIndexes: number[]
+}
+
+/** Caller holds the partition's write lock. */
+export function recoverPartitionLocked(partitionDir: string, indexIntervalBytes: number): RecoveryResult {
+  let bases = listSegmentBases(partitionDir)
+  if (bases.length === 0) {
+    const base = readLogStartCheckpoint(partitionDir)
+    createEmptySegment(partitionDir, base)
+    bases = [base]
+  }
+  const rebuiltIndexes: number[] = []
+  for (const base of bases.slice(0, -1)) {
+    if (!closedSegmentIndexesAreSound(partitionDir, base)) {
+      rebuildIndexes(partitionDir, base, indexIntervalBytes)
+      rebuiltIndexes.push(base)
+    }
+  }
+  const activeBase = bases[bases.length - 1]
+  const active = recoverActiveSegment(partitionDir, activeBase, indexIntervalBytes)
+  if (active.rebuilt) rebuiltIndexes.push(activeBase)
+  return {activeBaseOffset: activeBase, activeSizeBytes: active.sizeBytes, nextOffset: active.nextOffset, truncation: active.truncation, rebuiltIndexes}
+}
+
+export function createEmptySegment(partitionDir: string, baseOffset: number): void {
+  const paths = segmentPaths(partitionDir, baseOffset)
+  // Index files first: a crash in between leaves an orphan index, which recovery ignores.
+  fs.closeSync(fs.openSync(paths.index, 'a'))
+  fs.closeSync(fs.openSync(paths.timeIndex, 'a'))
+  fs.closeSync(fs.openSync(paths.log, 'a'))
+}
+
+function recoverActiveSegment(partitionDir: string, base: number, indexIntervalBytes: number) {
+  const paths = segmentPaths(partitionDir, base)
+  const fd = fs.openSync(paths.log, 'r+')
+  try {
+    const fileSize = fs.fstatSync(fd).size
+    const index = OffsetIndex.read(paths.index, base)
+    const indexSound = index !== undefined && indexFileSizeOk(paths.index, OFFSET_INDEX_ENTRY_SIZE) && index.isConsistent(base, fileSize)
+      && lastEntryMatches(fd, index)
+    const from = indexSound ? (index.last()?.position ?? 0) : 0
+    let scan = scanBatches(fd, from, fileSize, {verifyCrc: true, minBaseOffset: base})
+    if (scan.stop !== 'end' && from > 0 && scan.validEnd === from) {
+      scan = scanBatches(fd, 0, fileSize, {verifyCrc: true, minBaseOffset: base})
+    }
+    let truncation: TruncationReport | undefined
+    const nextOffset = scan.lastBatch === undefined ? (from === 0 ? base : (index?.last()?.offset ?? base - 1) + 1) : scan.lastBatch.lastOffset + 1
+    if (scan.stop !== 'end') {
+      truncation = {
+        segmentBaseOffset: base,
+        fromOffset: scan.brokenBaseOffset !== undefined && scan.brokenBaseOffset >= nextOffset ? scan.brokenBaseOffset : nextOffset,
+        bytesCut: fileSize - scan.validEnd,
+        reason: scan.reason ?? scan.stop,
+      }
+      fs.ftruncateSync(fd, scan.validEnd)
+      fs.fsyncSync(fd)
+    }
+    let rebuilt = false
+    const timeIndex = TimeIndex.read(paths.timeIndex, base)
+    const timeIndexSound = timeIndex !== undefined && indexFileSizeOk(paths.timeIndex, TIME_INDEX_ENTRY_SIZE) && timeIndex.isConsistent(base)
+      && (timeIndex.offsets.length === 0 || timeIndex.offsets[timeIndex.offsets.length - 1] < nextOffset)
+    const indexStillSound = indexSound && (index.last() === undefined || index.last()!.position < scan.validEnd)
+    if (!indexStillSound || !timeIndexSound) {
+      rebuildIndexes(partitionDir, base, indexIntervalBytes)
+      rebuilt = true
+    }
+    return {sizeBytes: scan.validEnd, nextOffset, truncation, rebuilt}
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+function indexFileSizeOk(file: string, entrySize: number): boolean {
+  try {
+    return fs.statSync(file).size % entrySize === 0
+  } catch {
+    return false
+  }
+}
+
+/** The last index entry must point at the start of a batch that ends at the entry's offset. */
+function lastEntryMatches(fd: number, index: OffsetIndex): boolean {
+  const last = index.last()
+  if (last === undefined) return true
+  const header = Buffer.alloc(BATCH_HEADER_SIZE)
+  if (readFully(fd, header, BATCH_HEADER_SIZE, last.position) < BATCH_HEADER_SIZE) return false
+  if (header.readInt8(16) !== 2) return false
+  return readInt64(header, 0) + header.readInt32BE(23) === last.offset
+}
+
+function closedSegmentIndexesAreSound(partitionDir: string, base: number): boolean {
+  const paths = segmentPaths(partitionDir, base)
+  let fd: number
+  try {
+    fd = fs.openSync(paths.log, 'r')
+  } catch {
+    return true
+  }
+  try {
+    const size = fs.fstatSync(fd).size
+    const index = OffsetIndex.read(paths.index, base)
+    const timeIndex = TimeIndex.read(paths.timeIndex, base)
+    return index !== undefined && timeIndex !== undefined
+      && indexFileSizeOk(paths.index, OFFSET_INDEX_ENTRY_SIZE) && indexFileSizeOk(paths.timeIndex, TIME_INDEX_ENTRY_SIZE)
+      && index.isConsistent(base, size) && timeIndex.isConsistent(base) && lastEntryMatches(fd, index)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Rebuilds both indexes of a segment from its `.log`; the new files replace the old atomically. */
+export function rebuildIndexes(partitionDir: string, base: number, indexIntervalBytes: number): void {
+  const paths = segmentPaths(partitionDir, base)
+  const fd = fs.openSync(paths.log, 'r')
+  const offsetEntries: Buffer[] = []
+  const timeEntries: Buffer[] = []
+  try {
+    const size = fs.fstatSync(fd).size
+    let lastIndexedPosition = 0
+    let maxTimestamp = Number.NEGATIVE_INFINITY
+    let lastTimeIndexed = Number.NEGATIVE_INFINITY
+    let pendingTime: {timestamp: number; offset: number} | undefined
+    scanBatches(fd, 0, size, {
+      verifyCrc: false,
+      onBatch(batch) {
+        if (batch.maxTimestamp > maxTimestamp) {
+          maxTimestamp = batch.maxTimestamp
+          pendingTime = {timestamp: maxTimestamp, offset: batch.lastOffset}
+        }
+        if (batch.position - lastIndexedPosition >= indexIntervalBytes && batch.position > 0) {
+          offsetEntries.push(OffsetIndex.encodeEntry(base, {offset: batch.lastOffset, position: batch.position}))
+          lastIndexedPosition = batch.position
+          if (pendingTime !== undefined && pendingTime.timestamp > lastTimeIndexed) {
+            timeEntries.push(TimeIndex.encodeEntry(base, pendingTime.timestamp, pendingTime.offset))
+            lastTimeIndexed = pendingTime.timestamp
+            pendingTime = undefined
+          }
+        }
+      },
+    })
+    if (pendingTime !== undefined && pendingTime.timestamp > lastTimeIndexed) {
+      timeEntries.push(TimeIndex.encodeEntry(base, pendingTime.timestamp, pendingTime.offset))
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+  writeFileAtomic(paths.index, Buffer.concat(offsetEntries))
+  writeFileAtomic(paths.timeIndex, Buffer.concat(timeEntries))
+}

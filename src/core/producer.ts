@@ -1,0 +1,122 @@
+/**
+ * A producer for one topic: accumulates records per partition into RecordBatch v2 batches and
+ * appends a batch when it is full (`batchBytes`, like Kafka's batch.size) or on `flush()`.
+ * Appends are synchronous; the caller decides when to flush (the CLI flushes when its input
+ * pauses, which is what makes a streaming pipe visible to followers within milliseconds).
+ */
+import {StromError} from './errors.js'
+import {BatchBuilder, Header} from './format/record-batch.js'
+import type {Topic} from './log.js'
+import type {AppendResult} from './partition/partition-writer.js'
+import {PartitionerName, Partitioner} from './topic/partitioner.js'
+
+export interface ProducerOptions {
+  partitioner?: PartitionerName
+  /** fdatasync every batch before it counts as written. */
+  sync?: boolean
+  /** Largest batch to build (capped by the topic's max.message.bytes). */
+  batchBytes?: number
+}
+
+export interface ProduceRecord {
+  key?: Buffer | string | null
+  value: Buffer | string | null
+  headers?: Header[]
+  timestamp?: number
+  partition?: number
+}
+
+export interface ProducerStats {
+  messages: number
+  bytes: number
+  batches: number
+}
+
+export class Producer {
+  private readonly builders: Array<BatchBuilder | undefined>
+  private readonly partitioner: Partitioner
+  private readonly batchBytes: number
+  private readonly requireKey: boolean
+  readonly stats: ProducerStats = {messages: 0, bytes: 0, batches: 0}
+
+  constructor(readonly topic: Topic, private readonly options: ProducerOptions = {}) {
+    this.builders = Array.from({length: topic.partitions}, () => undefined)
+    this.partitioner = new Partitioner(topic.partitions, options.partitioner ?? 'sticky')
+    this.batchBytes = Math.min(options.batchBytes ?? 256 * 1024, topic.config.maxMessageBytes)
+    this.requireKey = topic.config.cleanupPolicy.includes('compact')
+  }
+
+  /** Queues a record; appends the partition's batch first if the record would not fit. */
+  send(record: ProduceRecord): void {
+    const key = toBytes(record.key ?? null)
+    const value = toBytes(record.value)
+    this.sendBytes(key, value, record.timestamp ?? Date.now(), record.headers, record.partition)
+  }
+
+  /** The hot path: key and value are slices the caller may reuse after the call returns. */
+  sendBytes(key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers?: Header[], explicitPartition?: number): void {
+    if (key === null && this.requireKey) {
+      throw new StromError('INVALID_INPUT', `topic '${this.topic.name}' is compacted (cleanup.policy=${this.topic.config.cleanupPolicy}), so every record needs a key`, {
+        hint: 'give keys with -K/--key-delimiter or the "key" field of --json input',
+      })
+    }
+    const partition = explicitPartition ?? this.partitioner.partition(key)
+    if (explicitPartition !== undefined) this.topic.checkPartition(partition)
+    let builder = this.builders[partition]
+    if (builder === undefined) {
+      builder = new BatchBuilder(Math.min(this.batchBytes, 64 * 1024), this.topic.config.messageTimestampType)
+      this.builders[partition] = builder
+    }
+    const recordBytes = BatchBuilder.recordSizeUpperBound({keyLength: key === null ? -1 : key.length, valueLength: value === null ? -1 : value.length, headers})
+    if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
+    if (builder.sizeBytes + recordBytes > this.topic.config.maxMessageBytes) {
+      throw new StromError('RECORD_TOO_LARGE', `a message of ${(value?.length ?? 0) + (key?.length ?? 0)} bytes is larger than max.message.bytes (${this.topic.config.maxMessageBytes}) of topic '${this.topic.name}'`, {
+        hint: `raise it with \`strom topic alter ${this.topic.name} --config max.message.bytes=N\``,
+      })
+    }
+    builder.add(key, value, timestamp, headers)
+    this.stats.messages++
+    this.stats.bytes += (key?.length ?? 0) + (value?.length ?? 0)
+  }
+
+  /** Appends every pending batch. */
+  flush(): AppendResult[] {
+    const results: AppendResult[] = []
+    for (let p = 0; p < this.builders.length; p++) {
+      const result = this.appendBatch(p)
+      if (result !== undefined) results.push(result)
+    }
+    return results
+  }
+
+  /** Records queued but not yet appended. */
+  pendingRecords(): number {
+    let count = 0
+    for (const builder of this.builders) count += builder?.recordCount ?? 0
+    return count
+  }
+
+  close(): void {
+    this.flush()
+    this.topic.close()
+  }
+
+  private appendBatch(partition: number): AppendResult | undefined {
+    const builder = this.builders[partition]
+    if (builder === undefined || builder.recordCount === 0) return undefined
+    const batch = builder.seal()
+    try {
+      const result = this.topic.writer(partition).append(batch, {sync: this.options.sync})
+      this.stats.batches++
+      return result
+    } finally {
+      builder.reset()
+      this.partitioner.onBatchSent(partition)
+    }
+  }
+}
+
+function toBytes(value: Buffer | string | null): Buffer | null {
+  if (value === null) return null
+  return typeof value === 'string' ? Buffer.from(value) : value
+}

@@ -1,0 +1,114 @@
+/**
+ * Walks the batches of a `.log` file by their headers, reading the file in large windows. Used by
+ * recovery (validate the tail), index rebuilds, tail catch-up in the writer, and readers looking
+ * for an offset. It never trusts an index: a scan stops at the first batch that is incomplete
+ * (runs past the end of the file) or invalid (bad length or magic, CRC mismatch, offsets going
+ * backwards), and says which.
+ */
+import fs from 'node:fs'
+import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../format/record-batch.js'
+
+const WINDOW_BYTES = 1024 * 1024
+
+export interface ScannedBatch {
+  position: number
+  sizeBytes: number
+  baseOffset: number
+  lastOffset: number
+  maxTimestamp: number
+  recordsCount: number
+}
+
+export type ScanStop = 'end' | 'incomplete' | 'corrupt' | 'stopped'
+
+export interface ScanResult {
+  /** Position just after the last valid batch visited. */
+  validEnd: number
+  stop: ScanStop
+  reason?: string
+  lastBatch?: ScannedBatch
+  /** Base offset claimed by the invalid or incomplete batch, when its header was readable. */
+  brokenBaseOffset?: number
+}
+
+export interface ScanOptions {
+  /** true: check every batch's CRC; 'last': only the batch that ends the file (where a torn write can be). */
+  verifyCrc: boolean | 'last'
+  /** Offsets must be at least this (offsets only grow; gaps are allowed). */
+  minBaseOffset?: number
+  /** Called per valid batch; return false to stop the scan there (the batch counts as visited). */
+  onBatch?: (batch: ScannedBatch, window: Buffer, windowPosition: number) => boolean | void
+}
+
+export function scanBatches(fd: number, from: number, fileSize: number, options: ScanOptions): ScanResult {
+  let window = Buffer.allocUnsafe(Math.min(WINDOW_BYTES, Math.max(fileSize - from, BATCH_HEADER_SIZE)))
+  let windowPosition = from
+  let windowLength = 0
+  let position = from
+  let minBaseOffset = options.minBaseOffset ?? Number.NEGATIVE_INFINITY
+  let lastBatch: ScannedBatch | undefined
+
+  const fill = (at: number, need: number): boolean => {
+    if (at >= windowPosition && at + need <= windowPosition + windowLength) return true
+    if (need > window.length) window = Buffer.allocUnsafe(need)
+    const want = Math.min(window.length, fileSize - at)
+    if (want < need) return false
+    windowLength = readFully(fd, window, want, at)
+    windowPosition = at
+    return windowLength >= need
+  }
+
+  while (position < fileSize) {
+    if (fileSize - position < LOG_OVERHEAD || !fill(position, LOG_OVERHEAD)) {
+      return {validEnd: position, stop: 'incomplete', reason: `${fileSize - position} trailing bytes are shorter than a batch header`, lastBatch}
+    }
+    const at = position - windowPosition
+    const sizeBytes = window.readInt32BE(at + 8) + LOG_OVERHEAD
+    const claimedBase = readInt64(window, at)
+    if (sizeBytes < BATCH_HEADER_SIZE) {
+      return {validEnd: position, stop: 'corrupt', reason: `batch length ${sizeBytes - LOG_OVERHEAD} is below the minimum`, lastBatch}
+    }
+    if (position + sizeBytes > fileSize) {
+      return {validEnd: position, stop: 'incomplete', reason: `batch of ${sizeBytes} bytes runs past the end of the file`, lastBatch, brokenBaseOffset: claimedBase}
+    }
+    const isLast = position + sizeBytes === fileSize
+    const verify = options.verifyCrc === true || (options.verifyCrc === 'last' && isLast)
+    if (!fill(position, verify ? sizeBytes : BATCH_HEADER_SIZE)) {
+      return {validEnd: position, stop: 'incomplete', reason: 'short read', lastBatch, brokenBaseOffset: claimedBase}
+    }
+    const start = position - windowPosition
+    if (window.readInt8(start + 16) !== MAGIC_V2) {
+      return {validEnd: position, stop: 'corrupt', reason: `magic byte ${window.readInt8(start + 16)} is not 2`, lastBatch, brokenBaseOffset: claimedBase}
+    }
+    if (verify && !isBatchCrcValid(window, start, sizeBytes)) {
+      return {validEnd: position, stop: 'corrupt', reason: 'CRC-32C mismatch', lastBatch, brokenBaseOffset: claimedBase}
+    }
+    const baseOffset = readInt64(window, start)
+    const lastOffset = baseOffset + window.readInt32BE(start + 23)
+    if (baseOffset < minBaseOffset || lastOffset < baseOffset) {
+      return {validEnd: position, stop: 'corrupt', reason: `offsets ${baseOffset}..${lastOffset} go backwards`, lastBatch, brokenBaseOffset: claimedBase}
+    }
+    lastBatch = {
+      position,
+      sizeBytes,
+      baseOffset,
+      lastOffset,
+      maxTimestamp: readInt64(window, start + 35),
+      recordsCount: window.readInt32BE(start + 57),
+    }
+    minBaseOffset = lastOffset + 1
+    position += sizeBytes
+    if (options.onBatch?.(lastBatch, window, windowPosition) === false) return {validEnd: position, stop: 'stopped', lastBatch}
+  }
+  return {validEnd: position, stop: 'end', lastBatch}
+}
+
+export function readFully(fd: number, into: Buffer, length: number, position: number): number {
+  let done = 0
+  while (done < length) {
+    const n = fs.readSync(fd, into, done, length - done, position + done)
+    if (n === 0) break
+    done += n
+  }
+  return done
+}

@@ -1,0 +1,13 @@
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration suites spawn real processes and set process-wide state: isolate them in forks.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores in CI; the integration tests are process-heavy, so keep parallelism modest.
+    maxWorkers: 2,
+  },
+})
