@@ -43,6 +43,9 @@ Offsets (-o START[:END], END exclusive): beginning, end, N, -N (N before the end
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Consume)
     const range = parseRange(flags.offset)
+    const out = new RecordOutput()
+    // Build the renderer first: a bad template is a usage error before anything is opened.
+    const render = this.renderer(flags, out)
     const log = this.openLog(flags.dir)
     const topics = (argv as string[]).map((name) => log.topic(name))
     const assignments: PartitionAssignment[] = []
@@ -55,11 +58,9 @@ Offsets (-o START[:END], END exclusive): beginning, end, N, -N (N before the end
       }
     }
     const reader = new LogReader(assignments, {range, follow: flags.follow, checkCrcs: flags['check-crcs']})
-    const out = new RecordOutput()
     out.whenClosed(() => reader.stop())
     this.onInterrupt(() => reader.stop())
 
-    const render = this.renderer(flags, out)
     const limit = flags['max-messages'] ?? Number.POSITIVE_INFINITY
     let count = 0
     const visit: RecordVisitor = (topic, partition, record) => {

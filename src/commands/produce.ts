@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
 import {ENCODINGS, Encoding, decodeText, unescapeDelimiter} from '../cli/encoding.js'
@@ -132,7 +131,8 @@ export default class Produce extends StromCommand {
   ): Promise<void> {
     if (process.stdin.isTTY) process.stderr.write('reading messages from the terminal, one per line; Ctrl-D to finish\n')
     const splitter = new DelimitedSplitter(delimiter)
-    const input = fs.createReadStream('', {fd: 0, highWaterMark: 1024 * 1024, autoClose: false})
+    // process.stdin copes with non-blocking pipes (a plain fs stream on fd 0 fails with EAGAIN).
+    const input = process.stdin
     let lingerTimer: NodeJS.Timeout | undefined
     let failure: unknown
     try {

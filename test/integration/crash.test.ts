@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
-import {BIN, lines, strom, tmpLogDir} from '../helpers/strom.js'
+import {BIN, ROOT, lines, strom, tmpLogDir} from '../helpers/strom.js'
 
 const segmentLog = (dir: string, topic: string, partition = 0, base = 0) =>
   path.join(dir, 'topics', topic, String(partition), `${String(base).padStart(20, '0')}.log`)
@@ -12,9 +12,9 @@ describe('crash safety', () => {
     const dir = tmpLogDir()
     await strom(dir, ['topic', 'create', 'crash', '--config', 'segment.bytes=262144'])
     for (let round = 0; round < 20; round++) {
-      const child = execa('bash', ['-c', `seq 1 100000000 | sed 's/^/${round}-/' | node ${BIN} produce crash --batch-size 8192 --dir ${dir}`], {reject: false, detached: true})
+      const child = execa('bash', ['-c', `node ${path.join(ROOT, 'test/fixtures/gen-lines.mjs.)} ${round} 50 | node ${BIN} produce crash --batch-size 8192 --dir ${dir}`], {reject: false, detached: true})
       // Let it write for a while, then kill the producer (and its pipeline) without warning.
-      await new Promise((resolve) => setTimeout(resolve, 400 + Math.random() * 400))
+      await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 500))
       process.kill(-child.pid!, 'SIGKILL')
       await child
       const out = await strom(dir, ['consume', 'crash'])

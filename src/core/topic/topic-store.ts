@@ -83,7 +83,8 @@ export class TopicStore {
     validateOverrides(config)
     if (this.exists(name)) throw topicExists(name)
     fs.mkdirSync(this.stagingDir, {recursive: true})
-    const staging = path.join(this.stagingDir, `create-${name}-${crypto.randomBytes(6).toString('hex')}`)
+    // Staging names stay short: a 249-character topic name plus a prefix would pass NAME_MAX.
+    const staging = path.join(this.stagingDir, `create-${crypto.randomBytes(8).toString('hex')}`)
     fs.mkdirSync(staging)
     const meta: TopicMeta = {version: TOPIC_META_VERSION, name, partitions, config, createdMs: Date.now()}
     try {
@@ -140,7 +141,7 @@ export class TopicStore {
     const dir = this.topicDir(name)
     this.read(name)
     fs.mkdirSync(this.stagingDir, {recursive: true})
-    const graveyard = path.join(this.stagingDir, `delete-${name}-${crypto.randomBytes(6).toString('hex')}`)
+    const graveyard = path.join(this.stagingDir, `delete-${crypto.randomBytes(8).toString('hex')}`)
     fs.renameSync(dir, graveyard)
     fsyncDirectory(this.topicsDir)
     fs.rmSync(graveyard, {recursive: true, force: true})
