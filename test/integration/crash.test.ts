@@ -12,7 +12,7 @@ describe('crash safety', () => {
     const dir = tmpLogDir()
     await strom(dir, ['topic', 'create', 'crash', '--config', 'segment.bytes=262144'])
     for (let round = 0; round < 20; round++) {
-      const child = execa('bash', ['-c', `node ${path.join(ROOT, 'test/fixtures/gen-lines.mjs.)} ${round} 50 | node ${BIN} produce crash --batch-size 8192 --dir ${dir}`], {reject: false, detached: true})
+      const child = execa('bash', ['-c', `node ${path.join(ROOT, 'test/fixtures/gen-lines.mjs')} ${round} 50 | node ${BIN} produce crash --batch-size 8192 --dir ${dir}`], {reject: false, detached: true})
       // Let it write for a while, then kill the producer (and its pipeline) without warning.
       await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 500))
       process.kill(-child.pid!, 'SIGKILL')
