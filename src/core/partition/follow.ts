@@ -12,18 +12,25 @@ export class ChangeWaiter {
   private changed = false
   private pollMs: number
 
+  private readonly watched = new Set<string>()
+
   constructor(dirs: string[], pollMs = 250) {
     this.pollMs = pollMs
-    for (const dir of dirs) {
-      try {
-        const watcher = fs.watch(dir, {persistent: false}, () => this.signal())
-        watcher.on('error', () => {
-          this.pollMs = Math.min(this.pollMs, 50)
-        })
-        this.watchers.push(watcher)
-      } catch {
+    for (const dir of dirs) this.watch(dir)
+  }
+
+  /** Adds a directory to watch (idempotent). */
+  watch(dir: string): void {
+    if (this.watched.has(dir)) return
+    this.watched.add(dir)
+    try {
+      const watcher = fs.watch(dir, {persistent: false}, () => this.signal())
+      watcher.on('error', () => {
         this.pollMs = Math.min(this.pollMs, 50)
-      }
+      })
+      this.watchers.push(watcher)
+    } catch {
+      this.pollMs = Math.min(this.pollMs, 50)
     }
   }
 

@@ -1,0 +1,141 @@
+/**
+ * What `group list` and `group describe` show, in Kafka's words. Lag is end offset minus committed
+ * offset, where the end offset comes from the last index entry plus a short scan (no segment scan).
+ *
+ *   Stable       live members, and every target partition is owned by its target member
+ *   Rebalancing  live members, handover in progress
+ *   Empty        no live members, committed offsets kept
+ *   Dead         no members and no offsets
+ */
+import fs from 'node:fs'
+import {StromError} from '../errors.js'
+import type {Log} from '../log.js'
+import {compareTpKeys, parseTpKey, tpKey} from './assignors.js'
+import {GroupState, GroupStore} from './group-store.js'
+
+export type GroupStateName = 'Stable' | 'Rebalancing' | 'Empty' | 'Dead'
+
+export interface GroupMemberView {
+  id: string
+  pid: number
+  host: string
+  since: string
+  clientId?: string
+  assignment: string[]
+}
+
+export interface GroupPartitionView {
+  topic: string
+  partition: number
+  committed: number | null
+  logStart: number
+  end: number
+  lag: number | null
+  owner: string | null
+  metadata: string
+  commitTimestamp: number | null
+}
+
+export interface GroupDescription {
+  group: string
+  state: GroupStateName
+  protocol: string | null
+  generation: number
+  members: GroupMemberView[]
+  partitions: GroupPartitionView[]
+  totalLag: number
+}
+
+export function groupStateName(store: GroupStore, state: GroupState, live: string[]): GroupStateName {
+  if (live.length === 0) {
+    const offsets = store.readOffsets()
+    return Object.keys(offsets).length === 0 ? 'Dead' : 'Empty'
+  }
+  for (const id of live) {
+    for (const key of state.target[id] ?? []) if (state.owned[key]?.member !== id) return 'Rebalancing'
+  }
+  return 'Stable'
+}
+
+export function listGroups(log: Log): Array<{group: string; state: GroupStateName; members: number; protocol: string | null}> {
+  return GroupStore.list(log.dir).map((group) => {
+    const store = new GroupStore(log.dir, group)
+    const state = store.readState()
+    const live = store.liveMembers(state)
+    return {group, state: groupStateName(store, state, live), members: live.length, protocol: state.protocol}
+  })
+}
+
+export function describeGroup(log: Log, group: string): GroupDescription {
+  const store = new GroupStore(log.dir, group)
+  store.requireExists()
+  const state = store.readState()
+  const live = store.liveMembers(state)
+  const offsets = store.readOffsets()
+  const keys = new Set<string>()
+  for (const [topic, byPartition] of Object.entries(offsets)) for (const p of Object.keys(byPartition)) keys.add(tpKey(topic, Number(p)))
+  for (const id of live) for (const key of state.target[id] ?? []) keys.add(key)
+  const partitions: GroupPartitionView[] = []
+  for (const key of [...keys].sort(compareTpKeys)) {
+    const {topic: topicName, partition} = parseTpKey(key)
+    let end = 0
+    let logStart = 0
+    try {
+      const topic = log.topic(topicName)
+      if (partition >= topic.partitions) continue
+      const reader = topic.reader(partition)
+      end = reader.endOffset()
+      logStart = reader.logStartOffset()
+    } catch (error) {
+      if (error instanceof StromError && error.code === 'UNKNOWN_TOPIC') continue
+      throw error
+    }
+    const committed = offsets[topicName]?.[String(partition)]
+    const owner = state.owned[key]?.member
+    partitions.push({
+      topic: topicName,
+      partition,
+      committed: committed?.offset ?? null,
+      logStart,
+      end,
+      lag: committed === undefined ? null : Math.max(0, end - Math.max(committed.offset, logStart)),
+      owner: owner !== undefined && live.includes(owner) ? owner : null,
+      metadata: committed?.metadata ?? '',
+      commitTimestamp: committed?.commitTimestamp ?? null,
+    })
+  }
+  const members = live.map((id) => {
+    const info = state.members[id]
+    return {id, pid: info.pid, host: info.host, since: new Date(info.startedMs).toISOString(), clientId: info.clientId, assignment: state.target[id] ?? []}
+  })
+  return {
+    group,
+    state: groupStateName(store, state, live),
+    protocol: state.protocol,
+    generation: state.generation,
+    members,
+    partitions,
+    totalLag: partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),
+  }
+}
+
+/** Deletes a group's offsets and state; refused while it has live members. */
+export function deleteGroup(log: Log, group: string): void {
+  const store = new GroupStore(log.dir, group)
+  store.requireExists()
+  store.withLock(() => {
+    const state = store.readState()
+    store.reapDeadMembersLocked(state)
+    const live = store.liveMembers(state)
+    if (live.length > 0) {
+      throw new StromError('GROUP_NOT_EMPTY', `group '${group}' has ${live.length} live member${live.length === 1 ? '' : 's'}: ${live.map((id) => `${id} (pid ${state.members[id].pid})`).join(', ')}`, {
+        hint: 'stop its consumers first (Ctrl-C or SIGTERM), then delete it',
+      })
+    }
+    for (const file of ['state.json', 'offsets.json']) fs.rmSync(`${store.groupDir}/${file}`, {force: true})
+    fs.rmSync(`${store.groupDir}/members`, {recursive: true, force: true})
+    fs.rmSync(`${store.groupDir}/resets`, {recursive: true, force: true})
+  })
+  // The LOCK file goes last, outside the lock; a racing joiner would simply recreate the group.
+  fs.rmSync(store.groupDir, {recursive: true, force: true})
+}

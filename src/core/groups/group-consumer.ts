@@ -1,0 +1,234 @@
+/**
+ * Reading as a member of a consumer group: the partitions this member owns change as members come
+ * and go. Each loop turn: follow the group state (hand over revoked partitions after committing
+ * them, claim new ones and start them at the committed offset), reap dead members, read one chunk
+ * per owned partition, then flush output and commit.
+ *
+ * Commits happen only after the output of what they cover was flushed (at-least-once, never a gap):
+ *   auto  after a flush, at most every `autoCommitIntervalMs`, and always on handover and leave
+ *   sync  after every message
+ *   none  never (the group still splits partitions)
+ */
+import {RecordCursor} from '../format/record-batch.js'
+import type {Log, Topic} from '../log.js'
+import {ChangeWaiter} from '../partition/follow.js'
+import type {PartitionCursor} from '../partition/partition-reader.js'
+import {parseTpKey} from './assignors.js'
+import {GroupMember, MemberOptions} from './group-member.js'
+import type {OffsetCommit} from './group-store.js'
+
+export type CommitMode = 'auto' | 'sync' | 'none'
+export type ResetPolicy = 'earliest' | 'latest'
+
+export interface GroupReadOptions extends MemberOptions {
+  follow: boolean
+  reset: ResetPolicy
+  commit: CommitMode
+  checkCrcs?: boolean
+  autoCommitIntervalMs?: number
+  onWarning?: (message: string) => void
+  onAssignment?: (event: {assigned: string[]; revoked: string[]; generation: number}) => void
+}
+
+interface OwnedPartition {
+  key: string
+  topic: Topic
+  partition: number
+  cursor: PartitionCursor
+  position: number
+  committed: number
+  /** For a bounded read: the end offset captured when the partition was claimed. */
+  end: number | undefined
+}
+
+export type GroupRecordVisitor = (topic: Topic, partition: number, record: RecordCursor) => boolean | void
+
+export class GroupConsumer {
+  readonly member: GroupMember
+  private readonly owned = new Map<string, OwnedPartition>()
+  private readonly topics = new Map<string, Topic>()
+  private readonly waiter = new ChangeWaiter([], 100)
+  private stopped = false
+  private readonly record = new RecordCursor()
+  private lastCommitMs = 0
+  private lastReapMs = 0
+  private lastRefreshMs = 0
+  private lastHeartbeatMs = 0
+
+  constructor(private readonly log: Log, group: string, private readonly options: GroupReadOptions) {
+    this.member = new GroupMember(log, group, options)
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.waiter.signal()
+  }
+
+  /** Partitions owned right now with their positions (for tests and progress). */
+  positions(): Array<{topic: string; partition: number; position: number}> {
+    return [...this.owned.values()].map((o) => ({topic: o.topic.name, partition: o.partition, position: o.position}))
+  }
+
+  async run(visit: GroupRecordVisitor, flush: () => Promise<void>): Promise<void> {
+    this.member.join()
+    this.waiter.watch(this.member.store.groupDir)
+    try {
+      while (!this.stopped) {
+        await this.followGroup(flush)
+        if (this.stopped) break
+        let progressed = false
+        for (const owned of [...this.owned.values()]) {
+          if (this.stopped) break
+          if (owned.end !== undefined && owned.position >= owned.end) continue
+          const chunk = owned.cursor.read()
+          if (chunk === undefined) continue
+          progressed = true
+          const keepGoing = await this.emitChunk(owned, chunk.buffer, chunk.start, chunk.end, visit, flush)
+          if (!keepGoing) {
+            this.stopped = true
+            break
+          }
+          owned.position = Math.max(owned.position, owned.end === undefined ? owned.cursor.nextOffset : Math.min(owned.cursor.nextOffset, owned.end))
+        }
+        await flush()
+        if (this.options.commit === 'auto' && Date.now() - this.lastCommitMs >= (this.options.autoCommitIntervalMs ?? 250)) this.commitPositions()
+        if (!progressed) {
+          if (!this.options.follow && this.finishedBoundedRead()) break
+          await this.waiter.wait()
+        }
+      }
+    } finally {
+      await flush().catch(() => undefined)
+      const commits = this.options.commit === 'none' ? [] : this.pendingCommits(true)
+      for (const owned of this.owned.values()) owned.cursor.close()
+      this.member.leave(commits)
+      this.waiter.close()
+    }
+  }
+
+  private async emitChunk(owned: OwnedPartition, buffer: Buffer, start: number, end: number, visit: GroupRecordVisitor, flush: () => Promise<void>): Promise<boolean> {
+    const record = this.record
+    let at = start
+    while (at < end) {
+      record.reset(buffer, at)
+      at += buffer.readInt32BE(at + 8) + 12
+      while (record.next()) {
+        const offset = record.offset
+        if (offset < owned.position) continue
+        if (owned.end !== undefined && offset >= owned.end) return true
+        owned.position = offset + 1
+        if (visit(owned.topic, owned.partition, record) === false) return false
+        if (this.options.commit === 'sync') {
+          await flush()
+          this.commitPositions()
+        }
+      }
+    }
+    return true
+  }
+
+  /** A bounded member is done when every target partition is owned by it and read to its end. */
+  private finishedBoundedRead(): boolean {
+    const plan = this.member.plan(this.owned.keys())
+    if (plan.toClaim.length > 0 || plan.revoke.length > 0) return false
+    for (const owned of this.owned.values()) if (owned.end === undefined || owned.position < owned.end) return false
+    return true
+  }
+
+  private async followGroup(flush: () => Promise<void>): Promise<void> {
+    const now = Date.now()
+    if (now - this.lastHeartbeatMs >= 1000) {
+      this.member.heartbeat()
+      this.lastHeartbeatMs = now
+    }
+    if (now - this.lastReapMs >= 500) {
+      this.lastReapMs = now
+      this.member.reapOthers()
+    }
+    if (now - this.lastRefreshMs >= 1000) {
+      this.lastRefreshMs = now
+      this.member.refreshSubscriptions()
+    }
+    const plan = this.member.plan(this.owned.keys())
+    if (plan.revoke.length > 0) {
+      // Stop reading, make sure what was printed is out, commit, and only then let go.
+      await flush()
+      const commits = this.options.commit === 'none' ? [] : this.pendingCommits(true, plan.revoke)
+      const rejected = this.member.release(plan.revoke, commits)
+      for (const commit of rejected) this.warn(`commit of ${commit.topic}/${commit.partition} at ${commit.offset} was rejected: the partition had already moved to another member`)
+      for (const key of plan.revoke) {
+        this.owned.get(key)?.cursor.close()
+        this.owned.delete(key)
+      }
+    }
+    if (plan.toClaim.length > 0) {
+      const claimed = this.member.claim(plan.toClaim)
+      for (const key of claimed) this.startPartition(key)
+    }
+    if (plan.revoke.length > 0 || plan.toClaim.length > 0) {
+      this.options.onAssignment?.({assigned: [...this.owned.keys()], revoked: plan.revoke, generation: plan.generation})
+    }
+  }
+
+  private startPartition(key: string): void {
+    const {topic: topicName, partition} = parseTpKey(key)
+    let topic = this.topics.get(topicName)
+    if (topic === undefined || topic.partitions <= partition) {
+      topic = this.log.topic(topicName)
+      this.topics.set(topicName, topic)
+    }
+    const reader = topic.reader(partition)
+    const result = reader.recoverIfIdle(topic.config.indexIntervalBytes)
+    if (result?.truncation !== undefined) this.warn(`recovered ${topicName}/${partition}: cut a torn tail of ${result.truncation.bytesCut} bytes`)
+    const logStart = reader.logStartOffset()
+    const endOffset = reader.endOffset()
+    const committed = this.member.store.committed(topicName, partition)?.offset
+    let position: number
+    if (committed === undefined) {
+      position = this.options.reset === 'earliest' ? logStart : endOffset
+    } else if (committed < logStart || committed > endOffset) {
+      position = this.options.reset === 'earliest' ? logStart : endOffset
+      this.warn(`committed offset ${committed} of ${topicName}/${partition} is outside the log [${logStart}, ${endOffset}]: reset to ${this.options.reset} (${position})`)
+    } else {
+      position = committed
+    }
+    this.waiter.watch(topic.partitionDir(partition))
+    this.owned.set(key, {
+      key,
+      topic,
+      partition,
+      cursor: reader.openCursor(position, {checkCrcs: this.options.checkCrcs}),
+      position,
+      committed: committed ?? -1,
+      end: this.options.follow ? undefined : endOffset,
+    })
+  }
+
+  private pendingCommits(all: boolean, only?: string[]): OffsetCommit[] {
+    const commits: OffsetCommit[] = []
+    for (const owned of this.owned.values()) {
+      if (only !== undefined && !only.includes(owned.key)) continue
+      if (owned.position === owned.committed && !all) continue
+      if (owned.position === owned.committed) continue
+      commits.push({topic: owned.topic.name, partition: owned.partition, offset: owned.position})
+    }
+    return commits
+  }
+
+  private commitPositions(): void {
+    this.lastCommitMs = Date.now()
+    const commits = this.pendingCommits(false)
+    if (commits.length === 0) return
+    const rejected = this.member.commit(commits)
+    for (const commit of commits) {
+      if (rejected.includes(commit)) continue
+      const owned = this.owned.get(`${commit.topic}:${commit.partition}`)
+      if (owned !== undefined) owned.committed = commit.offset
+    }
+    for (const commit of rejected) this.warn(`commit of ${commit.topic}/${commit.partition} at ${commit.offset} was rejected: the partition moved to another member`)
+  }
+
+  private warn(message: string): void {
+    this.options.onWarning?.(message)
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * A consumer group's files. Every mutation happens under the group's LOCK (an OS lock), as a
+ * read-modify-write of small JSON files replaced atomically, so concurrent processes never lose
+ * each other's updates and a crash leaves the old or the new version.
+ *
+ *   <dir>/groups/<group>/LOCK                 permanent lock file
+ *   <dir>/groups/<group>/state.json           {"version":1,"generation":N,"protocol":"sticky",
+ *                                              "members":{id:{pid,host,startedMs,topics,pattern,strategy}},
+ *                                              "target":{id:["topic:p",...]},
+ *                                              "owned":{"topic:p":{"member":id,"generation":N}}}
+ *   <dir>/groups/<group>/offsets.json         {"version":1,"offsets":{topic:{partition:
+ *                                              {"offset":N,"metadata":"","commitTimestamp":ms}}}}
+ *                                             offset = the next offset to consume, as in Kafka
+ *   <dir>/groups/<group>/members/<id>.alive   liveness token: its member holds an OS lock on it for
+ *                                             its whole life (freed by the kernel when it dies) and
+ *                                             touches it as a heartbeat
+ *   <dir>/groups/<group>/resets/<time>.json   journal of executed `offsets reset`, for `offsets undo`
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {StromError} from '../errors.js'
+import {readJsonFile, writeJsonAtomic} from '../io/atomic-file.js'
+import {FileLock, fileLockFor} from '../io/file-lock.js'
+import {validateName} from '../names.js'
+import type {Strategy} from './assignors.js'
+
+export interface MemberInfo {
+  pid: number
+  host: string
+  startedMs: number
+  topics: string[]
+  pattern: string | null
+  strategy: Strategy
+  /** Resolved subscription at the last rebalance. */
+  subscribed: string[]
+  clientId?: string
+}
+
+export interface GroupState {
+  version: number
+  generation: number
+  protocol: Strategy | null
+  members: Record<string, MemberInfo>
+  target: Record<string, string[]>
+  owned: Record<string, {member: string; generation: number}>
+}
+
+export interface CommittedOffset {
+  offset: number
+  metadata: string
+  commitTimestamp: number
+}
+
+export type OffsetsByTopic = Record<string, Record<string, CommittedOffset>>
+
+export interface OffsetCommit {
+  topic: string
+  partition: number
+  offset: number
+  metadata?: string
+}
+
+export const GROUP_STATE_VERSION = 1
+
+export function emptyState(): GroupState {
+  return {version: GROUP_STATE_VERSION, generation: 0, protocol: null, members: {}, target: {}, owned: {}}
+}
+
+export class GroupStore {
+  readonly groupDir: string
+  readonly lock: FileLock
+
+  constructor(readonly logDir: string, readonly group: string) {
+    this.groupDir = path.join(logDir, 'groups', validateName('group', group))
+    this.lock = fileLockFor(path.join(this.groupDir, 'LOCK'))
+  }
+
+  static groupsDir(logDir: string): string {
+    return path.join(logDir, 'groups')
+  }
+
+  static list(logDir: string): string[] {
+    try {
+      return fs.readdirSync(GroupStore.groupsDir(logDir)).filter((name) => fs.existsSync(path.join(GroupStore.groupsDir(logDir), name, 'LOCK'))).sort()
+    } catch {
+      return []
+    }
+  }
+
+  exists(): boolean {
+    return fs.existsSync(path.join(this.groupDir, 'LOCK'))
+  }
+
+  /** Throws UNKNOWN_GROUP when the group has never been used. */
+  requireExists(): void {
+    if (!this.exists()) {
+      throw new StromError('UNKNOWN_GROUP', `group '${this.group}' does not exist in ${this.logDir}`, {hint: 'list groups with `strom group list`'})
+    }
+  }
+
+  ensure(): void {
+    fs.mkdirSync(path.join(this.groupDir, 'members'), {recursive: true})
+    fs.closeSync(fs.openSync(path.join(this.groupDir, 'LOCK'), 'a'))
+  }
+
+  get statePath(): string {
+    return path.join(this.groupDir, 'state.json')
+  }
+
+  get offsetsPath(): string {
+    return path.join(this.groupDir, 'offsets.json')
+  }
+
+  aliveFile(memberId: string): string {
+    return path.join(this.groupDir, 'members', `${memberId}.alive`)
+  }
+
+  readState(): GroupState {
+    const state = readJsonFile<GroupState>(this.statePath) ?? emptyState()
+    if (state.version > GROUP_STATE_VERSION) throw new StromError('FORMAT_VERSION', `group '${this.group}' uses state version ${state.version}, newer than this strom understands`)
+    return state
+  }
+
+  /** Caller holds the lock. */
+  writeStateLocked(state: GroupState): void {
+    writeJsonAtomic(this.statePath, state)
+  }
+
+  readOffsets(): OffsetsByTopic {
+    return readJsonFile<{version: number; offsets: OffsetsByTopic}>(this.offsetsPath)?.offsets ?? {}
+  }
+
+  committed(topic: string, partition: number, offsets = this.readOffsets()): CommittedOffset | undefined {
+    return offsets[topic]?.[String(partition)]
+  }
+
+  /** Caller holds the lock. Merges commits into offsets.json. */
+  writeOffsetsLocked(commits: OffsetCommit[], now = Date.now()): void {
+    const offsets = this.readOffsets()
+    for (const commit of commits) {
+      const byPartition = (offsets[commit.topic] ??= {})
+      byPartition[String(commit.partition)] = {offset: commit.offset, metadata: commit.metadata ?? '', commitTimestamp: now}
+    }
+    writeJsonAtomic(this.offsetsPath, {version: 1, offsets})
+  }
+
+  /** Caller holds the lock. Replaces all offsets (used by offsets reset/undo). */
+  replaceOffsetsLocked(offsets: OffsetsByTopic): void {
+    writeJsonAtomic(this.offsetsPath, {version: 1, offsets})
+  }
+
+  withLock<T>(work: () => T): T {
+    this.ensure()
+    return this.lock.withLock(work)
+  }
+
+  /** Is this member's process alive? Probes its liveness lock: free means its holder is gone. */
+  isMemberAlive(memberId: string): boolean {
+    const file = this.aliveFile(memberId)
+    if (!fs.existsSync(file)) return false
+    const probe = new FileLock(file)
+    try {
+      if (probe.tryAcquire()) {
+        probe.release()
+        return false
+      }
+      return true
+    } catch {
+      return false
+    } finally {
+      probe.close()
+    }
+  }
+
+  /** Caller holds the lock. Removes members whose process is gone; returns their ids. */
+  reapDeadMembersLocked(state: GroupState, exceptMember?: string): string[] {
+    const dead = Object.keys(state.members).filter((id) => id !== exceptMember && !this.isMemberAlive(id))
+    for (const id of dead) {
+      delete state.members[id]
+      delete state.target[id]
+      for (const [key, owner] of Object.entries(state.owned)) if (owner.member === id) delete state.owned[key]
+      fs.rmSync(this.aliveFile(id), {force: true})
+    }
+    return dead
+  }
+
+  liveMembers(state = this.readState()): string[] {
+    return Object.keys(state.members).filter((id) => this.isMemberAlive(id))
+  }
+}
