@@ -53,7 +53,6 @@ export class GroupConsumer {
   private lastCommitMs = 0
   private lastReapMs = 0
   private lastRefreshMs = 0
-  private lastHeartbeatMs = 0
 
   constructor(private readonly log: Log, group: string, private readonly options: GroupReadOptions) {
     this.member = new GroupMember(log, group, options)
@@ -72,6 +71,9 @@ export class GroupConsumer {
   async run(visit: GroupRecordVisitor, flush: () => Promise<void>): Promise<void> {
     this.member.join()
     this.waiter.watch(this.member.store.groupDir)
+    // Heartbeats on a timer, so a member waiting on a slow stdout still counts as alive.
+    const heartbeat = setInterval(() => this.member.heartbeat(), 1000)
+    heartbeat.unref()
     try {
       while (!this.stopped) {
         await this.followGroup(flush)
@@ -98,6 +100,7 @@ export class GroupConsumer {
         }
       }
     } finally {
+      clearInterval(heartbeat)
       await flush().catch(() => undefined)
       const commits = this.options.commit === 'none' ? [] : this.pendingCommits(true)
       for (const owned of this.owned.values()) owned.cursor.close()
@@ -137,10 +140,6 @@ export class GroupConsumer {
 
   private async followGroup(flush: () => Promise<void>): Promise<void> {
     const now = Date.now()
-    if (now - this.lastHeartbeatMs >= 1000) {
-      this.member.heartbeat()
-      this.lastHeartbeatMs = now
-    }
     if (now - this.lastReapMs >= 500) {
       this.lastReapMs = now
       this.member.reapOthers()

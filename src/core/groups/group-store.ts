@@ -154,21 +154,49 @@ export class GroupStore {
     return this.lock.withLock(work)
   }
 
-  /** Is this member's process alive? Probes its liveness lock: free means its holder is gone. */
+  /**
+   * Is this member's process alive? First its liveness lock: free means its holder is gone (the
+   * kernel frees it the moment the process dies). A held lock is trusted only while the member's
+   * heartbeat (the file's mtime) is fresher than the session timeout, measured against a time the
+   * same filesystem just assigned: on a network filesystem a dead client's lock can outlive it.
+   */
   isMemberAlive(memberId: string): boolean {
     const file = this.aliveFile(memberId)
-    if (!fs.existsSync(file)) return false
+    let mtimeMs: number
+    try {
+      mtimeMs = fs.statSync(file).mtimeMs
+    } catch {
+      return false
+    }
     const probe = new FileLock(file)
     try {
       if (probe.tryAcquire()) {
         probe.release()
         return false
       }
-      return true
     } catch {
       return false
     } finally {
       probe.close()
+    }
+    return this.filesystemNowMs() - mtimeMs <= this.sessionTimeoutMs
+  }
+
+  /** How long a member may go without a heartbeat before it counts as dead (Kafka's session.timeout.ms). */
+  sessionTimeoutMs = 45_000
+  private clockCache: {readAtMs: number; fsNowMs: number} | undefined
+
+  private filesystemNowMs(): number {
+    const now = Date.now()
+    if (this.clockCache !== undefined && now - this.clockCache.readAtMs < 1000) return this.clockCache.fsNowMs + (now - this.clockCache.readAtMs)
+    const clock = path.join(this.groupDir, '.clock')
+    try {
+      fs.writeFileSync(clock, '')
+      const fsNowMs = fs.statSync(clock).mtimeMs
+      this.clockCache = {readAtMs: now, fsNowMs}
+      return fsNowMs
+    } catch {
+      return now
     }
   }
 
