@@ -11,7 +11,7 @@
  */
 import {StromError} from '../core/errors.js'
 import type {Header} from '../core/format/record-batch.js'
-import type {RecordCursor} from '../core/format/record-batch.js'
+import type {RecordView} from '../core/format/record-view.js'
 import {Encoding, decodeText, encodeBytes} from './encoding.js'
 
 export interface EnvelopeEncodings {
@@ -19,7 +19,7 @@ export interface EnvelopeEncodings {
   value: Encoding
 }
 
-export function envelopeJson(topic: string, partition: number, record: RecordCursor, encodings: EnvelopeEncodings): string {
+export function envelopeJson(topic: string, partition: number, record: RecordView, encodings: EnvelopeEncodings): string {
   const key = record.key()
   const value = record.value()
   let headers = '[]'

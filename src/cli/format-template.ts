@@ -5,7 +5,7 @@
  * and escapes \n \t \r \0 \\ \xNN. Null keys and values print as nothing.
  */
 import {StromError} from '../core/errors.js'
-import type {RecordCursor} from '../core/format/record-batch.js'
+import type {RecordView} from '../core/format/record-view.js'
 import {Encoding, encodeBytes, unescapeDelimiter} from './encoding.js'
 import type {RecordOutput} from './output.js'
 
@@ -18,7 +18,7 @@ export class FormatTemplate {
     this.parts = parseTemplate(template)
   }
 
-  render(out: RecordOutput, topic: string, partition: number, record: RecordCursor): void {
+  render(out: RecordOutput, topic: string, partition: number, record: RecordView): void {
     for (const part of this.parts) {
       if ('literal' in part) {
         out.writeBytes(part.literal)
