@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'CORRUPT_SEGMENT',
   'FORMAT_VERSION',
   'LOCK_TIMEOUT',
+  'BUSY',
   'IO_ERROR',
 ] as const
 
@@ -44,6 +45,7 @@ const KIND_BY_CODE: Record<StromErrorCode, StromErrorKind> = {
   CORRUPT_SEGMENT: 'runtime',
   FORMAT_VERSION: 'runtime',
   LOCK_TIMEOUT: 'runtime',
+  BUSY: 'runtime',
   IO_ERROR: 'runtime',
 }
 

@@ -1,0 +1,75 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {spawnStrom, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
+
+const values = async (dir: string, topic = 'logs') => (await strom(dir, ['consume', topic])).stdout.split('\n').filter((l) => l !== '')
+const seqLines = (from: number, to: number, prefix = '') => Array.from({length: to - from + 1}, (_, i) => `${prefix}${from + i}\n`).join('')
+const count = async (dir: string) => JSON.parse((await strom(dir, ['topic', 'describe', 'logs', '--json'])).stdout).partitions.reduce((n: number, p: {endOffset: number}) => n + p.endOffset, 0)
+
+describe('strom ingest', () => {
+  it('follows rotation by rename and by copytruncate, and files that appear later', async () => {
+    const dir = tmpLogDir()
+    const logs = path.join(dir, 'files')
+    fs.mkdirSync(logs)
+    const app = path.join(logs, 'app.log')
+    fs.writeFileSync(app, seqLines(1, 100, 'a'))
+    const ingest = spawnStrom(dir, ['ingest', 'logs', path.join(logs, '*.log'), '--create', '--poll-ms', '50'])
+    await waitFor(async () => fs.existsSync(path.join(dir, 'topics/logs')) && (await count(dir)) === 100, 15000, 100)
+
+    // rotation by rename: more lines reach the old file, then a new file takes its name
+    fs.appendFileSync(app, seqLines(101, 150, 'a'))
+    fs.renameSync(app, path.join(logs, 'app.log.1'))
+    fs.writeFileSync(app, seqLines(151, 200, 'a'))
+    await waitFor(async () => (await count(dir)) === 200, 15000, 100)
+
+    // rotation by copytruncate
+    fs.copyFileSync(app, path.join(logs, 'app.log.2'))
+    fs.truncateSync(app, 0)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    fs.appendFileSync(app, seqLines(201, 220, 'a'))
+    await waitFor(async () => (await count(dir)) === 220, 15000, 100)
+
+    // a file created after start, matched by the pattern
+    fs.writeFileSync(path.join(logs, 'late.log'), seqLines(1, 10, 'late'))
+    await waitFor(async () => (await count(dir)) === 230, 15000, 100)
+
+    ingest.kill('SIGTERM')
+    expect((await ingest).exitCode).toBe(143)
+    const lines = await values(dir)
+    expect(new Set(lines).size).toBe(230)
+    expect(lines.filter((l) => l.startsWith('a'))).toEqual(Array.from({length: 220}, (_, i) => `a${i + 1}`))
+  }, 60_000)
+
+  it('a restart neither loses nor repeats lines, even after a crash between append and position save', async () => {
+    const dir = tmpLogDir()
+    const file = path.join(dir, 'app.log')
+    fs.writeFileSync(file, seqLines(1, 1000))
+    expect((await strom(dir, ['ingest', 'logs', file, '--create', '--once'])).exitCode).toBe(0)
+    fs.appendFileSync(file, seqLines(1001, 2000))
+    // Simulate a crash right after the append: the saved position is the one from before it.
+    const stateDir = path.join(dir, 'ingest', 'logs')
+    const stateFile = fs.readdirSync(stateDir).find((f) => f.endsWith('.json'))!
+    const before = fs.readFileSync(path.join(stateDir, stateFile))
+    expect((await strom(dir, ['ingest', 'logs', file, '--once'])).exitCode).toBe(0)
+    fs.writeFileSync(path.join(stateDir, stateFile), before)
+    fs.appendFileSync(file, seqLines(2001, 2500))
+    expect((await strom(dir, ['ingest', 'logs', file, '--once'])).exitCode).toBe(0)
+    expect(await values(dir)).toEqual(Array.from({length: 2500}, (_, i) => String(i + 1)))
+    const headers = (await strom(dir, ['consume', 'logs', '-o', '-1', '-F', '%h'])).stdout
+    expect(headers).toMatch(new RegExp(`^file=${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')},host=.+,pos=\\d+$`))
+  }, 60_000)
+
+  it('refuses a second ingest of the same file', async () => {
+    const dir = tmpLogDir()
+    const file = path.join(dir, 'app.log')
+    fs.writeFileSync(file, 'x\n')
+    const first = spawnStrom(dir, ['ingest', 'logs', file, '--create'])
+    await waitFor(async () => fs.existsSync(path.join(dir, 'topics/logs')) && (await count(dir)) === 1, 15000, 100)
+    const second = await strom(dir, ['ingest', 'logs', file])
+    expect(second.exitCode).not.toBe(0)
+    expect(second.stderr).toMatch(/already being ingested/)
+    first.kill('SIGINT')
+    expect((await first).exitCode).toBe(130)
+  }, 30_000)
+})
