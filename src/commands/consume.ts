@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
 import {ENCODINGS, Encoding} from '../cli/encoding.js'
 import {RecordOutput} from '../cli/output.js'
+import {Progress} from '../cli/progress.js'
 import {makeFilter} from '../cli/record-filter.js'
 import {RenderRecord, makeRenderer} from '../cli/record-render.js'
 import {useColor} from '../cli/table.js'
@@ -100,7 +101,18 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     const reader = flags.merge === 'time' ? new MergedLogReader(assignments, plan) : new LogReader(assignments, plan)
     out.whenClosed(() => reader.stop())
     this.onInterrupt(() => reader.stop())
-    await reader.run(visit, () => (flags.follow ? out.flush() : out.maybeFlush()))
+    // A long bounded read into a pipe or file gets a progress bar on the terminal (stderr).
+    const progress = !flags.follow && !process.stdout.isTTY && reader instanceof LogReader ? new Progress('consume', total(reader), 'msg') : undefined
+    let reported = 0
+    await reader.run(progress === undefined ? visit : (topic, partition, record) => {
+      reported++
+      return visit(topic, partition, record)
+    }, () => {
+      progress?.advance(reported)
+      reported = 0
+      return flags.follow ? out.flush() : out.maybeFlush()
+    })
+    progress?.finish()
     await out.flush()
   }
 
@@ -152,6 +164,10 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     this.onInterrupt(() => consumer.stop())
     await consumer.run(visit, () => out.flush())
   }
+}
+
+function total(reader: LogReader): number {
+  return reader.positions().reduce((sum, p) => sum + Math.max(0, (p.end ?? p.position) - p.position), 0)
 }
 
 export type {RangeSpec, RenderRecord}

@@ -2,7 +2,9 @@ import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
 import {ENCODINGS, Encoding, decodeText, unescapeDelimiter} from '../cli/encoding.js'
 import {parseEnvelope} from '../cli/envelope.js'
+import fs from 'node:fs'
 import {DelimitedSplitter} from '../cli/line-splitter.js'
+import {Progress} from '../cli/progress.js'
 import {StromError} from '../core/errors.js'
 import type {Header} from '../core/format/record-batch.js'
 import {Producer} from '../core/producer.js'
@@ -131,6 +133,9 @@ export default class Produce extends StromCommand {
   ): Promise<void> {
     if (process.stdin.isTTY) process.stderr.write('reading messages from the terminal, one per line; Ctrl-D to finish\n')
     const splitter = new DelimitedSplitter(delimiter)
+    // stdin redirected from a large file: its size makes a progress bar possible (stderr TTY only).
+    const stdinStat = fs.fstatSync(0)
+    const progress = stdinStat.isFile() && stdinStat.size > 16 * 1024 * 1024 ? new Progress('produce', stdinStat.size, 'B') : undefined
     // process.stdin copes with non-blocking pipes (a plain fs stream on fd 0 fails with EAGAIN).
     const input = process.stdin
     let lingerTimer: NodeJS.Timeout | undefined
@@ -140,6 +145,7 @@ export default class Produce extends StromCommand {
         if (interrupted()) break
         const now = Date.now()
         splitter.push(chunk as Buffer, (buf, start, end) => send(buf, start, end, now))
+        progress?.advance((chunk as Buffer).length)
         if (lingerMs <= 0) producer.flush()
         else if (lingerTimer === undefined) {
           lingerTimer = setTimeout(() => {
@@ -159,6 +165,7 @@ export default class Produce extends StromCommand {
       if (!interrupted() || (code !== 'ERR_STREAM_PREMATURE_CLOSE' && code !== 'EBADF')) throw error
     } finally {
       if (lingerTimer !== undefined) clearTimeout(lingerTimer)
+      progress?.finish()
     }
     if (failure !== undefined) throw failure
     const now = Date.now()
