@@ -71,22 +71,33 @@ export default class Produce extends StromCommand {
       let key: Buffer | null = null
       let valueStart = start
       if (keyDelimiter !== undefined) {
-        const line = buf.subarray(start, end)
-        const at = line.indexOf(keyDelimiter)
+        const text = buf.subarray(start, end)
+        const at = text.indexOf(keyDelimiter)
         if (at >= 0) {
-          key = decodeField(line.subarray(0, at), encodings.key, line)
+          key = decodeField(text.subarray(0, at), encodings.key)
           valueStart = start + at + keyDelimiter.length
         }
       }
-      let value: Buffer | null = decodeField(buf.subarray(valueStart, end), encodings.value, line)
+      let value: Buffer | null = decodeField(buf.subarray(valueStart, end), encodings.value)
       if (nullEmpty) {
         if (key !== null && key.length === 0) key = null
         if (value.length === 0) value = null
       }
       producer.sendBytes(key, value, timestamp, headers.length === 0 ? undefined : headers, flags.partition)
     }
-    const decodeField = (bytes: Buffer, encoding: Encoding, lineNo: unknown): Buffer =>
+    const decodeField = (bytes: Buffer, encoding: Encoding): Buffer =>
       encoding === 'utf8' ? bytes : decodeText(bytes.toString('latin1'), encoding, `input line ${line}`)
+    // Errors name the input line (messages before it are appended when the command stops).
+    const send = (buf: Buffer, start: number, end: number, timestamp: number) => {
+      try {
+        sendRaw(buf, start, end, timestamp)
+      } catch (error) {
+        if (error instanceof StromError && !error.message.startsWith('input line')) {
+          throw new StromError(error.code, `input line ${line}: ${error.message}`, {hint: error.hint, details: error.details})
+        }
+        throw error
+      }
+    }
 
     let interrupted = false
     this.onInterrupt(() => {
@@ -100,10 +111,10 @@ export default class Produce extends StromCommand {
         const now = Date.now()
         for (const message of messages) {
           const bytes = Buffer.from(message)
-          sendRaw(bytes, 0, bytes.length, now)
+          send(bytes, 0, bytes.length, now)
         }
       } else {
-        await this.readStdin(unescapeDelimiter(flags.delimiter), sendRaw, producer, flags['linger-ms'], () => interrupted)
+        await this.readStdin(unescapeDelimiter(flags.delimiter), send, producer, flags['linger-ms'], () => interrupted)
       }
     } finally {
       // Whatever was read before an error or an interrupt is appended: nothing read is dropped silently.
