@@ -11,8 +11,17 @@ import {fileURLToPath} from 'node:url'
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BIN = path.join(ROOT, 'bin', 'run.js')
 
+const createdDirs: string[] = []
+// Each test file runs in its own forked worker: remove its scratch directories when it exits.
+process.on('exit', () => {
+  if (process.env.STROM_KEEP_TEST_DIRS) return
+  for (const dir of createdDirs) fs.rmSync(dir, {recursive: true, force: true})
+})
+
 export function tmpLogDir(prefix = 'strom-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  createdDirs.push(dir)
+  return dir
 }
 
 export interface RunResult {
