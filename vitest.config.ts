@@ -3,6 +3,7 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/setup.ts'],
     // Integration suites spawn real processes and set process-wide state: isolate them in forks.
     pool: 'forks',
     testTimeout: 60_000,

@@ -12,11 +12,12 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(ROOT, 'bin', 'run.js')
 
 const createdDirs: string[] = []
-// Each test file runs in its own forked worker: remove its scratch directories when it exits.
-process.on('exit', () => {
+
+/** Removes the scratch directories made so far (called after each test file, see setup.ts). */
+export function removeTmpLogDirs(): void {
   if (process.env.STROM_KEEP_TEST_DIRS) return
-  for (const dir of createdDirs) fs.rmSync(dir, {recursive: true, force: true})
-})
+  for (const dir of createdDirs.splice(0)) fs.rmSync(dir, {recursive: true, force: true})
+}
 
 export function tmpLogDir(prefix = 'strom-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
