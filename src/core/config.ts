@@ -4,6 +4,7 @@
  * that maps between them, holds the defaults and validates values.
  */
 import {StromError} from './errors.js'
+import {validateName} from './names.js'
 
 export interface TopicConfig {
   segmentBytes: number
@@ -16,6 +17,8 @@ export interface TopicConfig {
   indexIntervalBytes: number
   minCleanableDirtyRatio: number
   deleteRetentionMs: number
+  /** Comma-separated consumer groups whose uncommitted data retention keeps ('' = none). */
+  retentionHoldGroups: string
 }
 
 type Parser = (raw: string, key: string) => unknown
@@ -41,6 +44,18 @@ const ratio: Parser = (raw, key) => {
   return value
 }
 
+const groupList: Parser = (raw, key) => {
+  const names = raw.split(',').map((name) => name.trim()).filter((name) => name !== '')
+  for (const name of names) {
+    try {
+      validateName('group', name)
+    } catch (error) {
+      throw new StromError('INVALID_CONFIG', `invalid value '${raw}' for ${key}: ${(error as Error).message}`, {hint: 'a comma-separated list of consumer group names, e.g. billing,audit'})
+    }
+  }
+  return names.join(',')
+}
+
 interface ConfigEntry {
   field: keyof TopicConfig
   parse: Parser
@@ -61,6 +76,7 @@ export const CONFIG_ENTRIES: Record<string, ConfigEntry> = {
   'index.interval.bytes': {field: 'indexIntervalBytes', parse: integer(0, 2 ** 30), doc: 'bytes of log between offset index entries'},
   'min.cleanable.dirty.ratio': {field: 'minCleanableDirtyRatio', parse: ratio, doc: 'dirty fraction that triggers compaction'},
   'delete.retention.ms': {field: 'deleteRetentionMs', parse: integer(0), doc: 'how long tombstones survive compaction'},
+  'retention.hold.groups': {field: 'retentionHoldGroups', parse: groupList, doc: 'consumer groups whose uncommitted data retention keeps'},
 }
 
 export const DEFAULT_TOPIC_CONFIG: TopicConfig = {
@@ -74,6 +90,7 @@ export const DEFAULT_TOPIC_CONFIG: TopicConfig = {
   indexIntervalBytes: 4096,
   minCleanableDirtyRatio: 0.5,
   deleteRetentionMs: 24 * 3600 * 1000,
+  retentionHoldGroups: '',
 }
 
 /** Kafka-named overrides, as stored in topic.json. */

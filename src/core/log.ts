@@ -90,7 +90,7 @@ export class Topic {
   reader(partition: number): PartitionReader {
     let reader = this.readers.get(partition)
     if (reader === undefined) {
-      reader = new PartitionReader(this.partitionDir(partition), partition)
+      reader = new PartitionReader(this.partitionDir(partition), partition, {label: `${this.name}/${partition}`, onWarning: this.log.onWarning})
       this.readers.set(partition, reader)
     }
     return reader

@@ -6,6 +6,10 @@
  *   <topic>/<partition>/00000000000000000000.timeindex  sparse time index (12-byte entries)
  *   <topic>/<partition>/write.lock                      permanent lock file: one appender at a time
  *   <topic>/<partition>/log-start-offset                optional checkpoint (delete-records, retention)
+ *   <topic>/<partition>/cleaner.lock                    permanent lock file: one retention/compaction/repair at a time
+ *   <topic>/<partition>/cleaner-offset-checkpoint       first offset compaction has not cleaned yet
+ *   <topic>/<partition>/cleaner-swap.json               present only while compaction swaps segments in
+ *   <topic>/<partition>/*.cleaned, *.deleted            transient: compaction output, segments being deleted
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -13,6 +17,9 @@ import {segmentBaseOffsets} from '../format/segment-files.js'
 
 export const WRITE_LOCK_FILE = 'write.lock'
 export const LOG_START_OFFSET_FILE = 'log-start-offset'
+export const CLEANER_LOCK_FILE = 'cleaner.lock'
+export const CLEANED_SUFFIX = '.cleaned'
+export const DELETED_SUFFIX = '.deleted'
 
 export function listSegmentBases(partitionDir: string): number[] {
   return segmentBaseOffsets(fs.readdirSync(partitionDir))

@@ -9,21 +9,45 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {StromError} from '../errors.js'
 import {fileLockFor} from '../io/file-lock.js'
-import {BATCH_HEADER_SIZE, LOG_OVERHEAD, RecordCursor, batchSizeAt, isBatchCrcValid, readInt64} from '../format/record-batch.js'
+import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, RecordCursor, batchSizeAt, isBatchCrcValid, readInt64} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {OffsetIndex} from '../segment/offset-index.js'
 import {TimeIndex} from '../segment/time-index.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
 import {WRITE_LOCK_FILE, directoryStamp, listSegmentBases, readLogStartCheckpoint} from './partition-files.js'
 import {RecoveryResult, recoverPartitionLocked} from './recovery.js'
+import {findNextValidBatch} from '../maintenance/resync.js'
 
 const DEFAULT_READ_BYTES = 1024 * 1024
+// A length field beyond this is damage, not a batch (max.message.bytes is capped at 1 GiB).
+const MAX_BATCH_BYTES = 2 ** 30 + 1024
+
+export interface PartitionReaderOptions {
+  /** How the partition is named in messages, e.g. `logs/0` (default: `partition N`). */
+  label?: string
+  /** Where a reader reports that retention moved it (default: nowhere). */
+  onWarning?: (message: string) => void
+}
+
+/** A batch that `--skip-corrupt` stepped over. */
+export interface SkippedCorruption {
+  partition: number
+  segment: number
+  position: number
+  bytes: number
+  /** Offset claimed by the damaged header, when it could be read. */
+  offset?: number
+  reason: string
+}
 
 export class PartitionReader {
   private bases: number[] = []
   private stamp = -1n
+  readonly label: string
 
-  constructor(readonly partitionDir: string, readonly partition: number) {}
+  constructor(readonly partitionDir: string, readonly partition: number, private readonly options: PartitionReaderOptions = {}) {
+    this.label = options.label ?? `partition ${partition}`
+  }
 
   /** Segment base offsets, re-listed only when the directory changed. */
   segmentBases(): number[] {
@@ -33,6 +57,16 @@ export class PartitionReader {
       this.stamp = stamp
     }
     return this.bases
+  }
+
+  /** Re-lists the segments even if the directory's mtime did not change (it is coarse). */
+  refreshSegmentBases(): number[] {
+    this.stamp = -1n
+    return this.segmentBases()
+  }
+
+  warn(message: string): void {
+    this.options.onWarning?.(`${this.label}: ${message}`)
   }
 
   /**
@@ -88,8 +122,9 @@ export class PartitionReader {
     return this.endOffset()
   }
 
-  openCursor(fromOffset: number, options: {checkCrcs?: boolean; readBytes?: number} = {}): PartitionCursor {
-    return new PartitionCursor(this, fromOffset, options.checkCrcs ?? true, options.readBytes ?? DEFAULT_READ_BYTES)
+  /** `skipCorrupt`: step over damaged batches, reporting each, instead of failing with CORRUPT_SEGMENT. */
+  openCursor(fromOffset: number, options: {checkCrcs?: boolean; readBytes?: number; skipCorrupt?: (skipped: SkippedCorruption) => void} = {}): PartitionCursor {
+    return new PartitionCursor(this, fromOffset, options.checkCrcs ?? true, options.readBytes ?? DEFAULT_READ_BYTES, options.skipCorrupt)
   }
 }
 
@@ -171,11 +206,13 @@ export interface BatchChunk {
 export class PartitionCursor {
   private segmentBase = -1
   private fd: number | undefined
+  private ino = -1
   private position = 0
   private buffer: Buffer
   nextOffset: number
 
-  constructor(private readonly reader: PartitionReader, fromOffset: number, private readonly checkCrcs: boolean, readBytes: number) {
+  constructor(private readonly reader: PartitionReader, fromOffset: number, private readonly checkCrcs: boolean, readBytes: number,
+    private readonly skipCorrupt?: (skipped: SkippedCorruption) => void) {
     this.nextOffset = fromOffset
     this.buffer = Buffer.allocUnsafe(readBytes)
   }
@@ -191,20 +228,27 @@ export class PartitionCursor {
       let length = readFully(fd, this.buffer, this.buffer.length, this.position)
       if (length >= LOG_OVERHEAD) {
         const firstSize = batchSizeAt(this.buffer, 0)
-        if (firstSize > this.buffer.length) {
+        if (firstSize > this.buffer.length && firstSize <= MAX_BATCH_BYTES) {
           this.buffer = Buffer.allocUnsafe(firstSize)
           length = readFully(fd, this.buffer, firstSize, this.position)
         }
       }
       let end = 0
+      let damaged: string | undefined
       while (end + LOG_OVERHEAD <= length) {
         const size = batchSizeAt(this.buffer, end)
-        if (size < BATCH_HEADER_SIZE || end + size > length) break
+        if (size < BATCH_HEADER_SIZE || size > MAX_BATCH_BYTES) {
+          damaged = `batch length ${size - LOG_OVERHEAD} is not possible`
+          break
+        }
+        if (end + 17 <= length && this.buffer.readInt8(end + 16) !== MAGIC_V2) {
+          damaged = `magic byte ${this.buffer.readInt8(end + 16)} is not 2`
+          break
+        }
+        if (end + size > length) break
         if (this.checkCrcs && !isBatchCrcValid(this.buffer, end, size)) {
-          throw new StromError('CORRUPT_SEGMENT', `CRC mismatch in partition ${this.reader.partition}, segment ${this.segmentBase}, batch at byte ${this.position + end} (offset ${readInt64(this.buffer, end)})`, {
-            hint: 'run `strom log verify` to see the damage',
-            details: {partition: this.reader.partition, segment: this.segmentBase, position: this.position + end},
-          })
+          damaged = 'CRC-32C mismatch'
+          break
         }
         end += size
       }
@@ -214,14 +258,30 @@ export class PartitionCursor {
         this.nextOffset = Math.max(this.nextOffset, readInt64(this.buffer, lastStart) + this.buffer.readInt32BE(lastStart + 23) + 1)
         return {buffer: this.buffer, start: 0, end}
       }
-      // Nothing complete here. If a later segment exists, this one is finished: move on.
       const bases = this.reader.segmentBases()
       const next = bases.find((base) => base > this.segmentBase)
-      if (next === undefined) return undefined
+      // Bytes that cannot be a batch, or a batch cut short in a segment that is no longer written to.
+      if (damaged === undefined && next !== undefined && length > 0) damaged = `${length < LOG_OVERHEAD ? 'trailing bytes shorter than a batch header' : 'a batch runs past the end'} of a closed segment`
+      if (damaged !== undefined) {
+        if (this.stepOverDamage(fd, length, damaged, next)) continue
+        return undefined
+      }
+      if (next === undefined) {
+        // Retention may have rolled and deleted this segment within the directory's mtime granularity.
+        if (this.currentFileReplaced()) this.reader.refreshSegmentBases()
+        return undefined
+      }
+      // A later segment exists, so this one is finished, unless compaction replaced it with a file
+      // that holds offsets we have not read yet: then find our offset in the new file.
+      const replaced = this.currentFileReplaced()
       this.closeFd()
-      this.segmentBase = next
+      if (replaced) continue
+      const logStart = this.reader.logStartOffset()
+      if (this.nextOffset < next && this.nextOffset < logStart) {
+        this.reader.warn(`offsets ${this.nextOffset} to ${Math.min(next, logStart) - 1} were deleted by retention before this reader got to them; continuing at ${Math.max(next, Math.min(next, logStart))}`)
+      }
       this.nextOffset = Math.max(this.nextOffset, next)
-      this.openSegment(next, 0)
+      if (!this.openSegment(next, 0)) continue
     }
   }
 
@@ -233,6 +293,50 @@ export class PartitionCursor {
 
   close(): void {
     this.closeFd()
+  }
+
+  /**
+   * Damage at the read position: fail with CORRUPT_SEGMENT naming the place, or with skipCorrupt
+   * report it and continue at the next valid batch (or the next segment). Returns true to go on.
+   */
+  private stepOverDamage(fd: number, length: number, reason: string, next: number | undefined): boolean {
+    const claimed = length >= 8 ? readInt64(this.buffer, 0) : undefined
+    const where = {partition: this.reader.partition, segment: this.segmentBase, position: this.position, offset: claimed}
+    if (this.skipCorrupt === undefined) {
+      throw new StromError('CORRUPT_SEGMENT', `corrupt data in ${this.reader.label}, segment ${this.segmentBase}, at byte ${this.position}${claimed === undefined ? '' : ` (batch offset ${claimed})`}: ${reason}`, {
+        hint: 'see the damage with `strom log verify`, fix it with `strom log repair`, or read past it with --skip-corrupt',
+        details: where,
+      })
+    }
+    const size = fs.fstatSync(fd).size
+    const resume = findNextValidBatch(fd, this.position + 1, size)
+    if (resume === undefined && next === undefined) {
+      // The damage runs to the end of the active segment: a writer may still be appending after it.
+      if (length < LOG_OVERHEAD || !reason.includes('past the end')) this.reportSkip(where, size - this.position, reason)
+      return false
+    }
+    const until = resume ?? size
+    this.reportSkip(where, until - this.position, reason)
+    if (resume !== undefined) {
+      this.position = resume
+      return true
+    }
+    this.closeFd()
+    this.nextOffset = Math.max(this.nextOffset, next!)
+    this.openSegment(next!, 0)
+    return true
+  }
+
+  private reportSkip(where: {partition: number; segment: number; position: number; offset?: number}, bytes: number, reason: string): void {
+    if (bytes <= 0) return
+    this.skipCorrupt!({...where, bytes, reason})
+  }
+
+  /** The open file is no longer the segment's file (compaction replaced it, or retention removed it). */
+  private currentFileReplaced(): boolean {
+    if (this.fd === undefined) return false
+    const stat = fs.statSync(segmentPaths(this.reader.partitionDir, this.segmentBase).log, {throwIfNoEntry: false})
+    return stat?.ino !== this.ino
   }
 
   private closeFd(): void {
@@ -248,6 +352,7 @@ export class PartitionCursor {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
       throw error
     }
+    this.ino = fs.fstatSync(this.fd).ino
     this.segmentBase = base
     this.position = position
     return true
@@ -255,36 +360,45 @@ export class PartitionCursor {
 
   /** Finds the segment and byte position of the batch holding `nextOffset`. */
   private locate(): boolean {
-    const bases = this.reader.segmentBases()
-    if (bases.length === 0) return false
-    let base = bases[0]
-    for (const candidate of bases) if (candidate <= this.nextOffset) base = candidate
-    const paths = segmentPaths(this.reader.partitionDir, base)
-    const index = OffsetIndex.read(paths.index, base)
-    if (!this.openSegment(base, 0)) return false
-    const size = fs.fstatSync(this.fd!).size
-    let from = index === undefined ? 0 : index.positionFor(this.nextOffset)
-    if (from >= size) from = 0
-    const target = this.nextOffset
-    let position = from
-    const scan = scanBatches(this.fd!, from, size, {
-      verifyCrc: false,
-      onBatch(batch) {
-        if (batch.lastOffset >= target) {
-          position = batch.position
-          return false
-        }
-        position = batch.position + batch.sizeBytes
+    // A segment listed a moment ago can be gone (retention): list again and retry.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const bases = attempt === 0 ? this.reader.segmentBases() : this.reader.refreshSegmentBases()
+      if (bases.length === 0) return false
+      const logStart = this.reader.logStartOffset()
+      if (this.nextOffset < logStart) {
+        this.reader.warn(`offset ${this.nextOffset} is below the log start ${logStart} (deleted by retention or delete-records): moved to ${logStart}`)
+        this.nextOffset = logStart
+      }
+      let base = bases[0]
+      for (const candidate of bases) if (candidate <= this.nextOffset) base = candidate
+      const paths = segmentPaths(this.reader.partitionDir, base)
+      const index = OffsetIndex.read(paths.index, base)
+      if (!this.openSegment(base, 0)) continue
+      const size = fs.fstatSync(this.fd!).size
+      let from = index === undefined ? 0 : index.positionFor(this.nextOffset)
+      if (from >= size) from = 0
+      const target = this.nextOffset
+      let position = from
+      const scan = scanBatches(this.fd!, from, size, {
+        verifyCrc: false,
+        onBatch(batch) {
+          if (batch.lastOffset >= target) {
+            position = batch.position
+            return false
+          }
+          position = batch.position + batch.sizeBytes
+          return true
+        },
+      })
+      if (scan.stop === 'corrupt' && from > 0) {
+        // A stale index entry: scan from the start of the segment instead.
+        this.position = 0
         return true
-      },
-    })
-    if (scan.stop === 'corrupt' && from > 0) {
-      // A stale index entry: scan from the start of the segment instead.
-      this.position = 0
+      }
+      this.position = position
       return true
     }
-    this.position = position
-    return true
+    return false
   }
 }
 

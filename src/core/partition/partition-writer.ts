@@ -23,6 +23,7 @@ import {readFully, scanBatches} from '../segment/batch-scan.js'
 import {WRITE_LOCK_FILE, directoryStamp, listSegmentBases} from './partition-files.js'
 import {TruncationReport, createEmptySegment, recoverPartitionLocked} from './recovery.js'
 import type {TopicConfig} from '../config.js'
+import {maintainAfterRoll} from '../maintenance/after-roll.js'
 
 export interface AppendResult {
   baseOffset: number
@@ -31,11 +32,15 @@ export interface AppendResult {
 
 export interface WriterOptions {
   onTruncation?: (report: TruncationReport) => void
+  /** Problems that do not fail an append (retention after a roll); default: stderr. */
+  onWarning?: (message: string) => void
 }
 
 interface ActiveSegment {
   baseOffset: number
   logFd: number
+  /** Inode of the .log: retention may roll and delete the active segment from another process. */
+  logIno: number
   indexFd: number
   timeIndexFd: number
   sizeBytes: number
@@ -83,7 +88,11 @@ export class PartitionWriter {
       const baseOffset = active.nextOffset
       const lastOffset = baseOffset + batch.readInt32BE(23)
       setBaseOffset(batch, baseOffset)
-      writeFully(active.logFd, batch, position)
+      try {
+        writeFully(active.logFd, batch, position)
+      } catch (error) {
+        throw this.failedWriteLocked(active, position, error)
+      }
       active.sizeBytes += batch.length
       active.nextOffset = lastOffset + 1
       const maxTimestamp = readInt64(batch, 35)
@@ -98,7 +107,29 @@ export class PartitionWriter {
       fs.fdatasyncSync(fdToSync)
       if (rolled) fsyncDirectory(this.partitionDir)
     }
+    if (rolled) maintainAfterRoll(this.partitionDir, this.config, this.options.onWarning ?? ((message) => process.stderr.write(`warning: ${message}\n`)))
     return result
+  }
+
+  /**
+   * Caller holds the lock. A write that failed part-way (ENOSPC, EIO) is cut back to the last whole
+   * batch at once, so the log stays valid and every earlier batch readable.
+   */
+  private failedWriteLocked(active: ActiveSegment, position: number, error: unknown): Error {
+    try {
+      fs.ftruncateSync(active.logFd, position)
+    } catch {
+      // The next writer's recovery cuts the partial batch instead.
+    }
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO' || code === 'EFBIG') {
+      const what = code === 'ENOSPC' ? 'no space left on device' : code === 'EDQUOT' ? 'disk quota exceeded' : code === 'EFBIG' ? 'file too large' : 'I/O error'
+      return new StromError('IO_ERROR', `cannot append to ${this.partitionDir}: ${what} (${code}); nothing of this batch was written`, {
+        hint: code === 'EIO' ? 'check the disk' : 'free some space (`strom log clean`, or lower retention) or move the log directory with --dir',
+        cause: error,
+      })
+    }
+    return error as Error
   }
 
   /** The offset the next append would get (reads the shared state under the lock). */
@@ -141,10 +172,12 @@ export class PartitionWriter {
   private catchUpLocked(): ActiveSegment {
     const stamp = directoryStamp(this.partitionDir)
     let active = this.active
-    if (active === undefined || stamp !== this.dirStamp) {
+    // Directory mtimes are coarse (a few ms): also notice an active segment renamed away by retention.
+    const moved = active !== undefined && fs.statSync(segmentPaths(this.partitionDir, active.baseOffset).log, {throwIfNoEntry: false})?.ino !== active.logIno
+    if (active === undefined || stamp !== this.dirStamp || moved) {
       const bases = listSegmentBases(this.partitionDir)
       const lastBase = bases.length === 0 ? undefined : bases[bases.length - 1]
-      if (active === undefined || lastBase !== active.baseOffset) {
+      if (active === undefined || lastBase !== active.baseOffset || moved) {
         this.closeActive()
         const recovered = recoverPartitionLocked(this.partitionDir, this.config.indexIntervalBytes)
         if (recovered.truncation !== undefined) this.options.onTruncation?.(recovered.truncation)
@@ -223,6 +256,7 @@ export class PartitionWriter {
     const active: ActiveSegment = {
       baseOffset,
       logFd,
+      logIno: stat.ino,
       // 'r+', not 'a+': on Linux, pwrite to an O_APPEND file ignores the position.
       indexFd: fs.openSync(paths.index, 'r+'),
       timeIndexFd: fs.openSync(paths.timeIndex, 'r+'),

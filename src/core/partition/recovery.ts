@@ -15,6 +15,7 @@ import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
 import {BATCH_HEADER_SIZE, readInt64} from '../format/record-batch.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
 import {listSegmentBases, readLogStartCheckpoint} from './partition-files.js'
+import {recoverInterruptedMaintenanceLocked} from '../maintenance/segment-swap.js'
 
 export interface TruncationReport {
   segmentBaseOffset: number
@@ -34,6 +35,8 @@ export interface RecoveryResult {
 
 /** Caller holds the partition's write lock. */
 export function recoverPartitionLocked(partitionDir: string, indexIntervalBytes: number): RecoveryResult {
+  // A compaction or retention that died mid-way: finish its committed swap, drop its temp files.
+  recoverInterruptedMaintenanceLocked(partitionDir)
   let bases = listSegmentBases(partitionDir)
   if (bases.length === 0) {
     const base = readLogStartCheckpoint(partitionDir)

@@ -1,0 +1,221 @@
+/**
+ * Log compaction (`cleanup.policy=compact` or `compact,delete`), after Kafka's LogCleaner: keeps
+ * the latest record of each key in the closed segments, never touches the active segment, keeps
+ * offsets (gaps are normal) and order, drops keyless records, and drops tombstones once past their
+ * delete horizon (batch-filter.ts). Small adjacent segments are merged while the result stays
+ * under segment.bytes; each merged group is written beside the old files and swapped in
+ * atomically (segment-swap.ts).
+ *
+ * It runs on demand (`strom log compact`) and after a roll when the dirty ratio — bytes of closed
+ * segments not yet compacted over all closed bytes, the split kept in `cleaner-offset-checkpoint`
+ * — passes `min.cleanable.dirty.ratio`. The whole job holds the cleaner lock; the write lock is
+ * taken only to see which segment is active and for each swap, so producers are not held up.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {RecordCursor} from '../format/record-batch.js'
+import {segmentPaths} from '../format/segment-files.js'
+import {OffsetIndex} from '../segment/offset-index.js'
+import {TimeIndex} from '../segment/time-index.js'
+import {writeFileAtomic} from '../io/atomic-file.js'
+import {listSegmentBases} from '../partition/partition-files.js'
+import type {TruncationReport} from '../partition/recovery.js'
+import {recoverPartitionLocked} from '../partition/recovery.js'
+import {FilterStats, filterBatch} from './batch-filter.js'
+import {PartitionRef, describeRef, withCleanerLock, withWriteLock} from './partition-ref.js'
+import {forEachBatch} from './segment-batches.js'
+import {cleanedPaths, swapInLocked} from './segment-swap.js'
+
+export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint'
+const cursor = new RecordCursor()
+
+export interface CompactionResult extends FilterStats {
+  topic: string
+  partition: number
+  compacted: boolean
+  /** Why nothing was done, when nothing was. */
+  skipped?: string
+  dirtyRatio: number
+  segmentsBefore: number
+  segmentsAfter: number
+  bytesBefore: number
+  bytesAfter: number
+  truncation?: TruncationReport
+}
+
+export function isCompacted(policy: string): boolean {
+  return policy.split(',').includes('compact')
+}
+
+export function readCleanerCheckpoint(partitionDir: string): number {
+  try {
+    const value = Number(fs.readFileSync(path.join(partitionDir, CLEANER_CHECKPOINT_FILE), 'utf8').trim())
+    return Number.isSafeInteger(value) && value >= 0 ? value : 0
+  } catch {
+    return 0
+  }
+}
+
+/** Dirty bytes over all bytes of the closed segments (0 when there are none). */
+export function dirtyRatio(partitionDir: string, closedBases: number[], checkpoint = readCleanerCheckpoint(partitionDir)): {ratio: number; dirtyBytes: number; totalBytes: number} {
+  let dirtyBytes = 0
+  let totalBytes = 0
+  for (const base of closedBases) {
+    const size = fileSize(segmentPaths(partitionDir, base).log)
+    totalBytes += size
+    if (base >= checkpoint) dirtyBytes += size
+  }
+  return {ratio: totalBytes === 0 ? 0 : dirtyBytes / totalBytes, dirtyBytes, totalBytes}
+}
+
+export interface CompactionOptions {
+  /** Compact even when the dirty ratio is below min.cleanable.dirty.ratio (`strom log compact`). */
+  force?: boolean
+  nowMs?: number
+  /** Do not wait for another cleaner: skip the partition instead (the after-roll hook). */
+  noWait?: boolean
+}
+
+export function compactPartition(ref: PartitionRef, options: CompactionOptions = {}): CompactionResult {
+  const result: CompactionResult = {
+    topic: ref.topic, partition: ref.partition, compacted: false, dirtyRatio: 0, segmentsBefore: 0, segmentsAfter: 0, bytesBefore: 0, bytesAfter: 0,
+    recordsIn: 0, recordsOut: 0, tombstonesRemoved: 0, keylessRemoved: 0,
+  }
+  if (!isCompacted(ref.config.cleanupPolicy)) return {...result, skipped: `cleanup.policy is ${ref.config.cleanupPolicy}`}
+  const done = withCleanerLock(ref.partitionDir, () => compactLocked(ref, options, result), {wait: !options.noWait})
+  return done ?? {...result, skipped: 'another cleaner is working on this partition'}
+}
+
+function compactLocked(ref: PartitionRef, options: CompactionOptions, result: CompactionResult): CompactionResult {
+  const dir = ref.partitionDir
+  const bases = withWriteLock(dir, () => {
+    result.truncation = recoverPartitionLocked(dir, ref.config.indexIntervalBytes).truncation
+    return listSegmentBases(dir)
+  })
+  const activeBase = bases[bases.length - 1]
+  const closed = bases.slice(0, -1)
+  const dirty = dirtyRatio(dir, closed)
+  result.dirtyRatio = dirty.ratio
+  result.segmentsBefore = closed.length
+  result.bytesBefore = dirty.totalBytes
+  if (closed.length === 0) return {...result, skipped: 'no closed segment (the active segment is never compacted)'}
+  if (!options.force && (dirty.dirtyBytes === 0 || dirty.ratio <= ref.config.minCleanableDirtyRatio)) {
+    return {...result, skipped: `dirty ratio ${dirty.ratio.toFixed(2)} is not above min.cleanable.dirty.ratio ${ref.config.minCleanableDirtyRatio}`}
+  }
+  const nowMs = options.nowMs ?? Date.now()
+  const latest = buildKeyMap(ref, closed)
+  const isLatest = (key: Buffer, offset: number) => latest.get(key.toString('latin1')) === offset
+  for (const group of groupSegments(dir, closed, ref.config.segmentBytes)) {
+    const bytes = writeCleanedSegment(ref, group, isLatest, nowMs, result)
+    withWriteLock(dir, () => swapInLocked(dir, group[0], group))
+    result.segmentsAfter++
+    result.bytesAfter += bytes
+  }
+  writeFileAtomic(path.join(dir, CLEANER_CHECKPOINT_FILE), `${activeBase}\n`)
+  result.compacted = true
+  return result
+}
+
+/** The offset of the latest record of each key in the closed segments. Keys are held as latin1 strings (exact bytes). */
+function buildKeyMap(ref: PartitionRef, closed: number[]): Map<string, number> {
+  const latest = new Map<string, number>()
+  for (const base of closed) {
+    forEachBatch(segmentPaths(ref.partitionDir, base).log, (batch) => {
+      if ((batch.readInt16BE(21) & 0x20) !== 0) return
+      cursor.reset(batch, 0)
+      while (cursor.next()) {
+        const key = cursor.key()
+        if (key !== null) latest.set(key.toString('latin1'), cursor.offset)
+      }
+    }, {where: `${describeRef(ref)} segment ${base}`})
+  }
+  return latest
+}
+
+/** Consecutive segments merged while their total size stays within segment.bytes (Kafka's groupSegmentsBySize). */
+function groupSegments(dir: string, closed: number[], maxBytes: number): number[][] {
+  const groups: number[][] = []
+  let current: number[] = []
+  let currentBytes = 0
+  for (const base of closed) {
+    const size = fileSize(segmentPaths(dir, base).log)
+    if (current.length > 0 && currentBytes + size > maxBytes) {
+      groups.push(current)
+      current = []
+      currentBytes = 0
+    }
+    current.push(base)
+    currentBytes += size
+  }
+  if (current.length > 0) groups.push(current)
+  return groups
+}
+
+/** Writes `<group[0]>.*.cleaned` (log, offset index, time index) and fsyncs them; returns the new log size. */
+function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key: Buffer, offset: number) => boolean, nowMs: number, stats: FilterStats): number {
+  const base = group[0]
+  const out = cleanedPaths(ref.partitionDir, base)
+  const interval = ref.config.indexIntervalBytes
+  const fd = fs.openSync(out.log, 'w')
+  const offsetEntries: Buffer[] = []
+  const timeEntries: Buffer[] = []
+  let position = 0
+  let lastIndexed = 0
+  let maxTimestamp = Number.NEGATIVE_INFINITY
+  let lastTimeIndexed = Number.NEGATIVE_INFINITY
+  let pendingTime: {timestamp: number; offset: number} | undefined
+  try {
+    for (const segment of group) {
+      forEachBatch(segmentPaths(ref.partitionDir, segment).log, (batch, info) => {
+        const kept = filterBatch(batch, isLatest, nowMs, ref.config.deleteRetentionMs, stats)
+        if (kept === undefined) return
+        writeAll(fd, kept, position)
+        if (info.maxTimestamp > maxTimestamp) {
+          maxTimestamp = info.maxTimestamp
+          pendingTime = {timestamp: maxTimestamp, offset: info.lastOffset}
+        }
+        // Same cadence as the writer and rebuildIndexes: an entry per index.interval.bytes.
+        if (position > 0 && position - lastIndexed >= interval) {
+          offsetEntries.push(OffsetIndex.encodeEntry(base, {offset: info.lastOffset, position}))
+          lastIndexed = position
+          if (pendingTime !== undefined && pendingTime.timestamp > lastTimeIndexed) {
+            timeEntries.push(TimeIndex.encodeEntry(base, pendingTime.timestamp, pendingTime.offset))
+            lastTimeIndexed = pendingTime.timestamp
+            pendingTime = undefined
+          }
+        }
+        position += kept.length
+      }, {where: `${describeRef(ref)} segment ${segment}`})
+    }
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+  if (pendingTime !== undefined && pendingTime.timestamp > lastTimeIndexed) timeEntries.push(TimeIndex.encodeEntry(base, pendingTime.timestamp, pendingTime.offset))
+  writeSynced(out.index, Buffer.concat(offsetEntries))
+  writeSynced(out.timeIndex, Buffer.concat(timeEntries))
+  return position
+}
+
+function writeAll(fd: number, data: Buffer, position: number): void {
+  let done = 0
+  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, position + done)
+}
+
+function writeSynced(file: string, content: Buffer): void {
+  const fd = fs.openSync(file, 'w')
+  try {
+    writeAll(fd, content, 0)
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size
+  } catch {
+    return 0
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Replacing segments with their compacted version, so that a crash at any moment leaves either the
+ * old segments or the new ones, and readers (which take no lock) always see a log in which every
+ * offset they can reach is present:
+ *
+ *   1. the cleaner writes `<base>.log.cleaned`, `.index.cleaned`, `.timeindex.cleaned` and fsyncs
+ *      them (only the cleaner lock is held: producers keep appending to the active segment);
+ *   2. under the write lock, `cleaner-swap.json` {"version":1,"base":B,"replaces":[B,...]} is
+ *      written atomically: the commit point;
+ *   3. the `.cleaned` files are renamed over `<B>.*` (the log first);
+ *   4. the other replaced segments are renamed `.deleted` and unlinked (segment-delete.ts);
+ *   5. the manifest is removed.
+ * Kafka renames old segments away before the new ones are in place (`.swap` files); for lock-free
+ * readers that leaves a moment where a range of offsets has no segment, so strom installs the new
+ * segment first and keeps the list of what it replaces in the manifest instead. Recovery finishes
+ * a committed swap (steps 3-5) and deletes the `.cleaned` files of one that was not committed.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {segmentPrefix} from '../format/segment-files.js'
+import {fsyncDirectory, readJsonFile, writeJsonAtomic} from '../io/atomic-file.js'
+import {CLEANED_SUFFIX, DELETED_SUFFIX} from '../partition/partition-files.js'
+import {cleanerLockHeldHere, withCleanerLock} from './partition-ref.js'
+import {deleteSegmentsLocked, removeDeletedLeftovers} from './segment-delete.js'
+
+export const SWAP_MANIFEST_FILE = 'cleaner-swap.json'
+const SUFFIXES = ['.log', '.index', '.timeindex'] as const
+
+interface SwapManifest {
+  version: 1
+  base: number
+  replaces: number[]
+}
+
+export function cleanedPaths(partitionDir: string, base: number): {log: string; index: string; timeIndex: string} {
+  const prefix = path.join(partitionDir, segmentPrefix(base))
+  return {log: `${prefix}.log${CLEANED_SUFFIX}`, index: `${prefix}.index${CLEANED_SUFFIX}`, timeIndex: `${prefix}.timeindex${CLEANED_SUFFIX}`}
+}
+
+/** Caller holds the cleaner lock and the write lock; the `.cleaned` files of `base` are written and fsynced. */
+export function swapInLocked(partitionDir: string, base: number, replaces: number[]): void {
+  const manifest: SwapManifest = {version: 1, base, replaces}
+  writeJsonAtomic(path.join(partitionDir, SWAP_MANIFEST_FILE), manifest)
+  finishSwapLocked(partitionDir, manifest)
+}
+
+function finishSwapLocked(partitionDir: string, manifest: SwapManifest): void {
+  const prefix = path.join(partitionDir, segmentPrefix(manifest.base))
+  for (const suffix of SUFFIXES) {
+    try {
+      fs.renameSync(prefix + suffix + CLEANED_SUFFIX, prefix + suffix)
+    } catch (error) {
+      // Already renamed by the run that was interrupted.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+  }
+  fsyncDirectory(partitionDir)
+  deleteSegmentsLocked(partitionDir, manifest.replaces.filter((b) => b !== manifest.base))
+  fs.rmSync(path.join(partitionDir, SWAP_MANIFEST_FILE), {force: true})
+  fsyncDirectory(partitionDir)
+}
+
+export interface LeftoverReport {
+  finishedSwap: boolean
+  discardedCleaned: number
+  removedDeleted: number
+}
+
+/**
+ * Caller holds the write lock. Finishes or discards what a retention, compaction or repair that
+ * died left behind. A `.cleaned` file may belong to a cleaner that is alive and still writing, so
+ * this runs only when the cleaner lock is free (or held by this process's own maintenance job).
+ */
+export function recoverInterruptedMaintenanceLocked(partitionDir: string): LeftoverReport | undefined {
+  const names = fs.readdirSync(partitionDir)
+  const leftovers = names.some((n) => n.endsWith(CLEANED_SUFFIX) || n.endsWith(DELETED_SUFFIX) || n === SWAP_MANIFEST_FILE)
+  if (!leftovers) return undefined
+  const work = (): LeftoverReport => {
+    let finishedSwap = false
+    let discardedCleaned = 0
+    let manifest: SwapManifest | undefined
+    try {
+      manifest = readJsonFile<SwapManifest>(path.join(partitionDir, SWAP_MANIFEST_FILE))
+    } catch {
+      manifest = undefined // torn manifests cannot exist (atomic write); a garbage one is not ours to trust
+    }
+    if (manifest !== undefined && Number.isSafeInteger(manifest.base) && Array.isArray(manifest.replaces)) {
+      finishSwapLocked(partitionDir, manifest)
+      finishedSwap = true
+    }
+    for (const name of fs.readdirSync(partitionDir)) {
+      if (!name.endsWith(CLEANED_SUFFIX)) continue
+      fs.rmSync(path.join(partitionDir, name), {force: true})
+      discardedCleaned++
+    }
+    const removedDeleted = removeDeletedLeftovers(partitionDir, fs.readdirSync(partitionDir))
+    return {finishedSwap, discardedCleaned, removedDeleted}
+  }
+  if (cleanerLockHeldHere(partitionDir)) return work()
+  return withCleanerLock(partitionDir, work, {wait: false})
+}

@@ -1,0 +1,266 @@
+/**
+ * `strom log verify`: a read-only integrity scan of every segment of a partition. It checks each
+ * batch (length, magic, CRC-32C, partitionLeaderEpoch 0 as strom writes it, offsets that only
+ * grow and, on topics never compacted, offsets without gaps), the offset index and time index
+ * against the batches, and that segments do not overlap. After damage it resynchronises on the
+ * next valid batch, so every fault is reported, each with topic, partition, segment, byte position
+ * and offset. It takes no lock: an incomplete batch at the end of the active segment while a
+ * producer holds the write lock is a write in progress, not a fault.
+ *
+ * Only bytes outside the CRC can be damaged without the CRC noticing: the base offset, the length,
+ * the epoch and the magic byte. The length and magic are checked directly; the epoch must be 0;
+ * a damaged base offset breaks the offset sequence and is attributed to the batch that broke it.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../format/record-batch.js'
+import {segmentPaths} from '../format/segment-files.js'
+import {fileLockFor} from '../io/file-lock.js'
+import {WRITE_LOCK_FILE, listSegmentBases} from '../partition/partition-files.js'
+import {OFFSET_INDEX_ENTRY_SIZE} from '../segment/offset-index.js'
+import {TIME_INDEX_ENTRY_SIZE} from '../segment/time-index.js'
+import {CLEANER_CHECKPOINT_FILE, isCompacted} from './compaction.js'
+import {FileWindow} from './file-window.js'
+import {PartitionRef} from './partition-ref.js'
+import {findNextValidBatch} from './resync.js'
+
+export type FaultKind = 'batch' | 'offset' | 'index' | 'timeindex' | 'segment'
+
+export interface Fault {
+  topic: string
+  partition: number
+  segment: number
+  file: string
+  kind: FaultKind
+  /** Byte position in `file` (for index faults: in the index file). */
+  position: number
+  offset?: number
+  message: string
+}
+
+export interface SegmentCheck {
+  baseOffset: number
+  active: boolean
+  sizeBytes: number
+  /** End of the last valid batch before the first batch fault (= sizeBytes when the log bytes are sound). */
+  validEnd: number
+  lastOffset: number | undefined
+  batches: number
+  faults: Fault[]
+  indexesSound: boolean
+}
+
+export interface PartitionCheck {
+  topic: string
+  partition: number
+  segments: SegmentCheck[]
+  batches: number
+  bytes: number
+  faults: Fault[]
+}
+
+export interface VerifyOptions {
+  onProgress?: (bytes: number) => void
+  /** The caller holds the write lock (repair): an incomplete tail is then damage, never a write in progress. */
+  holdingWriteLock?: boolean
+}
+
+export function verifyPartition(ref: PartitionRef, options: VerifyOptions = {}): PartitionCheck {
+  const bases = listSegmentBases(ref.partitionDir)
+  // Gaps are normal once a partition has been compacted; before that, offsets are contiguous.
+  const strict = !isCompacted(ref.config.cleanupPolicy) && !fs.existsSync(path.join(ref.partitionDir, CLEANER_CHECKPOINT_FILE))
+  const segments: SegmentCheck[] = []
+  for (let i = 0; i < bases.length; i++) {
+    const check = verifySegment(ref, bases[i], i === bases.length - 1, strict, options.holdingWriteLock ?? false)
+    if (check === undefined) continue
+    const previous = segments.at(-1)
+    if (previous?.lastOffset !== undefined && previous.lastOffset >= check.baseOffset) {
+      check.faults.unshift(fault(ref, check.baseOffset, 'log', 'segment', 0, previous.lastOffset,
+        `segment ${previous.baseOffset} ends at offset ${previous.lastOffset}, at or past the base offset of the next segment ${check.baseOffset}`))
+    }
+    segments.push(check)
+    options.onProgress?.(check.sizeBytes)
+  }
+  return {
+    topic: ref.topic,
+    partition: ref.partition,
+    segments,
+    batches: segments.reduce((n, s) => n + s.batches, 0),
+    bytes: segments.reduce((n, s) => n + s.sizeBytes, 0),
+    faults: segments.flatMap((s) => s.faults),
+  }
+}
+
+interface BatchSeen {
+  position: number
+  lastOffset: number
+  runningMaxTimestamp: number
+}
+
+function verifySegment(ref: PartitionRef, base: number, active: boolean, strict: boolean, holdingWriteLock: boolean): SegmentCheck | undefined {
+  const paths = segmentPaths(ref.partitionDir, base)
+  let fd: number
+  try {
+    fd = fs.openSync(paths.log, 'r')
+  } catch {
+    return undefined // deleted by retention while we looked
+  }
+  const faults: Fault[] = []
+  const seen: BatchSeen[] = []
+  let validEnd: number | undefined
+  let size = 0
+  try {
+    size = fs.fstatSync(fd).size
+    const file = new FileWindow(fd, size)
+    let position = 0
+    let previousLast = base - 1
+    let beforePrevious = base - 1
+    let runningMax = Number.NEGATIVE_INFINITY
+    const damage = (at: number, offset: number | undefined, message: string, kind: FaultKind = 'batch'): void => {
+      faults.push(fault(ref, base, 'log', kind, at, offset, message))
+      validEnd = Math.min(validEnd ?? at, at)
+    }
+    while (position < size) {
+      const header = file.view(position, Math.min(BATCH_HEADER_SIZE, size - position))!
+      const claimed = header.length >= 8 ? readInt64(header, 0) : undefined
+      let problem: string | undefined
+      let sizeBytes = 0
+      if (header.length < LOG_OVERHEAD) problem = `${header.length} trailing bytes are shorter than a batch header`
+      else {
+        sizeBytes = header.readInt32BE(8) + LOG_OVERHEAD
+        if (sizeBytes < BATCH_HEADER_SIZE) problem = `batch length ${sizeBytes - LOG_OVERHEAD} is below the minimum`
+        else if (header.length >= 17 && header.readInt8(16) !== MAGIC_V2) problem = `magic byte ${header.readInt8(16)} is not 2`
+        else if (position + sizeBytes > size) {
+          if (active && !holdingWriteLock && writerIsActive(ref.partitionDir)) break // a write in progress
+          problem = `a batch of ${sizeBytes} bytes runs past the end of the segment (${size - position} bytes left): torn write or cut file`
+        } else if (!isBatchCrcValid(file.view(position, sizeBytes)!, 0, sizeBytes)) problem = 'CRC-32C mismatch'
+        else if (header.readInt32BE(12) !== 0) problem = `partitionLeaderEpoch is ${header.readInt32BE(12)}, but strom writes 0: the batch header is damaged`
+      }
+      if (problem !== undefined) {
+        damage(position, claimed, problem)
+        const resume = findNextValidBatch(fd, position + 1, size)
+        if (resume === undefined) break
+        position = resume
+        continue
+      }
+      const baseOffset = claimed!
+      const lastOffset = baseOffset + header.readInt32BE(23)
+      const expected = previousLast + 1
+      if (strict && baseOffset !== expected) {
+        damage(position, baseOffset, `batch offset ${baseOffset} where ${expected} was expected: the base offset field is damaged`, 'offset')
+        // Trust the sequence, not the damaged field, so the batches after it are judged fairly.
+        previousLast = expected + header.readInt32BE(23)
+      } else if (baseOffset < base || baseOffset <= previousLast) {
+        const previous = seen.at(-1)
+        if (previous !== undefined && baseOffset > beforePrevious) {
+          // This batch follows on from the one before the previous: the previous batch's offset jumped.
+          damage(previous.position, previous.lastOffset, `batch offsets jump to ${previous.lastOffset} and back to ${baseOffset} in the next batch: the base offset field is damaged`, 'offset')
+        } else {
+          damage(position, baseOffset, `batch offset ${baseOffset} is not above ${Math.max(previousLast, base - 1)}: the base offset field is damaged`, 'offset')
+        }
+        beforePrevious = previousLast
+        previousLast = Math.max(previousLast, lastOffset)
+      } else {
+        beforePrevious = previousLast
+        previousLast = lastOffset
+      }
+      runningMax = Math.max(runningMax, readInt64(header, 35))
+      seen.push({position, lastOffset: previousLast, runningMaxTimestamp: runningMax})
+      position += sizeBytes
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+  const indexFaults = [...checkOffsetIndex(ref, base, paths.index, seen, active, size), ...checkTimeIndex(ref, base, paths.timeIndex, seen, active)]
+  faults.push(...indexFaults)
+  return {
+    baseOffset: base,
+    active,
+    sizeBytes: size,
+    validEnd: validEnd ?? size,
+    lastOffset: seen.at(-1)?.lastOffset,
+    batches: seen.length,
+    faults,
+    indexesSound: indexFaults.length === 0,
+  }
+}
+
+function checkOffsetIndex(ref: PartitionRef, base: number, file: string, seen: BatchSeen[], active: boolean, logSize: number): Fault[] {
+  const bytes = readOptional(file)
+  if (bytes === undefined) return [fault(ref, base, 'index', 'index', 0, undefined, 'the offset index is missing')]
+  const faults: Fault[] = []
+  const usable = bytes.length - (bytes.length % OFFSET_INDEX_ENTRY_SIZE)
+  if (usable !== bytes.length && !active) faults.push(fault(ref, base, 'index', 'index', usable, undefined, `the offset index ends with a partial entry (${bytes.length} bytes)`))
+  const byPosition = new Map(seen.map((b) => [b.position, b.lastOffset]))
+  let previousOffset = -1
+  let previousPosition = -1
+  for (let at = 0; at < usable; at += OFFSET_INDEX_ENTRY_SIZE) {
+    const offset = base + bytes.readInt32BE(at)
+    const position = bytes.readInt32BE(at + 4)
+    // Entries are written after their batch: ones past what we read belong to appends made since.
+    if (active && position >= logSize) break
+    let problem: string | undefined
+    if (offset <= previousOffset || position <= previousPosition) problem = 'entries do not strictly increase'
+    else if (!byPosition.has(position)) problem = `points at byte ${position}, which is not the start of a valid batch`
+    else if (byPosition.get(position) !== offset) problem = `says the batch at byte ${position} ends at offset ${offset}, but it ends at ${byPosition.get(position)}`
+    if (problem !== undefined) {
+      faults.push(fault(ref, base, 'index', 'index', at, offset, `offset index entry ${at / OFFSET_INDEX_ENTRY_SIZE} ${problem}`))
+      break // one report per index: it is rebuilt as a whole
+    }
+    previousOffset = offset
+    previousPosition = position
+  }
+  return faults
+}
+
+function checkTimeIndex(ref: PartitionRef, base: number, file: string, seen: BatchSeen[], active: boolean): Fault[] {
+  const bytes = readOptional(file)
+  if (bytes === undefined) return [fault(ref, base, 'timeindex', 'timeindex', 0, undefined, 'the time index is missing')]
+  const faults: Fault[] = []
+  const usable = bytes.length - (bytes.length % TIME_INDEX_ENTRY_SIZE)
+  if (usable !== bytes.length && !active) faults.push(fault(ref, base, 'timeindex', 'timeindex', usable, undefined, `the time index ends with a partial entry (${bytes.length} bytes)`))
+  const lastOffset = seen.at(-1)?.lastOffset ?? base - 1
+  let previousTimestamp = Number.NEGATIVE_INFINITY
+  let previousOffset = base - 1
+  let batch = 0
+  for (let at = 0; at < usable; at += TIME_INDEX_ENTRY_SIZE) {
+    const timestamp = readInt64(bytes, at)
+    const offset = base + bytes.readInt32BE(at + 8)
+    if (active && offset > lastOffset) break
+    let problem: string | undefined
+    if (timestamp <= previousTimestamp || offset < previousOffset) problem = 'entries do not increase'
+    else if (offset > lastOffset) problem = `names offset ${offset}, past the segment's last offset ${lastOffset}`
+    else {
+      while (batch < seen.length - 1 && seen[batch].lastOffset < offset) batch++
+      if (seen[batch] !== undefined && seen[batch].runningMaxTimestamp > timestamp) problem = `says records up to offset ${offset} are at most ${timestamp}, but one has ${seen[batch].runningMaxTimestamp}`
+    }
+    if (problem !== undefined) {
+      faults.push(fault(ref, base, 'timeindex', 'timeindex', at, offset, `time index entry ${at / TIME_INDEX_ENTRY_SIZE} ${problem}`))
+      break
+    }
+    previousTimestamp = timestamp
+    previousOffset = offset
+  }
+  return faults
+}
+
+function fault(ref: PartitionRef, segment: number, suffix: 'log' | 'index' | 'timeindex', kind: FaultKind, position: number, offset: number | undefined, message: string): Fault {
+  const file = path.basename(segmentPaths(ref.partitionDir, segment)[suffix === 'timeindex' ? 'timeIndex' : suffix])
+  return {topic: ref.topic, partition: ref.partition, segment, file, kind, position, offset, message}
+}
+
+function readOptional(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+function writerIsActive(partitionDir: string): boolean {
+  const lock = fileLockFor(path.join(partitionDir, WRITE_LOCK_FILE))
+  if (!lock.tryAcquire()) return true
+  lock.release()
+  return false
+}
