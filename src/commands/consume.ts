@@ -14,6 +14,7 @@ import {CommitMode, GroupConsumer, ResetPolicy} from '../core/groups/group-consu
 import type {Log, Topic} from '../core/log.js'
 import {MergedLogReader} from '../core/merged-reader.js'
 import {RangeSpec, parseRange} from '../core/offset-spec.js'
+import type {SkippedCorruption} from '../core/partition/partition-reader.js'
 
 export default class Consume extends StromCommand {
   static summary = 'Print messages from topics: by default every partition from its start to its end, then exit.'
@@ -60,6 +61,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     reset: Flags.string({description: 'with --group: where to start a partition that has no committed offset (default: latest with --follow, earliest otherwise)', options: ['earliest', 'latest']}),
     commit: Flags.string({description: 'with --group: auto (after output is flushed), sync (after every message) or none', options: ['auto', 'sync', 'none'], default: 'auto'}),
     'check-crcs': Flags.boolean({description: 'verify the CRC-32C of each batch read (--no-check-crcs to skip)', allowNo: true, default: true}),
+    'skip-corrupt': Flags.boolean({description: 'step over damaged batches (reported on stderr) instead of stopping with an error'}),
   }
 
   async run(): Promise<void> {
@@ -97,23 +99,27 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     }
     if (names.length === 0) throw new StromError('INVALID_ARGUMENT', 'no topic given', {hint: 'strom consume TOPIC [TOPIC...]'})
     const assignments = this.assignments(log, names, flags.partition)
-    const plan = {range, follow: flags.follow, checkCrcs: flags['check-crcs']}
+    const plan = {range, follow: flags.follow, checkCrcs: flags['check-crcs'], onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined}
     const reader = flags.merge === 'time' ? new MergedLogReader(assignments, plan) : new LogReader(assignments, plan)
     out.whenClosed(() => reader.stop())
     this.onInterrupt(() => reader.stop())
     // A long bounded read into a pipe or file gets a progress bar on the terminal (stderr).
     const progress = !flags.follow && !process.stdout.isTTY && reader instanceof LogReader ? new Progress('consume', total(reader), 'msg') : undefined
     let reported = 0
-    await reader.run(progress === undefined ? visit : (topic, partition, record) => {
-      reported++
-      return visit(topic, partition, record)
-    }, () => {
-      progress?.advance(reported)
-      reported = 0
-      return flags.follow ? out.flush() : out.maybeFlush()
-    })
-    progress?.finish()
-    await out.flush()
+    try {
+      await reader.run(progress === undefined ? visit : (topic, partition, record) => {
+        reported++
+        return visit(topic, partition, record)
+      }, () => {
+        progress?.advance(reported)
+        reported = 0
+        return flags.follow ? out.flush() : out.maybeFlush()
+      })
+    } finally {
+      // Everything read before an error (a corrupt batch) is still printed.
+      progress?.finish()
+      await out.flush()
+    }
   }
 
   private assignments(log: Log, names: string[], partitions: number[] | undefined): PartitionAssignment[] {
@@ -132,7 +138,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
   private async runGroup(
     log: Log,
     names: string[],
-    flags: {group?: string; pattern?: string; strategy?: string; reset?: string; commit: string; follow: boolean; offset: string; partition?: number[]; merge?: string; 'check-crcs': boolean},
+    flags: {group?: string; pattern?: string; strategy?: string; reset?: string; commit: string; follow: boolean; offset: string; partition?: number[]; merge?: string; 'check-crcs': boolean; 'skip-corrupt': boolean},
     out: RecordOutput,
     visit: (topic: Topic, partition: number, record: RecordView) => boolean,
   ): Promise<void> {
@@ -157,6 +163,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       reset: (flags.reset ?? (flags.follow ? 'latest' : 'earliest')) as ResetPolicy,
       commit: flags.commit as CommitMode,
       checkCrcs: flags['check-crcs'],
+      onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined,
       onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
       onAssignment: process.env.STROM_DEBUG_GROUPS ? (event) => process.stderr.write(`assignment g${event.generation}: ${event.assigned.join(' ')}\n`) : undefined,
     })
@@ -164,6 +171,10 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     this.onInterrupt(() => consumer.stop())
     await consumer.run(visit, () => out.flush())
   }
+}
+
+function reportSkipped(s: SkippedCorruption): void {
+  process.stderr.write(`warning: skipped ${s.bytes} corrupt bytes in ${s.where}, segment ${s.segment}, at byte ${s.position}${s.offset === undefined ? '' : ` (batch offset ${s.offset})`}: ${s.reason}\n`)
 }
 
 function total(reader: LogReader): number {

@@ -8,7 +8,7 @@ import {RecordCursor} from './format/record-batch.js'
 import type {Topic} from './log.js'
 import {PartitionBounds, RangeSpec, resolvePosition} from './offset-spec.js'
 import {ChangeWaiter} from './partition/follow.js'
-import type {PartitionCursor} from './partition/partition-reader.js'
+import type {PartitionCursor, SkippedCorruption} from './partition/partition-reader.js'
 
 export interface PartitionAssignment {
   topic: Topic
@@ -19,6 +19,8 @@ export interface ReadPlan {
   range: RangeSpec
   follow: boolean
   checkCrcs?: boolean
+  /** Step over damaged batches, reporting each here, instead of failing with CORRUPT_SEGMENT. */
+  onCorrupt?: (skipped: SkippedCorruption) => void
 }
 
 interface PartitionState {
@@ -58,7 +60,7 @@ export class LogReader {
       let end: number | undefined
       if (plan.range.end !== undefined) end = resolvePosition(plan.range.end, bounds)
       else if (!plan.follow) end = bounds.endOffset
-      const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs})
+      const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs, skipCorrupt: plan.onCorrupt})
       this.states.push({topic, partition, cursor, position, end, done: end !== undefined && position >= end})
     }
     if (plan.follow) this.waiter = new ChangeWaiter(assignments.map(({topic, partition}) => topic.partitionDir(partition)))

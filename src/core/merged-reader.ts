@@ -37,7 +37,7 @@ export class MergedLogReader {
       let end: number | undefined
       if (plan.range.end !== undefined) end = resolvePosition(plan.range.end, bounds)
       else if (!plan.follow) end = bounds.endOffset
-      const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs})
+      const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs, skipCorrupt: plan.onCorrupt})
       this.sources.push({topic, partition, cursor, position, end, queue: [], head: 0, exhausted: end !== undefined && position >= end})
     }
     if (plan.follow) this.waiter = new ChangeWaiter(assignments.map(({topic, partition}) => topic.partitionDir(partition)))

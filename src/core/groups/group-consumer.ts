@@ -12,7 +12,7 @@
 import {RecordCursor} from '../format/record-batch.js'
 import type {Log, Topic} from '../log.js'
 import {ChangeWaiter} from '../partition/follow.js'
-import type {PartitionCursor} from '../partition/partition-reader.js'
+import type {PartitionCursor, SkippedCorruption} from '../partition/partition-reader.js'
 import {parseTpKey} from './assignors.js'
 import {GroupMember, MemberOptions} from './group-member.js'
 import type {OffsetCommit} from './group-store.js'
@@ -25,6 +25,8 @@ export interface GroupReadOptions extends MemberOptions {
   reset: ResetPolicy
   commit: CommitMode
   checkCrcs?: boolean
+  /** Step over damaged batches, reporting each here (consume --skip-corrupt). */
+  onCorrupt?: (skipped: SkippedCorruption) => void
   autoCommitIntervalMs?: number
   onWarning?: (message: string) => void
   onAssignment?: (event: {assigned: string[]; revoked: string[]; generation: number}) => void
@@ -196,7 +198,7 @@ export class GroupConsumer {
       key,
       topic,
       partition,
-      cursor: reader.openCursor(position, {checkCrcs: this.options.checkCrcs}),
+      cursor: reader.openCursor(position, {checkCrcs: this.options.checkCrcs, skipCorrupt: this.options.onCorrupt}),
       position,
       committed: committed ?? -1,
       end: this.options.follow ? undefined : endOffset,

@@ -17,10 +17,10 @@ import {RecordCursor} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {OffsetIndex} from '../segment/offset-index.js'
 import {TimeIndex} from '../segment/time-index.js'
-import {writeFileAtomic} from '../io/atomic-file.js'
+import {fsyncDirectory, writeFileAtomic} from '../io/atomic-file.js'
 import {listSegmentBases} from '../partition/partition-files.js'
 import type {TruncationReport} from '../partition/recovery.js'
-import {recoverPartitionLocked} from '../partition/recovery.js'
+import {createEmptySegment, recoverPartitionLocked} from '../partition/recovery.js'
 import {FilterStats, filterBatch} from './batch-filter.js'
 import {PartitionRef, describeRef, withCleanerLock, withWriteLock} from './partition-ref.js'
 import {forEachBatch} from './segment-batches.js'
@@ -74,6 +74,8 @@ export interface CompactionOptions {
   nowMs?: number
   /** Do not wait for another cleaner: skip the partition instead (the after-roll hook). */
   noWait?: boolean
+  /** Close a non-empty active segment first, so everything produced so far gets compacted (`strom log compact`). */
+  roll?: boolean
 }
 
 export function compactPartition(ref: PartitionRef, options: CompactionOptions = {}): CompactionResult {
@@ -89,7 +91,12 @@ export function compactPartition(ref: PartitionRef, options: CompactionOptions =
 function compactLocked(ref: PartitionRef, options: CompactionOptions, result: CompactionResult): CompactionResult {
   const dir = ref.partitionDir
   const bases = withWriteLock(dir, () => {
-    result.truncation = recoverPartitionLocked(dir, ref.config.indexIntervalBytes).truncation
+    const recovered = recoverPartitionLocked(dir, ref.config.indexIntervalBytes)
+    result.truncation = recovered.truncation
+    if (options.roll && recovered.activeSizeBytes > 0) {
+      createEmptySegment(dir, recovered.nextOffset)
+      fsyncDirectory(dir)
+    }
     return listSegmentBases(dir)
   })
   const activeBase = bases[bases.length - 1]

@@ -116,6 +116,7 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
     let previousLast = base - 1
     let beforePrevious = base - 1
     let runningMax = Number.NEGATIVE_INFINITY
+    let resynced = false
     const damage = (at: number, offset: number | undefined, message: string, kind: FaultKind = 'batch'): void => {
       faults.push(fault(ref, base, 'log', kind, at, offset, message))
       validEnd = Math.min(validEnd ?? at, at)
@@ -141,12 +142,19 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
         const resume = findNextValidBatch(fd, position + 1, size)
         if (resume === undefined) break
         position = resume
+        resynced = true
         continue
       }
       const baseOffset = claimed!
       const lastOffset = baseOffset + header.readInt32BE(23)
       const expected = previousLast + 1
-      if (strict && baseOffset !== expected) {
+      if (resynced) {
+        // After damaged bytes the offsets they held are unknown: take up the sequence again here.
+        resynced = false
+        if (baseOffset < base || baseOffset <= previousLast) damage(position, baseOffset, `batch offset ${baseOffset} is not above ${Math.max(previousLast, base - 1)}: the base offset field is damaged`, 'offset')
+        beforePrevious = previousLast
+        previousLast = Math.max(previousLast, lastOffset)
+      } else if (strict && baseOffset !== expected) {
         damage(position, baseOffset, `batch offset ${baseOffset} where ${expected} was expected: the base offset field is damaged`, 'offset')
         // Trust the sequence, not the damaged field, so the batches after it are judged fairly.
         previousLast = expected + header.readInt32BE(23)

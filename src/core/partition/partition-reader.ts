@@ -31,6 +31,8 @@ export interface PartitionReaderOptions {
 
 /** A batch that `--skip-corrupt` stepped over. */
 export interface SkippedCorruption {
+  /** `topic/partition` */
+  where: string
   partition: number
   segment: number
   position: number
@@ -329,7 +331,7 @@ export class PartitionCursor {
 
   private reportSkip(where: {partition: number; segment: number; position: number; offset?: number}, bytes: number, reason: string): void {
     if (bytes <= 0) return
-    this.skipCorrupt!({...where, bytes, reason})
+    this.skipCorrupt!({...where, where: this.reader.label, bytes, reason})
   }
 
   /** The open file is no longer the segment's file (compaction replaced it, or retention removed it). */

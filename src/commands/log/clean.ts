@@ -1,0 +1,89 @@
+import {Args, Flags} from '@oclif/core'
+import {StromCommand} from '../../cli/base-command.js'
+import {formatBytes} from '../../cli/table.js'
+import {CompactionResult, compactPartition, dirtyRatio, isCompacted} from '../../core/maintenance/compaction.js'
+import {RetentionResult, SegmentDecision, applyRetention} from '../../core/maintenance/retention.js'
+import {maintenanceTargets} from '../../core/maintenance/targets.js'
+import {listSegmentBases} from '../../core/partition/partition-files.js'
+
+interface CleanReport {
+  topic: string
+  partition: number
+  retention?: RetentionResult
+  compaction?: CompactionResult | {wouldCompact: boolean; dirtyRatio: number}
+}
+
+export default class LogClean extends StromCommand {
+  static summary = 'Apply retention (and compaction) now: delete whole segments past retention.ms / retention.bytes.'
+  static description = `There is no daemon: retention also runs whenever a producer rolls a segment. Whole segments only, oldest first; an active segment that is itself past retention is rolled, then deleted. Segments that a group in retention.hold.groups has not committed past are kept. Compacted topics are compacted when their dirty ratio passes min.cleanable.dirty.ratio (use \`strom log compact\` to force it).`
+  static enableJsonFlag = true
+  static examples = [
+    '<%= config.bin %> log clean',
+    '<%= config.bin %> log clean logs --dry-run',
+    '<%= config.bin %> log clean logs --json | jq ".partitions[].retention.deletions"',
+  ]
+
+  static args = {topic: Args.string({ignoreStdin: true, description: 'topic to clean (default: every topic)'})}
+  static flags = {'dry-run': Flags.boolean({description: 'list what would be deleted or compacted, change nothing'})}
+
+  async run(): Promise<{partitions: CleanReport[]}> {
+    const {args, flags} = await this.parse(LogClean)
+    const log = this.openLog(flags.dir)
+    const dryRun = flags['dry-run']
+    const reports: CleanReport[] = []
+    const out: string[] = []
+    for (const ref of maintenanceTargets(log, args.topic)) {
+      const report: CleanReport = {topic: ref.topic, partition: ref.partition}
+      const policies = ref.config.cleanupPolicy.split(',')
+      if (policies.includes('delete')) {
+        const retention = applyRetention(ref, {dryRun})
+        report.retention = retention
+        const verb = dryRun ? 'would delete' : 'deleted'
+        for (const s of retention.deletions) out.push(`${verb} ${ref.topic}/${ref.partition} ${describeSegment(s)}${s.active ? ' (the active segment, rolled first)' : ''}`)
+        for (const s of retention.held) out.push(`kept ${ref.topic}/${ref.partition} ${describeSegment(s)}: held by ${holders(retention)}`)
+        if (retention.newLogStartOffset !== retention.logStartOffset) out.push(`${ref.topic}/${ref.partition}: log start ${retention.logStartOffset} -> ${retention.newLogStartOffset}`)
+      }
+      if (isCompacted(ref.config.cleanupPolicy)) {
+        if (dryRun) {
+          const ratio = dirtyRatio(ref.partitionDir, listSegmentBases(ref.partitionDir).slice(0, -1)).ratio
+          const wouldCompact = ratio > ref.config.minCleanableDirtyRatio
+          report.compaction = {wouldCompact, dirtyRatio: ratio}
+          if (wouldCompact) out.push(`would compact ${ref.topic}/${ref.partition} (dirty ratio ${ratio.toFixed(2)} > ${ref.config.minCleanableDirtyRatio})`)
+        } else {
+          const compaction = compactPartition(ref)
+          report.compaction = compaction
+          if (compaction.compacted) out.push(describeCompaction(compaction))
+        }
+      }
+      reports.push(report)
+    }
+    if (!this.jsonEnabled()) {
+      if (out.length === 0) this.logToStderr(dryRun ? 'nothing would be cleaned' : 'nothing to clean')
+      else process.stdout.write(out.join('\n') + '\n')
+    }
+    return {partitions: reports}
+  }
+}
+
+export function describeSegment(s: SegmentDecision): string {
+  const range = s.endOffset > s.baseOffset ? `offsets ${s.baseOffset}..${s.endOffset - 1}` : `empty, base ${s.baseOffset}`
+  const why = s.reason === 'retention.ms' ? `retention.ms: newest record ${age(Date.now() - s.largestTimestamp)} old` : s.reason === 'retention.bytes' ? 'retention.bytes' : 'below the log start offset'
+  return `segment ${s.baseOffset} (${range}, ${formatBytes(s.sizeBytes)}; ${why})`
+}
+
+function holders(r: RetentionResult): string {
+  return r.holds.groups.map((g) => `group ${g.group} (committed ${g.committed ?? 'nothing'})`).join(', ')
+}
+
+export function describeCompaction(c: CompactionResult): string {
+  return `compacted ${c.topic}/${c.partition}: ${c.segmentsBefore} segment(s) -> ${c.segmentsAfter}, ${c.recordsIn} records -> ${c.recordsOut}, ${formatBytes(c.bytesBefore)} -> ${formatBytes(c.bytesAfter)}`
+    + (c.tombstonesRemoved > 0 ? `, ${c.tombstonesRemoved} tombstone(s) removed` : '') + (c.keylessRemoved > 0 ? `, ${c.keylessRemoved} keyless record(s) removed` : '')
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000))
+  if (s < 120) return `${s}s`
+  if (s < 7200) return `${Math.round(s / 60)}m`
+  if (s < 172_800) return `${Math.round(s / 3600)}h`
+  return `${Math.round(s / 86_400)}d`
+}
