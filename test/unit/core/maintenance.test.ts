@@ -1,0 +1,210 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {DEFAULT_TOPIC_CONFIG, TopicConfig} from '../../../src/core/config.js'
+import {RecordCursor, encodeBatch, readInt64} from '../../../src/core/format/record-batch.js'
+import {segmentPaths} from '../../../src/core/format/segment-files.js'
+import {openLog} from '../../../src/core/log.js'
+import {LogReader} from '../../../src/core/consumer.js'
+import {parseRange} from '../../../src/core/offset-spec.js'
+import {Producer} from '../../../src/core/producer.js'
+import {ATTR_DELETE_HORIZON, filterBatch} from '../../../src/core/maintenance/batch-filter.js'
+import {compactPartition} from '../../../src/core/maintenance/compaction.js'
+import {partitionRefs} from '../../../src/core/maintenance/partition-ref.js'
+import {planRetention} from '../../../src/core/maintenance/retention.js'
+import {findNextValidBatch} from '../../../src/core/maintenance/resync.js'
+import {SWAP_MANIFEST_FILE, cleanedPaths} from '../../../src/core/maintenance/segment-swap.js'
+import {SegmentInfo} from '../../../src/core/maintenance/segment-info.js'
+import {verifyPartition} from '../../../src/core/maintenance/verify.js'
+import {repairPartition} from '../../../src/core/maintenance/repair.js'
+import {listSegmentBases} from '../../../src/core/partition/partition-files.js'
+import {tmpLogDir} from '../../helpers/strom.js'
+
+const config = (overrides: Partial<TopicConfig>): TopicConfig => ({...DEFAULT_TOPIC_CONFIG, ...overrides})
+const seg = (baseOffset: number, endOffset: number, sizeBytes: number, largestTimestamp: number, active = false): SegmentInfo => ({baseOffset, endOffset, sizeBytes, largestTimestamp, active})
+const noHolds = {holdOffset: undefined, groups: []}
+const now = 1_000_000
+
+describe('retention plan (pure)', () => {
+  const segments = [seg(0, 100, 1000, now - 5000), seg(100, 200, 1000, now - 3000), seg(200, 300, 1000, now - 500), seg(300, 350, 500, now - 10, true)]
+
+  it('retention.ms deletes the oldest segments whose newest record is past it, and stops at the first younger one', () => {
+    const plan = planRetention({topic: 't', partition: 0, config: config({retentionMs: 1000})}, segments, 0, now, noHolds)
+    expect(plan.deletions.map((s) => s.baseOffset)).toEqual([0, 100])
+    expect(plan.newLogStartOffset).toBe(200)
+  })
+
+  it('retention.bytes keeps the partition at or above the limit', () => {
+    const plan = planRetention({topic: 't', partition: 0, config: config({retentionMs: -1, retentionBytes: 1600})}, segments, 0, now, noHolds)
+    // 3500 bytes: dropping 1000 leaves 2500, another 1000 leaves 1500 < 1600, so only one goes.
+    expect(plan.deletions.map((s) => s.baseOffset)).toEqual([0])
+  })
+
+  it('an expired active segment is deleted too (the caller rolls it first); an empty one never', () => {
+    const all = planRetention({topic: 't', partition: 0, config: config({retentionMs: 1})}, segments, 0, now, noHolds)
+    expect(all.deletions.map((s) => s.baseOffset)).toEqual([0, 100, 200, 300])
+    expect(all.newLogStartOffset).toBe(350)
+    const empty = planRetention({topic: 't', partition: 0, config: config({retentionMs: 1})}, [seg(0, 0, 0, now - 10_000, true)], 0, now, noHolds)
+    expect(empty.deletions).toEqual([])
+  })
+
+  it('a hold stops deletion at the first segment the group has not committed past', () => {
+    const plan = planRetention({topic: 't', partition: 0, config: config({retentionMs: 1})}, segments, 0, now, {holdOffset: 150, groups: [{group: 'g', committed: 150}]})
+    expect(plan.deletions.map((s) => s.baseOffset)).toEqual([0])
+    expect(plan.held.map((s) => s.baseOffset)).toEqual([100, 200, 300])
+  })
+
+  it('segments below the log start go whatever the policy; compact-only topics have no time or size retention', () => {
+    const plan = planRetention({topic: 't', partition: 0, config: config({cleanupPolicy: 'compact', retentionMs: 1})}, segments, 150, now, noHolds)
+    expect(plan.deletions.map((s) => [s.baseOffset, s.reason])).toEqual([[0, 'log-start']])
+  })
+})
+
+describe('batch filter (compaction of one batch)', () => {
+  const batch = () => encodeBatch([
+    {key: Buffer.from('a'), value: Buffer.from('1'), timestamp: 100},
+    {key: null, value: Buffer.from('keyless'), timestamp: 101},
+    {key: Buffer.from('b'), value: null, timestamp: 102},
+    {key: Buffer.from('a'), value: Buffer.from('2'), timestamp: 103, headers: [{key: 'h', value: Buffer.from('v')}]},
+  ], {baseOffset: 10})
+  const stats = () => ({recordsIn: 0, recordsOut: 0, tombstonesRemoved: 0, keylessRemoved: 0})
+  const records = (buf: Buffer) => {
+    const cursor = new RecordCursor()
+    cursor.reset(buf, 0)
+    const out = []
+    while (cursor.next()) out.push(cursor.toRecord())
+    return out
+  }
+
+  it('keeps offsets, timestamps, headers and the last offset delta; drops keyless and superseded records; marks a kept tombstone with a delete horizon', () => {
+    const s = stats()
+    const out = filterBatch(batch(), (key, offset) => (key.toString() === 'a' ? offset === 13 : true), 5000, 1000, s)!
+    expect(readInt64(out, 0)).toBe(10)
+    expect(out.readInt32BE(23)).toBe(3)
+    expect(out.readInt16BE(21) & ATTR_DELETE_HORIZON).toBe(ATTR_DELETE_HORIZON)
+    expect(readInt64(out, 27)).toBe(6000)
+    const kept = records(out)
+    expect(kept.map((r) => [r.offset, r.timestamp, r.key?.toString(), r.value?.toString() ?? null])).toEqual([[12, 102, 'b', null], [13, 103, 'a', '2']])
+    expect(kept[1].headers[0].value?.toString()).toBe('v')
+    expect(s).toEqual({recordsIn: 4, recordsOut: 2, tombstonesRemoved: 0, keylessRemoved: 1})
+  })
+
+  it('drops the tombstone once past the horizon set by an earlier cleaning', () => {
+    const first = filterBatch(batch(), () => true, 5000, 1000, stats())!
+    const s = stats()
+    const second = filterBatch(first, () => true, 6000, 1000, s)!
+    expect(records(second).map((r) => r.key?.toString())).toEqual(['a', 'a'])
+    expect(s.tombstonesRemoved).toBe(1)
+  })
+
+  it('returns the same bytes when nothing changes, and nothing when no record is left', () => {
+    const clean = encodeBatch([{key: Buffer.from('x'), value: Buffer.from('y')}])
+    expect(filterBatch(clean, () => true, 0, 0, stats())).toBe(clean)
+    expect(filterBatch(clean, () => false, 0, 0, stats())).toBeUndefined()
+  })
+})
+
+function produce(topic: ReturnType<ReturnType<typeof openLog>['topic']>, records: Array<{key?: string; value: string | null}>, batchEvery = 10): void {
+  const producer = new Producer(topic, {batchBytes: 1 << 20})
+  records.forEach((r, i) => {
+    producer.send({key: r.key ?? null, value: r.value})
+    if ((i + 1) % batchEvery === 0) producer.flush()
+  })
+  producer.flush()
+}
+
+async function readAll(topic: ReturnType<ReturnType<typeof openLog>['topic']>): Promise<Array<[number, string | null, string | null]>> {
+  const out: Array<[number, string | null, string | null]> = []
+  await new LogReader([{topic, partition: 0}], {range: parseRange('beginning'), follow: false}).run((t, p, r) => {
+    out.push([r.offset, r.key()?.toString() ?? null, r.value()?.toString() ?? null])
+  }, () => {})
+  return out
+}
+
+describe('compaction crash safety', () => {
+  async function setup() {
+    const log = openLog({dir: tmpLogDir(), onWarning: () => {}})
+    const topic = log.createTopic('c', {config: {'cleanup.policy': 'compact', 'segment.bytes': '1024', 'min.cleanable.dirty.ratio': '0.99'}})
+    produce(topic, Array.from({length: 300}, (_, i) => ({key: `k${i % 7}`, value: `v${i}`})))
+    return {log, topic, ref: partitionRefs(topic)[0]}
+  }
+
+  it('a swap interrupted after its commit point is finished by recovery; one interrupted before is discarded', async () => {
+    const {topic, ref} = await setup()
+    const before = await readAll(topic)
+    const latest = new Map(before.map(([, k, v]) => [k, v]))
+    const bases = listSegmentBases(ref.partitionDir)
+    expect(bases.length).toBeGreaterThan(3)
+    // Uncommitted: .cleaned files without a manifest are garbage.
+    fs.writeFileSync(cleanedPaths(ref.partitionDir, bases[0]).log, 'partial')
+    topic.recoverIdlePartitions()
+    expect(fs.readdirSync(ref.partitionDir).filter((n) => n.endsWith('.cleaned'))).toEqual([])
+    expect(await readAll(topic)).toEqual(before)
+
+    // Committed: run a real compaction into .cleaned files by compacting a copy, then stage its result by hand.
+    const copy = tmpLogDir()
+    fs.cpSync(path.dirname(path.dirname(path.dirname(ref.partitionDir))), copy, {recursive: true})
+    const copyLog = openLog({dir: copy, onWarning: () => {}})
+    const copyRef = partitionRefs(copyLog.topic('c'))[0]
+    const result = compactPartition(copyRef, {force: true})
+    expect(result.compacted).toBe(true)
+    const copyBases = listSegmentBases(copyRef.partitionDir)
+    const group = bases.filter((b) => b < copyBases[1])
+    for (const kind of ['log', 'index', 'timeIndex'] as const) fs.copyFileSync(segmentPaths(copyRef.partitionDir, copyBases[0])[kind], cleanedPaths(ref.partitionDir, copyBases[0])[kind])
+    fs.writeFileSync(path.join(ref.partitionDir, SWAP_MANIFEST_FILE), JSON.stringify({version: 1, base: copyBases[0], replaces: group}))
+    // The crash happened after the log was renamed into place but before the rest.
+    fs.renameSync(cleanedPaths(ref.partitionDir, copyBases[0]).log, segmentPaths(ref.partitionDir, copyBases[0]).log)
+    topic.recoverIdlePartitions()
+    expect(fs.existsSync(path.join(ref.partitionDir, SWAP_MANIFEST_FILE))).toBe(false)
+    expect(listSegmentBases(ref.partitionDir)).toEqual(copyBases)
+    const after = await readAll(topic)
+    expect(new Map(after.map(([, k, v]) => [k, v]))).toEqual(latest)
+    expect(after.map(([o]) => o)).toEqual([...after.map(([o]) => o)].sort((a, b) => a - b))
+    expect(verifyPartition(ref).faults).toEqual([])
+  })
+})
+
+describe('verify and repair', () => {
+  it('finds a flipped byte anywhere in a batch, resynchronises, and repair quarantines exactly the cut bytes', () => {
+    const dir = tmpLogDir()
+    const log = openLog({dir, onWarning: () => {}})
+    const topic = log.createTopic('v', {config: {'segment.bytes': '4096'}})
+    produce(topic, Array.from({length: 400}, (_, i) => ({value: `message-${i}`})), 5)
+    const ref = partitionRefs(topic)[0]
+    const file = segmentPaths(ref.partitionDir, 0).log
+    const original = fs.readFileSync(file)
+    for (const at of [0, 9, 13, 16, 20, 30, 70, original.length - 1]) {
+      const bytes = Buffer.from(original)
+      bytes[at] ^= 0x04
+      fs.writeFileSync(file, bytes)
+      const faults = verifyPartition(ref).faults
+      expect(faults.length, `flip at ${at}`).toBeGreaterThan(0)
+      expect(faults[0].file).toBe('00000000000000000000.log')
+    }
+    fs.writeFileSync(file, original)
+    expect(verifyPartition(ref).faults).toEqual([])
+    const damaged = Buffer.from(original)
+    damaged[500] ^= 0xff
+    fs.writeFileSync(file, damaged)
+    const check = verifyPartition(ref)
+    const cutAt = check.segments[0].validEnd
+    const result = repairPartition(ref)
+    expect(result.cuts).toHaveLength(1)
+    expect(fs.readFileSync(result.cuts[0].quarantineFile)).toEqual(damaged.subarray(cutAt))
+    expect(fs.readFileSync(file)).toEqual(damaged.subarray(0, cutAt))
+    expect(result.faultsAfter).toEqual([])
+    expect(verifyPartition(ref).faults).toEqual([])
+  })
+
+  it('resync finds the next real batch after garbage', () => {
+    const dir = tmpLogDir()
+    const a = encodeBatch([{key: null, value: Buffer.from('one')}])
+    const b = encodeBatch([{key: null, value: Buffer.from('two')}], {baseOffset: 1})
+    const file = path.join(dir, 'x.log')
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('garbage garbage'), a, b]))
+    const fd = fs.openSync(file, 'r')
+    expect(findNextValidBatch(fd, 0, fs.fstatSync(fd).size)).toBe(15)
+    expect(findNextValidBatch(fd, 16, fs.fstatSync(fd).size)).toBe(15 + a.length)
+    fs.closeSync(fd)
+  })
+})
