@@ -63,7 +63,14 @@ export default class Produce extends StromCommand {
       line++
       if (flags.json) {
         if (end === start) return
-        const envelope = parseEnvelope(buf.toString('utf8', start, end), `input line ${line}`, encodings)
+        // Invalid UTF-8 would silently become U+FFFD: refuse it (binary data belongs in base64/hex).
+        let text: string
+        try {
+          text = strictUtf8.decode(buf.subarray(start, end))
+        } catch {
+          throw new StromError('INVALID_INPUT', `input line ${line}: not valid UTF-8`, {hint: 'NDJSON is UTF-8 text; carry binary keys and values as base64 or hex (--key-encoding, --value-encoding)'})
+        }
+        const envelope = parseEnvelope(text, `input line ${line}`, encodings)
         const allHeaders = headers.length === 0 ? envelope.headers : [...envelope.headers, ...headers]
         producer.sendBytes(envelope.key, envelope.value, envelope.timestamp ?? timestamp, allHeaders, envelope.partition ?? flags.partition)
         return
@@ -199,3 +206,5 @@ function parseHeaderFlags(pairs: string[], encoding: Encoding): Header[] {
     return {key: pair.slice(0, eq), value: decodeText(pair.slice(eq + 1), encoding, `header '${pair.slice(0, eq)}'`)}
   })
 }
+
+const strictUtf8 = new TextDecoder('utf-8', {fatal: true})

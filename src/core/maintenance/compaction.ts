@@ -163,7 +163,7 @@ function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key:
   const base = group[0]
   const out = cleanedPaths(ref.partitionDir, base)
   const interval = ref.config.indexIntervalBytes
-  const fd = fs.openSync(out.log, 'w')
+  const fd = openNew(out.log)
   const offsetEntries: Buffer[] = []
   const timeEntries: Buffer[] = []
   let position = 0
@@ -209,8 +209,13 @@ function writeAll(fd: number, data: Buffer, position: number): void {
   while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, position + done)
 }
 
+/** Creates (or empties) a `.cleaned` file, never through a symlink planted in its place. */
+function openNew(file: string): number {
+  return fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o644)
+}
+
 function writeSynced(file: string, content: Buffer): void {
-  const fd = fs.openSync(file, 'w')
+  const fd = openNew(file)
   try {
     writeAll(fd, content, 0)
     fs.fsyncSync(fd)

@@ -11,7 +11,7 @@ import path from 'node:path'
 import type {TopicConfig} from '../config.js'
 import {fileLockFor} from '../io/file-lock.js'
 import type {Topic} from '../log.js'
-import {CLEANER_LOCK_FILE, WRITE_LOCK_FILE} from '../partition/partition-files.js'
+import {CLEANER_LOCK_FILE, WRITE_LOCK_FILE, assertInsideTopicsDir} from '../partition/partition-files.js'
 
 export interface PartitionRef {
   logDir: string
@@ -23,7 +23,11 @@ export interface PartitionRef {
 
 export function partitionRefs(topic: Topic, partitions?: number[]): PartitionRef[] {
   const list = partitions ?? [...Array(topic.partitions).keys()]
-  return list.map((partition) => ({logDir: topic.log.dir, topic: topic.name, partition, partitionDir: topic.partitionDir(partition), config: topic.config}))
+  return list.map((partition) => {
+    const partitionDir = topic.partitionDir(partition)
+    assertInsideTopicsDir(partitionDir)
+    return {logDir: topic.log.dir, topic: topic.name, partition, partitionDir, config: topic.config}
+  })
 }
 
 /** The layout is fixed (<dir>/topics/<topic>/<partition>), so a partition directory names its topic and log directory. */

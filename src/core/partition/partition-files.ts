@@ -14,6 +14,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {segmentBaseOffsets} from '../format/segment-files.js'
+import {StromError} from '../errors.js'
 
 export const WRITE_LOCK_FILE = 'write.lock'
 export const LOG_START_OFFSET_FILE = 'log-start-offset'
@@ -39,4 +40,34 @@ export function readLogStartCheckpoint(partitionDir: string): number {
 /** A cheap change stamp for the directory listing: segment creation and deletion change it. */
 export function directoryStamp(partitionDir: string): bigint {
   return fs.statSync(partitionDir, {bigint: true}).mtimeNs
+}
+
+/**
+ * Opens a segment file for writing without following a symlink: a link planted in the log
+ * directory must not make strom write (or truncate) a file outside it.
+ */
+export function openForWriteNoFollow(file: string): number {
+  try {
+    return fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new StromError('IO_ERROR', `${file} is a symlink: strom writes only to plain files inside the log directory`, {hint: 'replace the link with the real file (or remove the topic)'})
+    }
+    throw error
+  }
+}
+
+/** Refuses a partition directory that resolves outside `<dir>/topics` (a symlinked topic or partition directory). */
+export function assertInsideTopicsDir(partitionDir: string): void {
+  const topicsDir = path.dirname(path.dirname(partitionDir))
+  let real: string
+  try {
+    real = fs.realpathSync(partitionDir)
+  } catch {
+    return // missing: whoever opens it reports that
+  }
+  const realTopics = fs.realpathSync(topicsDir)
+  if (!real.startsWith(realTopics + path.sep)) {
+    throw new StromError('IO_ERROR', `${partitionDir} resolves to ${real}, outside the log directory: refusing to work through a symlink`, {hint: 'topic and partition directories must be plain directories inside the log directory'})
+  }
 }

@@ -20,7 +20,7 @@ import {segmentPaths} from '../format/segment-files.js'
 import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
-import {WRITE_LOCK_FILE, directoryStamp, listSegmentBases} from './partition-files.js'
+import {WRITE_LOCK_FILE, assertInsideTopicsDir, directoryStamp, listSegmentBases, openForWriteNoFollow} from './partition-files.js'
 import {TruncationReport, createEmptySegment, recoverPartitionLocked} from './recovery.js'
 import type {TopicConfig} from '../config.js'
 import {maintainAfterRoll} from '../maintenance/after-roll.js'
@@ -60,6 +60,7 @@ export class PartitionWriter {
   private closed = false
 
   constructor(readonly partitionDir: string, private readonly config: TopicConfig, private readonly options: WriterOptions = {}) {
+    assertInsideTopicsDir(partitionDir)
     this.lock = fileLockFor(path.join(partitionDir, WRITE_LOCK_FILE))
   }
 
@@ -251,15 +252,15 @@ export class PartitionWriter {
 
   private openActive(baseOffset: number, sizeBytes: number, nextOffset: number): ActiveSegment {
     const paths = segmentPaths(this.partitionDir, baseOffset)
-    const logFd = fs.openSync(paths.log, 'r+')
+    const logFd = openForWriteNoFollow(paths.log)
     const stat = fs.fstatSync(logFd)
     const active: ActiveSegment = {
       baseOffset,
       logFd,
       logIno: stat.ino,
       // 'r+', not 'a+': on Linux, pwrite to an O_APPEND file ignores the position.
-      indexFd: fs.openSync(paths.index, 'r+'),
-      timeIndexFd: fs.openSync(paths.timeIndex, 'r+'),
+      indexFd: openForWriteNoFollow(paths.index),
+      timeIndexFd: openForWriteNoFollow(paths.timeIndex),
       sizeBytes,
       nextOffset,
       createdMs: stat.birthtimeMs > 0 ? stat.birthtimeMs : Date.now(),

@@ -14,7 +14,7 @@ import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
 import {BATCH_HEADER_SIZE, readInt64} from '../format/record-batch.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
-import {listSegmentBases, readLogStartCheckpoint} from './partition-files.js'
+import {listSegmentBases, openForWriteNoFollow, readLogStartCheckpoint} from './partition-files.js'
 import {recoverInterruptedMaintenanceLocked} from '../maintenance/segment-swap.js'
 
 export interface TruncationReport {
@@ -66,7 +66,7 @@ export function createEmptySegment(partitionDir: string, baseOffset: number): vo
 
 function recoverActiveSegment(partitionDir: string, base: number, indexIntervalBytes: number) {
   const paths = segmentPaths(partitionDir, base)
-  const fd = fs.openSync(paths.log, 'r+')
+  const fd = openForWriteNoFollow(paths.log)
   try {
     const fileSize = fs.fstatSync(fd).size
     const index = OffsetIndex.read(paths.index, base)
