@@ -46,7 +46,7 @@ describe('bad input: clear message, non-zero exit, nothing lost', () => {
     const input = lines(5) + 'x'.repeat(5000) + '\n' + lines(5, 6)
     const out = await strom(dir, ['produce', 'small'], {input})
     expect(out.exitCode).toBe(1)
-    expect(out.stderr).toMatch(/larger than max.message.bytes/)
+    expect(out.stderr).toMatch(/input line 6: a message of 5000 bytes is larger than\s+(›\s+)?max.message.bytes/)
     noStack(out.stderr)
     expect((await strom(dir, ['consume', 'small'])).stdout).toBe(lines(5))
   })
