@@ -47,6 +47,19 @@ export function partitionBounds(topic: Topic, partition: number): PartitionBound
   }
 }
 
+/**
+ * Where a read of one partition starts, and where it ends: the range's end, else (bounded read)
+ * the end offset right now, else (following) nowhere.
+ */
+export function resolveReadRange(topic: Topic, partition: number, plan: ReadPlan): {position: number; end: number | undefined} {
+  const bounds = partitionBounds(topic, partition)
+  const position = resolvePosition(plan.range.start, bounds)
+  let end: number | undefined
+  if (plan.range.end !== undefined) end = resolvePosition(plan.range.end, bounds)
+  else if (!plan.follow) end = bounds.endOffset
+  return {position, end}
+}
+
 export class LogReader {
   private readonly states: PartitionState[] = []
   private readonly waiter: ChangeWaiter | undefined
@@ -55,11 +68,7 @@ export class LogReader {
 
   constructor(assignments: PartitionAssignment[], private readonly plan: ReadPlan) {
     for (const {topic, partition} of assignments) {
-      const bounds = partitionBounds(topic, partition)
-      const position = resolvePosition(plan.range.start, bounds)
-      let end: number | undefined
-      if (plan.range.end !== undefined) end = resolvePosition(plan.range.end, bounds)
-      else if (!plan.follow) end = bounds.endOffset
+      const {position, end} = resolveReadRange(topic, partition, plan)
       const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs, skipCorrupt: plan.onCorrupt})
       this.states.push({topic, partition, cursor, position, end, done: end !== undefined && position >= end})
     }

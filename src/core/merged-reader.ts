@@ -7,8 +7,7 @@
 import {MaterializedRecord} from './format/record-view.js'
 import {RecordCursor} from './format/record-batch.js'
 import type {Topic} from './log.js'
-import {PartitionAssignment, ReadPlan, partitionBounds} from './consumer.js'
-import {resolvePosition} from './offset-spec.js'
+import {PartitionAssignment, ReadPlan, resolveReadRange} from './consumer.js'
 import {ChangeWaiter} from './partition/follow.js'
 import type {PartitionCursor} from './partition/partition-reader.js'
 
@@ -32,11 +31,7 @@ export class MergedLogReader {
 
   constructor(assignments: PartitionAssignment[], private readonly plan: ReadPlan) {
     for (const {topic, partition} of assignments) {
-      const bounds = partitionBounds(topic, partition)
-      const position = resolvePosition(plan.range.start, bounds)
-      let end: number | undefined
-      if (plan.range.end !== undefined) end = resolvePosition(plan.range.end, bounds)
-      else if (!plan.follow) end = bounds.endOffset
+      const {position, end} = resolveReadRange(topic, partition, plan)
       const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs, skipCorrupt: plan.onCorrupt})
       this.sources.push({topic, partition, cursor, position, end, queue: [], head: 0, exhausted: end !== undefined && position >= end})
     }

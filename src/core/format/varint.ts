@@ -18,25 +18,12 @@ export function varintSize(value: number): number {
 }
 
 export function writeVarint(buf: Uint8Array, offset: number, value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0
-  while (v >= 0x80) {
-    buf[offset++] = (v & 0x7f) | 0x80
-    v >>>= 7
-  }
-  buf[offset++] = v
-  return offset
+  return writeUnsignedVarint(buf, offset, ((value << 1) ^ (value >> 31)) >>> 0)
 }
 
 export function readVarint(buf: Uint8Array, pos: Position): number {
-  let result = 0
-  let shift = 0
-  let b: number
-  do {
-    b = buf[pos.o++]
-    result |= (b & 0x7f) << shift
-    shift += 7
-  } while (b & 0x80 && shift < 35)
-  return (result >>> 1) ^ -(result & 1)
+  const raw = readUnsignedVarint(buf, pos)
+  return (raw >>> 1) ^ -(raw & 1)
 }
 
 function zigzag64(value: number): number {

@@ -109,9 +109,7 @@ export class GroupMember {
     let rejected: OffsetCommit[] = []
     this.store.withLock(() => {
       const state = this.store.readState()
-      const mine = commits.filter((c) => state.owned[`${c.topic}:${c.partition}`]?.member === this.id)
-      rejected = commits.filter((c) => !mine.includes(c))
-      if (mine.length > 0) this.store.writeOffsetsLocked(mine)
+      rejected = this.commitOwnedLocked(state, commits)
       let changed = false
       for (const key of keys) {
         if (state.owned[key]?.member === this.id) {
@@ -150,12 +148,16 @@ export class GroupMember {
     if (commits.length === 0) return []
     let rejected: OffsetCommit[] = []
     this.store.withLock(() => {
-      const state = this.store.readState()
-      const mine = commits.filter((c) => state.owned[`${c.topic}:${c.partition}`]?.member === this.id)
-      rejected = commits.filter((c) => !mine.includes(c))
-      if (mine.length > 0) this.store.writeOffsetsLocked(mine)
+      rejected = this.commitOwnedLocked(this.store.readState(), commits)
     })
     return rejected
+  }
+
+  /** Caller holds the lock. Writes the commits for partitions this member owns (fencing); returns the others. */
+  private commitOwnedLocked(state: GroupState, commits: OffsetCommit[]): OffsetCommit[] {
+    const mine = commits.filter((c) => state.owned[`${c.topic}:${c.partition}`]?.member === this.id)
+    if (mine.length > 0) this.store.writeOffsetsLocked(mine)
+    return commits.filter((c) => !mine.includes(c))
   }
 
   /** Looks for dead members (liveness locks that are free) and rebalances without them. */
@@ -196,8 +198,7 @@ export class GroupMember {
     try {
       this.store.withLock(() => {
         const state = this.store.readState()
-        const mine = commits.filter((c) => state.owned[`${c.topic}:${c.partition}`]?.member === this.id)
-        if (mine.length > 0) this.store.writeOffsetsLocked(mine)
+        this.commitOwnedLocked(state, commits)
         delete state.members[this.id]
         delete state.target[this.id]
         for (const [key, owner] of Object.entries(state.owned)) if (owner.member === this.id) delete state.owned[key]
