@@ -189,6 +189,13 @@ export class PartitionWriter {
     }
     const size = fs.fstatSync(active.logFd).size
     if (size !== active.sizeBytes) this.followTailLocked(active, size)
+    // Another writer may have rolled within the same directory-mtime tick: a segment named by our
+    // next offset means ours is no longer the active one.
+    if (active.sizeBytes > 0 && fs.existsSync(segmentPaths(this.partitionDir, active.nextOffset).log)) {
+      this.closeActive()
+      this.dirStamp = -1n
+      return this.catchUpLocked()
+    }
     const indexSize = fs.fstatSync(active.indexFd).size
     if (indexSize !== active.indexSizeBytes) this.reloadIndexTailLocked(active, indexSize)
     return active
