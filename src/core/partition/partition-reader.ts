@@ -54,7 +54,9 @@ export class PartitionReader {
   /** Segment base offsets, re-listed only when the directory changed. */
   segmentBases(): number[] {
     const stamp = directoryStamp(this.partitionDir)
-    if (stamp !== this.stamp) {
+    // Directory mtimes tick every few ms: a listing taken within the same tick as the last change
+    // may have missed a file created right after it (a roll creates three), so it is not trusted.
+    if (stamp !== this.stamp || Date.now() - Number(stamp / 1_000_000n) < 50) {
       this.bases = listSegmentBases(this.partitionDir)
       this.stamp = stamp
     }
