@@ -52,11 +52,14 @@ export class PartitionReader {
   }
 
   /** Segment base offsets, re-listed only when the directory changed. */
+  private listedAtMs = 0
+
   segmentBases(): number[] {
     const stamp = directoryStamp(this.partitionDir)
     // Directory mtimes tick every few ms: a listing taken within the same tick as the last change
     // may have missed a file created right after it (a roll creates three), so it is not trusted.
-    if (stamp !== this.stamp || Date.now() - Number(stamp / 1_000_000n) < 50) {
+    if (stamp !== this.stamp || this.listedAtMs - Number(stamp / 1_000_000n) < 50) {
+      this.listedAtMs = Date.now()
       this.bases = listSegmentBases(this.partitionDir)
       this.stamp = stamp
     }
