@@ -10,11 +10,12 @@ export class FileWindow {
 
   constructor(private readonly fd: number, readonly fileSize: number) {}
 
-  /** The bytes [at, at + need) as a view valid until the next call, or undefined past the end of the file. */
+  /** The bytes [at, at + need) as a view (it stays valid: a reload reads into a new buffer), or undefined past the end of the file. */
   view(at: number, need: number): Buffer | undefined {
     if (at + need > this.fileSize) return undefined
     if (at < this.start || at + need > this.start + this.length) {
-      if (need > this.buffer.length) this.buffer = Buffer.allocUnsafe(need)
+      // A fresh buffer, never the old one: callers may still hold views of the previous window.
+      this.buffer = Buffer.allocUnsafe(Math.max(need, WINDOW_BYTES))
       this.start = at
       this.length = readFully(this.fd, this.buffer, Math.min(this.buffer.length, this.fileSize - at), at)
       if (this.length < need) return undefined

@@ -50,7 +50,8 @@ export function scanBatches(fd: number, from: number, fileSize: number, options:
 
   const fill = (at: number, need: number): boolean => {
     if (at >= windowPosition && at + need <= windowPosition + windowLength) return true
-    if (need > window.length) window = Buffer.allocUnsafe(need)
+    // A fresh buffer on every reload: visitors may keep views of batches from the previous window.
+    window = Buffer.allocUnsafe(Math.max(need, Math.min(WINDOW_BYTES, Math.max(fileSize - at, BATCH_HEADER_SIZE))))
     const want = Math.min(window.length, fileSize - at)
     if (want < need) return false
     windowLength = readFully(fd, window, want, at)
