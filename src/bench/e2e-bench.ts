@@ -1,0 +1,53 @@
+/**
+ * End-to-end latency through real processes: a `strom produce` fed at a fixed rate with lines that
+ * carry their send time, and a `strom consume -f` whose stdout is read here. Latency is the time
+ * from writing a line into the producer's stdin to reading it from the follower's stdout.
+ */
+import {spawn} from 'node:child_process'
+import readline from 'node:readline'
+import {LatencySummary, summarizeLatencies} from './stats.js'
+
+export interface E2eOptions {
+  bin: string
+  dir: string
+  topic: string
+  ratePerSecond: number
+  seconds: number
+  warmupMessages: number
+}
+
+export async function benchEndToEnd(options: E2eOptions): Promise<LatencySummary & {ratePerSecond: number}> {
+  const base = [options.bin]
+  const follower = spawn(process.execPath, [...base, 'consume', options.topic, '-f', '-o', 'end', '--dir', options.dir], {stdio: ['ignore', 'pipe', 'inherit']})
+  const producer = spawn(process.execPath, [...base, 'produce', options.topic, '--dir', options.dir], {stdio: ['pipe', 'ignore', 'inherit']})
+  const total = Math.round(options.ratePerSecond * options.seconds) + options.warmupMessages
+  const latencies: number[] = []
+  let received = 0
+  const done = new Promise<void>((resolve) => {
+    readline.createInterface({input: follower.stdout!}).on('line', (line) => {
+      const sentNs = BigInt(line.split(' ')[1] ?? '0')
+      received++
+      if (received > options.warmupMessages) latencies.push(Number(process.hrtime.bigint() - sentNs) / 1e6)
+      if (received >= total) resolve()
+    })
+  })
+  // Give both processes time to start before the clock matters.
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const intervalMs = 1000 / options.ratePerSecond
+  const startMs = performance.now()
+  for (let i = 0; i < total; i++) {
+    const due = startMs + i * intervalMs
+    const wait = due - performance.now()
+    if (wait > 2) await new Promise((resolve) => setTimeout(resolve, wait - 1))
+    // Yield to the event loop while waiting out the last millisecond, so the pipe is really written.
+    do await new Promise((resolve) => setImmediate(resolve))
+    while (performance.now() < due)
+    producer.stdin!.write(`${i} ${process.hrtime.bigint()}\n`)
+  }
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 10_000))
+  await Promise.race([done, timeout])
+  producer.stdin!.end()
+  follower.kill('SIGTERM')
+  producer.kill('SIGTERM')
+  return {...summarizeLatencies(latencies), ratePerSecond: options.ratePerSecond}
+}
