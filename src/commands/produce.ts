@@ -78,19 +78,21 @@ export default class Produce extends StromCommand {
       let key: Buffer | null = null
       let valueStart = start
       if (keyDelimiter !== undefined) {
-        const text = buf.subarray(start, end)
-        const at = text.indexOf(keyDelimiter)
+        const at = indexWithin(buf, keyDelimiter, start, end)
         if (at >= 0) {
-          key = decodeField(text.subarray(0, at), encodings.key)
-          valueStart = start + at + keyDelimiter.length
+          key = decodeField(buf.subarray(start, at), encodings.key)
+          valueStart = at + keyDelimiter.length
         }
       }
-      let value: Buffer | null = decodeField(buf.subarray(valueStart, end), encodings.value)
-      if (nullEmpty) {
-        if (key !== null && key.length === 0) key = null
-        if (value.length === 0) value = null
+      if (nullEmpty && key !== null && key.length === 0) key = null
+      const recordHeaders = headers.length === 0 ? undefined : headers
+      if (encodings.value === 'utf8' && !(nullEmpty && valueStart === end)) {
+        // The hot path: the value goes from the stdin chunk into the batch with no copy in between.
+        producer.sendSlice(key, buf, valueStart, end, timestamp, recordHeaders, flags.partition)
+        return
       }
-      producer.sendBytes(key, value, timestamp, headers.length === 0 ? undefined : headers, flags.partition)
+      const value = nullEmpty && valueStart === end ? null : decodeField(buf.subarray(valueStart, end), encodings.value)
+      producer.sendBytes(key, value, timestamp, recordHeaders, flags.partition)
     }
     const decodeField = (bytes: Buffer, encoding: Encoding): Buffer =>
       encoding === 'utf8' ? bytes : decodeText(bytes.toString('latin1'), encoding, `input line ${line}`)
@@ -164,7 +166,10 @@ export default class Produce extends StromCommand {
         const now = Date.now()
         splitter.push(chunk as Buffer, (buf, start, end) => send(buf, start, end, now))
         progress?.advance((chunk as Buffer).length)
-        if (lingerMs <= 0) producer.flush()
+        // Append when the input pauses: while more input is already buffered, keep filling batches.
+        if (lingerMs <= 0) {
+          if (input.readableLength === 0) producer.flush()
+        }
         else if (lingerTimer === undefined) {
           lingerTimer = setTimeout(() => {
             lingerTimer = undefined
@@ -197,6 +202,17 @@ export default class Produce extends StromCommand {
     const rate = seconds > 0 ? Math.round(messages / seconds) : messages
     process.stderr.write(`produced ${messages} messages (${bytes} bytes, ${batches} batches) to ${producer.topic.name} in ${seconds.toFixed(3)}s, ${rate} msg/s\n`)
   }
+}
+
+/** Position of `needle` in buf[start, end), or -1; never looks past `end`. */
+function indexWithin(buf: Buffer, needle: Buffer, start: number, end: number): number {
+  if (needle.length === 1) {
+    const byte = needle[0]
+    for (let i = start; i < end; i++) if (buf[i] === byte) return i
+    return -1
+  }
+  const at = buf.subarray(start, end).indexOf(needle)
+  return at < 0 ? -1 : start + at
 }
 
 function parseHeaderFlags(pairs: string[], encoding: Encoding): Header[] {

@@ -53,8 +53,14 @@ export class Producer {
     this.sendBytes(key, value, record.timestamp ?? Date.now(), record.headers, record.partition)
   }
 
-  /** The hot path: key and value are slices the caller may reuse after the call returns. */
+  /** Key and value are buffers the caller may reuse after the call returns (null = null). */
   sendBytes(key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers?: Header[], explicitPartition?: number): void {
+    if (value === null) this.sendSlice(key, null, 0, 0, timestamp, headers, explicitPartition)
+    else this.sendSlice(key, value, 0, value.length, timestamp, headers, explicitPartition)
+  }
+
+  /** The hot path: the value is `valueSource[valueStart, valueEnd)` (a null source is a null value). */
+  sendSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[], explicitPartition?: number): void {
     if (key === null && this.requireKey) {
       throw new StromError('INVALID_INPUT', `topic '${this.topic.name}' is compacted (cleanup.policy=${this.topic.config.cleanupPolicy}), so every record needs a key`, {
         hint: 'give keys with -K/--key-delimiter or the "key" field of --json input',
@@ -67,16 +73,18 @@ export class Producer {
       builder = new BatchBuilder(Math.min(this.batchBytes, 64 * 1024), this.topic.config.messageTimestampType)
       this.builders[partition] = builder
     }
-    const recordBytes = BatchBuilder.recordSizeUpperBound({keyLength: key === null ? -1 : key.length, valueLength: value === null ? -1 : value.length, headers})
+    const keyLength = key === null ? -1 : key.length
+    const valueLength = valueSource === null ? -1 : valueEnd - valueStart
+    const recordBytes = BatchBuilder.recordSizeUpperBound(keyLength, valueLength, headers)
     if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
     if (builder.sizeBytes + recordBytes > this.topic.config.maxMessageBytes) {
-      throw new StromError('RECORD_TOO_LARGE', `a message of ${(value?.length ?? 0) + (key?.length ?? 0)} bytes is larger than max.message.bytes (${this.topic.config.maxMessageBytes}) of topic '${this.topic.name}'`, {
+      throw new StromError('RECORD_TOO_LARGE', `a message of ${Math.max(0, valueLength) + Math.max(0, keyLength)} bytes is larger than max.message.bytes (${this.topic.config.maxMessageBytes}) of topic '${this.topic.name}'`, {
         hint: `raise it with \`strom topic alter ${this.topic.name} --config max.message.bytes=N\``,
       })
     }
-    builder.add(key, value, timestamp, headers)
+    builder.addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers)
     this.stats.messages++
-    this.stats.bytes += (key?.length ?? 0) + (value?.length ?? 0)
+    this.stats.bytes += Math.max(0, keyLength) + Math.max(0, valueLength)
   }
 
   /** Appends every pending batch. */

@@ -127,12 +127,6 @@ export function isControlBatch(attributes: number): boolean {
   return (attributes & ATTR_CONTROL) !== 0
 }
 
-export interface RecordSizeInput {
-  keyLength: number // -1 for null
-  valueLength: number // -1 for null
-  headers?: Header[]
-}
-
 function headersSize(headers: Header[] | undefined): number {
   if (headers === undefined || headers.length === 0) return 1
   let size = varintSize(headers.length)
@@ -170,11 +164,10 @@ export class BatchBuilder {
     return this.position
   }
 
-  /** Size a record with these lengths adds to the batch (upper bound: assumes a 10-byte timestamp delta). */
-  static recordSizeUpperBound(input: RecordSizeInput): number {
-    const body = 1 + 10 + 5 + (input.keyLength < 0 ? 1 : varintSize(input.keyLength) + input.keyLength)
-      + (input.valueLength < 0 ? 1 : varintSize(input.valueLength) + input.valueLength) + headersSize(input.headers)
-    return 5 + body
+  /** Size a record with these lengths (-1 = null) adds to the batch (upper bound: assumes a 10-byte timestamp delta). */
+  static recordSizeUpperBound(keyLength: number, valueLength: number, headers?: Header[]): number {
+    return 5 + 1 + 10 + 5 + (keyLength < 0 ? 1 : varintSize(keyLength) + keyLength)
+      + (valueLength < 0 ? 1 : varintSize(valueLength) + valueLength) + headersSize(headers)
   }
 
   /**
@@ -182,11 +175,20 @@ export class BatchBuilder {
    * `timestamp` is milliseconds since the epoch.
    */
   add(key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers?: Header[]): void {
+    if (value === null) this.addSlice(key, null, 0, 0, timestamp, headers)
+    else this.addSlice(key, value, 0, value.length, timestamp, headers)
+  }
+
+  /**
+   * The hot path: the value is `valueSource[valueStart, valueEnd)` (a null source is a null value),
+   * so a line inside a stdin chunk becomes a record without an intermediate slice object.
+   */
+  addSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[]): void {
     if (this.count === 0) this.baseTimestamp = timestamp
     const timestampDelta = timestamp - this.baseTimestamp
     const offsetDelta = this.count
     const keyLength = key === null ? -1 : key.length
-    const valueLength = value === null ? -1 : value.length
+    const valueLength = valueSource === null ? -1 : valueEnd - valueStart
     const bodySize = 1 + varlongSize(timestampDelta) + varintSize(offsetDelta)
       + (keyLength < 0 ? 1 : varintSize(keyLength) + keyLength)
       + (valueLength < 0 ? 1 : varintSize(valueLength) + valueLength)
@@ -195,7 +197,7 @@ export class BatchBuilder {
     const buf = this.buffer
     let at = writeVarint(buf, this.position, bodySize)
     buf[at++] = 0
-    at = writeVarlong(buf, at, timestampDelta)
+    at = timestampDelta === 0 ? ((buf[at] = 0), at + 1) : writeVarlong(buf, at, timestampDelta)
     at = writeVarint(buf, at, offsetDelta)
     at = writeVarint(buf, at, keyLength)
     if (key !== null) {
@@ -203,8 +205,11 @@ export class BatchBuilder {
       at += keyLength
     }
     at = writeVarint(buf, at, valueLength)
-    if (value !== null) {
-      buf.set(value, at)
+    if (valueSource !== null) {
+      if (valueLength > 0) {
+        if (Buffer.isBuffer(valueSource)) valueSource.copy(buf, at, valueStart, valueEnd)
+        else buf.set(valueSource.subarray(valueStart, valueEnd), at)
+      }
       at += valueLength
     }
     if (headers === undefined || headers.length === 0) {

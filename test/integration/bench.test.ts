@@ -1,0 +1,20 @@
+import {describe, expect, it} from 'vitest'
+import {strom, tmpLogDir} from '../helpers/strom.js'
+
+// A smoke test of the benchmark commands with tiny counts: figures are measured by `npm run bench`, not here.
+describe('strom bench', () => {
+  it('produce, consume and e2e report their figures as JSON', async () => {
+    const dir = tmpLogDir()
+    const produced = JSON.parse((await strom(dir, ['bench', 'produce', '--topic', 'perf', '--records', '5000', '--record-size', '50', '--partitions', '2', '--keys', '10', '--json'])).stdout)
+    expect(produced.records).toBe(5000)
+    expect(produced.recordsPerSecond).toBeGreaterThan(0)
+    expect(produced.batchLatency.p99Ms).toBeGreaterThanOrEqual(produced.batchLatency.p50Ms)
+    const consumed = JSON.parse((await strom(dir, ['bench', 'consume', '--topic', 'perf', '--json'])).stdout)
+    expect(consumed.records).toBe(5000)
+    const grouped = JSON.parse((await strom(dir, ['bench', 'consume', '--topic', 'perf', '--group', 'g', '--json'])).stdout)
+    expect(grouped.records).toBe(5000)
+    const e2e = JSON.parse((await strom(dir, ['bench', 'e2e', '--rate', '200', '--seconds', '1', '--json'])).stdout)
+    expect(e2e.count).toBe(200)
+    expect(e2e.p50Ms).toBeGreaterThan(0)
+  }, 60_000)
+})
