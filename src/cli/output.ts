@@ -27,8 +27,16 @@ export class RecordOutput {
   writeBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
     const n = end - start
     this.ensure(n)
-    this.buffer.set(n === bytes.length ? bytes : bytes.subarray(start, end), this.length)
-    this.length += n
+    const target = this.buffer
+    let at = this.length
+    if (n <= 128) {
+      // Short values (log lines): a plain loop beats creating a subarray view per record.
+      for (let i = start; i < end; i++) target[at++] = bytes[i]
+    } else {
+      target.set(n === bytes.length ? bytes : bytes.subarray(start, end), at)
+      at += n
+    }
+    this.length = at
   }
 
   writeString(text: string): void {
