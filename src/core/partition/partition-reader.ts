@@ -93,12 +93,33 @@ export class PartitionReader {
   logStartOffset(): number {
     const bases = this.segmentBases()
     const first = bases.length === 0 ? 0 : bases[0]
-    return Math.max(first, readLogStartCheckpoint(this.partitionDir))
+    // The checkpoint is replaced by rename, which changes the directory stamp: cache it by stamp.
+    if (this.checkpointCache === undefined || this.checkpointCache.stamp !== this.stamp) {
+      this.checkpointCache = {stamp: this.stamp, value: readLogStartCheckpoint(this.partitionDir)}
+    }
+    return Math.max(first, this.checkpointCache.value)
   }
+
+  private checkpointCache: {stamp: bigint; value: number} | undefined
+  private endCache: {base: number; size: number; mtimeNs: bigint; end: number} | undefined
 
   /** The offset after the last complete batch (Kafka's log end offset / high watermark). */
   endOffset(): number {
     const bases = this.segmentBases()
+    // Dashboards and lag ask often: when the last segment did not change, neither did the end.
+    const lastBase = bases[bases.length - 1]
+    if (lastBase !== undefined) {
+      const stat = fs.statSync(segmentPaths(this.partitionDir, lastBase).log, {bigint: true, throwIfNoEntry: false})
+      if (stat !== undefined) {
+        const cache = this.endCache
+        if (cache !== undefined && cache.base === lastBase && cache.size === Number(stat.size) && cache.mtimeNs === stat.mtimeNs) return cache.end
+        const end = segmentEndOffset(this.partitionDir, lastBase)
+        if (end !== undefined) {
+          this.endCache = {base: lastBase, size: Number(stat.size), mtimeNs: stat.mtimeNs, end}
+          return end
+        }
+      }
+    }
     for (let i = bases.length - 1; i >= 0; i--) {
       const end = segmentEndOffset(this.partitionDir, bases[i])
       if (end !== undefined) return end
@@ -108,6 +129,25 @@ export class PartitionReader {
 
   /** Total bytes of the partition's `.log` files. */
   sizeBytes(): number {
+    const bases = this.segmentBases()
+    const last = bases[bases.length - 1]
+    // Closed segments change only by retention or compaction, which change the directory stamp.
+    if (this.closedSizeCache === undefined || this.closedSizeCache.stamp !== this.stamp) {
+      let closed = 0
+      for (const base of bases.slice(0, -1)) closed += fs.statSync(segmentPaths(this.partitionDir, base).log, {throwIfNoEntry: false})?.size ?? 0
+      this.closedSizeCache = {stamp: this.stamp, bytes: closed}
+    }
+    if (last === undefined) return 0
+    this.endOffset() // refreshes endCache with the last segment's current size
+    const cached = this.endCache
+    const lastSize = cached !== undefined && cached.base === last ? cached.size : (fs.statSync(segmentPaths(this.partitionDir, last).log, {throwIfNoEntry: false})?.size ?? 0)
+    return this.closedSizeCache.bytes + lastSize
+  }
+
+  private closedSizeCache: {stamp: bigint; bytes: number} | undefined
+
+  /** Total bytes of the partition's `.log` files, each one measured now. */
+  sizeBytesUncached(): number {
     let total = 0
     for (const base of this.segmentBases()) {
       try {
