@@ -126,7 +126,7 @@ const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–')
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`
 let table = `| case | msgs/s median (min–max) | vs \`cat \\| cat\` | vs best peer | target |\n|---|---|---|---|---|\n`
 for (const row of [...rows, ...peerRows]) {
-  table += `| ${row.name} | ${fmt(row.median)} (${fmt(row.min)}–${fmt(row.max)}) | ${ratio(row.median, physical.median)} | ${ratio(row.median, bestPeer)} | ${row.target ?? ''} |\n`
+  table += `| ${row.name.replaceAll("|", "\\|")} | ${fmt(row.median)} (${fmt(row.min)}–${fmt(row.max)}) | ${ratio(row.median, physical.median)} | ${ratio(row.median, bestPeer)} | ${row.target ?? ''} |\n`
 }
 const produceRow = rows.find((r) => r.name.includes('1M unkeyed'))
 table += `| strom produce vs node baseline | ${ratio(produceRow.median, nodeBaseline.median)} | | | ≥ 0.9× |\n`
