@@ -9,7 +9,8 @@ async function screenShows(pattern: RegExp, timeoutMs: number): Promise<void> {
   try {
     await waitFor(async () => pattern.test(await capture()), timeoutMs, 100)
   } catch {
-    throw new Error(`the screen never showed ${pattern}:\n${await capture()}`)
+    const panes = (await execa('tmux', ['list-panes', '-t', session, '-F', 'dead=#{pane_dead} pid=#{pane_pid} size=#{pane_width}x#{pane_height}'], {reject: false})).stdout
+    throw new Error(`the screen never showed ${pattern} (${panes}):\n${await capture()}`)
   }
 }
 
@@ -21,7 +22,7 @@ describe('strom top in a real terminal (tmux, 80x24)', () => {
     await strom(dir, ['consume', 'orders', '--group', 'billing'])
     await execa('tmux', ['new-session', '-d', '-s', session, '-x', '80', '-y', '24', `NO_COLOR=1 node ${BIN} top --dir ${dir}; echo "exit=$?"; sleep 30`])
     try {
-      await screenShows(/orders/, 10_000)
+      await screenShows(/orders/, 30_000)
       // Another process produces: the topic's message count and the group's lag follow within 3 s.
       await strom(dir, ['produce', 'orders', '--partitioner', 'round-robin'], {input: Array.from({length: 1234}, (_, i) => `m${i}`).join('\n') + '\n'})
       const producedAt = Date.now()
