@@ -69,6 +69,15 @@ describe('offsets reset', () => {
     expect(await committed()).toEqual({0: 60, 1: 60})
   })
 
+  it('after --to-earliest --execute the next member replays from the start', async () => {
+    expect((await reset(['--topic', 't', '--to-earliest', '--execute'])).exitCode).toBe(0)
+    const replay = await strom(dir, ['consume', 't', '--group', 'g'])
+    const values = replay.stdout.trim().split('\n')
+    expect(values).toHaveLength(200)
+    expect(values.filter((v) => v.startsWith('0-'))).toEqual(Array.from({length: 100}, (_, i) => `0-${i}`))
+    expect(await committed()).toEqual({0: 100, 1: 100})
+  })
+
   it('journals executed resets and undoes them', async () => {
     const before = await committed()
     await reset(['--topic', 't', '--to-earliest', '--execute'])
