@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../../cli/base-command.js'
+import {Progress} from '../../cli/progress.js'
 import {StromError} from '../../core/errors.js'
 import {CompactionResult, compactPartition, isCompacted} from '../../core/maintenance/compaction.js'
 import {maintenanceTargets} from '../../core/maintenance/targets.js'
@@ -25,7 +26,14 @@ export default class LogCompact extends StromCommand {
       }
     }
     const refs = maintenanceTargets(log, args.topic).filter((ref) => isCompacted(ref.config.cleanupPolicy))
-    const results = refs.map((ref) => compactPartition(ref, {force: true, roll: flags.roll}))
+    // One step per partition: a bar with rate and ETA on a terminal when there are many.
+    const progress = new Progress('compact', refs.length > 1 ? refs.length : 0, 'partitions')
+    const results = refs.map((ref) => {
+      const result = compactPartition(ref, {force: true, roll: flags.roll})
+      progress.advance(1)
+      return result
+    })
+    progress.finish()
     if (!this.jsonEnabled()) {
       for (const r of results) {
         if (r.compacted) this.log(describeCompaction(r))

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import {Flags} from '@oclif/core'
 import {StromCommand} from '../../cli/base-command.js'
+import {Progress} from '../../cli/progress.js'
 import {renderTable} from '../../cli/table.js'
 import {StromError} from '../../core/errors.js'
 import {PlannedReset, ResetScope, ResetSpec, executeReset, parseIsoDuration, parsePlanCsv, planReset, planToCsv} from '../../core/groups/offsets-reset.js'
@@ -46,7 +47,13 @@ export default class OffsetsReset extends StromCommand {
     if (flags.execute && flags['dry-run']) throw new StromError('INVALID_ARGUMENT', '--execute and --dry-run contradict each other')
     const log = this.openLog(flags.dir)
     new GroupStore(log.dir, flags.group).requireExists()
-    const plan = planReset(log, flags.group, spec, scope)
+    // Resolving offsets (by time, especially) touches every partition: show progress on a terminal.
+    let progress: Progress | undefined
+    const plan = planReset(log, flags.group, spec, scope, (done, total) => {
+      progress ??= new Progress(flags.execute ? 'reset' : 'plan', total > 50 ? total : 0, 'partitions')
+      progress.advance(1)
+    })
+    progress?.finish()
     let journal: string | undefined
     if (flags.execute) journal = executeReset(log, flags.group, plan, describeSpec(flags))
     if (!this.jsonEnabled()) {

@@ -67,7 +67,7 @@ export function planToCsv(plan: PlannedReset[]): string {
   return plan.map((p) => `${p.topic},${p.partition},${p.target}`).join('\n') + '\n'
 }
 
-export function planReset(log: Log, group: string, spec: ResetSpec, scope: ResetScope): PlannedReset[] {
+export function planReset(log: Log, group: string, spec: ResetSpec, scope: ResetScope, onProgress?: (done: number, total: number) => void): PlannedReset[] {
   const store = new GroupStore(log.dir, group)
   const offsets = store.readOffsets()
   const keys = scopeKeys(log, offsets, spec, scope)
@@ -123,6 +123,7 @@ export function planReset(log: Log, group: string, spec: ResetSpec, scope: Reset
       target = bounds.endOffset
     }
     plan.push({topic: topicName, partition, current, target, note})
+    onProgress?.(plan.length, keys.length)
   }
   return plan
 }
