@@ -22,6 +22,9 @@ describe('many processes, one directory', () => {
       next[producer]++
     })
     expect(next).toEqual([50001, 50001, 50001, 50001])
+    // Indexes written by four interleaved writers (with four clocks) must still be true.
+    const verified = await strom(dir, ['log', 'verify', 'shared'])
+    expect(verified.exitCode, verified.stdout + verified.stderr).toBe(0)
   })
 
   it('concurrent topic creation: one wins, the others get a clear error', async () => {

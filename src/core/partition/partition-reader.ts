@@ -53,8 +53,13 @@ export class PartitionReader {
 
   /** Segment base offsets, re-listed only when the directory changed. */
   private listedAtMs = 0
+  private stampCheckedAtMs = 0
 
   segmentBases(): number[] {
+    // Several questions in a row (start, end, size, segment count) share one directory stat.
+    const now = Date.now()
+    if (now - this.stampCheckedAtMs < 20 && this.stamp >= 0n) return this.bases
+    this.stampCheckedAtMs = now
     const stamp = directoryStamp(this.partitionDir)
     // Directory mtimes tick every few ms: a listing taken within the same tick as the last change
     // may have missed a file created right after it (a roll creates three), so it is not trusted.
@@ -101,7 +106,7 @@ export class PartitionReader {
   }
 
   private checkpointCache: {stamp: bigint; value: number} | undefined
-  private endCache: {base: number; size: number; mtimeNs: bigint; end: number} | undefined
+  private endCache: {base: number; size: number; mtimeNs: bigint; end: number; checkedAtMs: number} | undefined
 
   /** The offset after the last complete batch (Kafka's log end offset / high watermark). */
   endOffset(): number {
@@ -112,10 +117,13 @@ export class PartitionReader {
       const stat = fs.statSync(segmentPaths(this.partitionDir, lastBase).log, {bigint: true, throwIfNoEntry: false})
       if (stat !== undefined) {
         const cache = this.endCache
-        if (cache !== undefined && cache.base === lastBase && cache.size === Number(stat.size) && cache.mtimeNs === stat.mtimeNs) return cache.end
+        if (cache !== undefined && cache.base === lastBase && cache.size === Number(stat.size) && cache.mtimeNs === stat.mtimeNs) {
+          cache.checkedAtMs = Date.now()
+          return cache.end
+        }
         const end = segmentEndOffset(this.partitionDir, lastBase)
         if (end !== undefined) {
-          this.endCache = {base: lastBase, size: Number(stat.size), mtimeNs: stat.mtimeNs, end}
+          this.endCache = {base: lastBase, size: Number(stat.size), mtimeNs: stat.mtimeNs, end, checkedAtMs: Date.now()}
           return end
         }
       }
@@ -138,7 +146,7 @@ export class PartitionReader {
       this.closedSizeCache = {stamp: this.stamp, bytes: closed}
     }
     if (last === undefined) return 0
-    this.endOffset() // refreshes endCache with the last segment's current size
+    if (this.endCache === undefined || Date.now() - this.endCache.checkedAtMs >= 20) this.endOffset() // refreshes the last segment's size
     const cached = this.endCache
     const lastSize = cached !== undefined && cached.base === last ? cached.size : (fs.statSync(segmentPaths(this.partitionDir, last).log, {throwIfNoEntry: false})?.size ?? 0)
     return this.closedSizeCache.bytes + lastSize

@@ -183,6 +183,7 @@ export class PartitionWriter {
         const recovered = recoverPartitionLocked(this.partitionDir, this.config.indexIntervalBytes)
         if (recovered.truncation !== undefined) this.options.onTruncation?.(recovered.truncation)
         active = this.openActive(recovered.activeBaseOffset, recovered.activeSizeBytes, recovered.nextOffset)
+        if (recovered.activeMaxTimestamp > active.maxTimestamp) active.maxTimestamp = recovered.activeMaxTimestamp
         this.active = active
       }
       this.dirStamp = directoryStamp(this.partitionDir)
@@ -204,10 +205,16 @@ export class PartitionWriter {
   /** Caller holds the lock. Other processes appended (or a recovery cut the tail): re-read the tail. */
   private followTailLocked(active: ActiveSegment, size: number): void {
     const from = size > active.sizeBytes ? active.sizeBytes : 0
-    const scan = scanBatches(active.logFd, from, size, {verifyCrc: 'last', minBaseOffset: from === 0 ? active.baseOffset : active.nextOffset})
+    // Other writers' batches may carry larger timestamps than the last one (clocks differ per process).
+    const scan = scanBatches(active.logFd, from, size, {
+      verifyCrc: 'last',
+      minBaseOffset: from === 0 ? active.baseOffset : active.nextOffset,
+      onBatch: (batch) => {
+        if (batch.maxTimestamp > active.maxTimestamp) active.maxTimestamp = batch.maxTimestamp
+      },
+    })
     if (scan.lastBatch !== undefined) {
       active.nextOffset = scan.lastBatch.lastOffset + 1
-      if (scan.lastBatch.maxTimestamp > active.maxTimestamp) active.maxTimestamp = scan.lastBatch.maxTimestamp
     } else if (from === 0) {
       active.nextOffset = active.baseOffset
     }

@@ -28,6 +28,8 @@ export interface TruncationReport {
 export interface RecoveryResult {
   activeBaseOffset: number
   activeSizeBytes: number
+  /** Largest record timestamp after the active segment's last index entry (-Infinity if none). */
+  activeMaxTimestamp: number
   nextOffset: number
   truncation?: TruncationReport
   rebuiltIndexes: number[]
@@ -53,7 +55,7 @@ export function recoverPartitionLocked(partitionDir: string, indexIntervalBytes:
   const activeBase = bases[bases.length - 1]
   const active = recoverActiveSegment(partitionDir, activeBase, indexIntervalBytes)
   if (active.rebuilt) rebuiltIndexes.push(activeBase)
-  return {activeBaseOffset: activeBase, activeSizeBytes: active.sizeBytes, nextOffset: active.nextOffset, truncation: active.truncation, rebuiltIndexes}
+  return {activeBaseOffset: activeBase, activeSizeBytes: active.sizeBytes, nextOffset: active.nextOffset, activeMaxTimestamp: active.maxTimestamp, truncation: active.truncation, rebuiltIndexes}
 }
 
 export function createEmptySegment(partitionDir: string, baseOffset: number): void {
@@ -73,9 +75,14 @@ function recoverActiveSegment(partitionDir: string, base: number, indexIntervalB
     const indexSound = index !== undefined && indexFileSizeOk(paths.index, OFFSET_INDEX_ENTRY_SIZE) && index.isConsistent(base, fileSize)
       && lastEntryMatches(fd, index)
     const from = indexSound ? (index.last()?.position ?? 0) : 0
-    let scan = scanBatches(fd, from, fileSize, {verifyCrc: true, minBaseOffset: base})
+    // The largest timestamp past the recovery point: the writer needs it to keep the time index true.
+    let maxTimestamp = Number.NEGATIVE_INFINITY
+    const onBatch = (batch: {maxTimestamp: number}) => {
+      if (batch.maxTimestamp > maxTimestamp) maxTimestamp = batch.maxTimestamp
+    }
+    let scan = scanBatches(fd, from, fileSize, {verifyCrc: true, minBaseOffset: base, onBatch})
     if (scan.stop !== 'end' && from > 0 && scan.validEnd === from) {
-      scan = scanBatches(fd, 0, fileSize, {verifyCrc: true, minBaseOffset: base})
+      scan = scanBatches(fd, 0, fileSize, {verifyCrc: true, minBaseOffset: base, onBatch})
     }
     let truncation: TruncationReport | undefined
     const nextOffset = scan.lastBatch === undefined ? (from === 0 ? base : (index?.last()?.offset ?? base - 1) + 1) : scan.lastBatch.lastOffset + 1
@@ -98,7 +105,7 @@ function recoverActiveSegment(partitionDir: string, base: number, indexIntervalB
       rebuildIndexes(partitionDir, base, indexIntervalBytes)
       rebuilt = true
     }
-    return {sizeBytes: scan.validEnd, nextOffset, truncation, rebuilt}
+    return {sizeBytes: scan.validEnd, nextOffset, truncation, rebuilt, maxTimestamp}
   } finally {
     fs.closeSync(fd)
   }
