@@ -20,6 +20,12 @@ export default class Top extends StromCommand {
       if (!this.jsonEnabled()) this.printSnapshot(snapshot)
       return snapshot
     }
+    // ink renders nothing until exit when it thinks it runs in CI (CI, CONTINUOUS_INTEGRATION or
+    // CI_* set, read when ink is imported). Both stdin and stdout are a terminal here, so a person
+    // is watching: hide those variables from ink.
+    for (const name of Object.keys(process.env)) {
+      if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
+    }
     // React and ink load only here, so every other command starts without them.
     const [{render}, React, {TopApp}, {tailTopic}] = await Promise.all([import('ink'), import('react'), import('../ui/top/TopApp.js'), import('../core/stats/tail.js')])
     const tail = (name: string) => {
