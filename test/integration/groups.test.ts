@@ -101,6 +101,23 @@ describe('consumer groups between processes', () => {
     console.log(`churn: ${kills} members killed, ${seen.length} lines printed for 100000 messages, ${seen.length - unique.size} duplicates (from uncommitted ranges)`)
   }, 120_000)
 
+  it('--pattern subscribes to matching topics, including ones created after the member started', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'app-a'])
+    await strom(dir, ['topic', 'create', 'other'])
+    const member = spawnStrom(dir, ['consume', '--group', 'audit', '--pattern', '^app-', '-f', '--reset', 'earliest', '-F', '%t %v\\n'])
+    await waitFor(() => fs.existsSync(path.join(dir, 'groups/audit/state.json')) && ownedBy(dir, 'audit').owned === 1, 15000)
+    await strom(dir, ['produce', 'app-a', 'one'])
+    await strom(dir, ['produce', 'other', 'ignored'])
+    await strom(dir, ['topic', 'create', 'app-b', '--partitions', '2'])
+    await strom(dir, ['produce', 'app-b', 'two', '-p', '1'])
+    await waitFor(() => ownedBy(dir, 'audit').owned === 3, 15000, 50)
+    await waitFor(async () => JSON.parse((await strom(dir, ['group', 'describe', 'audit', '--json'])).stdout).partitions.filter((p: {committed: number | null}) => p.committed !== null && p.committed > 0).length === 2, 15000, 200)
+    member.kill('SIGTERM')
+    const out = String((await member).stdout)
+    expect(out.split('\n').filter(Boolean).sort()).toEqual(['app-a one', 'app-b two'])
+  }, 60_000)
+
   it('two processes committing to one group at the same time lose no update', async () => {
     const dir = tmpLogDir()
     await strom(dir, ['topic', 'create', 't', '--partitions', '2'])
