@@ -4,6 +4,7 @@
  * (`| head`), EPIPE marks the output closed and the command ends quietly with exit 0.
  */
 const FLUSH_BYTES = 256 * 1024
+const HEX = Buffer.from('0123456789abcdef')
 
 export class RecordOutput {
   private buffer = Buffer.allocUnsafe(FLUSH_BYTES * 2)
@@ -37,6 +38,54 @@ export class RecordOutput {
       at += n
     }
     this.length = at
+  }
+
+  /**
+   * Writes ASCII bytes as the inside of a JSON string, escaped exactly as JSON.stringify does
+   * (\" \\ \b \t \n \f \r, other control bytes as \u00xx), in one tight loop.
+   */
+  writeJsonEscapedAscii(bytes: Uint8Array, start: number, end: number): void {
+    this.ensure((end - start) * 6)
+    const target = this.buffer
+    let at = this.length
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]
+      if (b >= 0x20 && b !== 0x22 && b !== 0x5c) {
+        target[at++] = b
+        continue
+      }
+      target[at++] = 0x5c
+      const short = b === 0x22 ? 0x22 : b === 0x5c ? 0x5c : b === 0x08 ? 0x62 : b === 0x09 ? 0x74 : b === 0x0a ? 0x6e : b === 0x0c ? 0x66 : b === 0x0d ? 0x72 : 0
+      if (short !== 0) {
+        target[at++] = short
+      } else {
+        target[at++] = 0x75 // u00xx
+        target[at++] = 0x30
+        target[at++] = 0x30
+        target[at++] = HEX[b >> 4]
+        target[at++] = HEX[b & 15]
+      }
+    }
+    this.length = at
+  }
+
+  /** Writes a non-negative safe integer in decimal without making a string. */
+  writeInteger(value: number): void {
+    if (value < 0 || !Number.isSafeInteger(value)) {
+      this.writeString(String(value))
+      return
+    }
+    this.ensure(16)
+    const target = this.buffer
+    let digits = 1
+    for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++
+    let at = this.length + digits
+    this.length = at
+    let v = value
+    do {
+      target[--at] = 0x30 + (v % 10)
+      v = Math.floor(v / 10)
+    } while (v > 0)
   }
 
   writeString(text: string): void {

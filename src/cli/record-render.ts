@@ -8,7 +8,7 @@
 import chalk, {Chalk} from 'chalk'
 import type {RecordView} from '../core/format/record-view.js'
 import {Encoding, unescapeDelimiter} from './encoding.js'
-import {envelopeJson} from './envelope.js'
+import {EnvelopeWriter} from './json-writer.js'
 import {FormatTemplate} from './format-template.js'
 import type {RecordOutput} from './output.js'
 
@@ -32,10 +32,8 @@ const NEWLINE = Buffer.from('\n')
 export function makeRenderer(options: RenderOptions, out: RecordOutput): RenderRecord {
   const encodings = {key: options.keyEncoding, value: options.valueEncoding}
   if (options.json) {
-    return (topic, partition, record) => {
-      out.writeString(envelopeJson(topic, partition, record, encodings))
-      out.writeBytes(NEWLINE)
-    }
+    const writer = new EnvelopeWriter(out, encodings)
+    return (topic, partition, record) => writer.write(topic, partition, record)
   }
   if (options.format !== undefined) {
     const template = new FormatTemplate(options.format, encodings)

@@ -1,0 +1,39 @@
+import {PassThrough} from 'node:stream'
+import {describe, expect, it} from 'vitest'
+import {envelopeJson} from '../../../src/cli/envelope.js'
+import {EnvelopeWriter} from '../../../src/cli/json-writer.js'
+import {RecordOutput} from '../../../src/cli/output.js'
+import {MaterializedRecord} from '../../../src/core/format/record-view.js'
+
+const record = (key: string | null, value: string | Buffer | null, headers: Array<{key: string; value: Buffer | null}> = []) =>
+  new MaterializedRecord({offset: 42, timestamp: 1700000000000, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers})
+
+describe('EnvelopeWriter', () => {
+  it('writes exactly what envelopeJson produces, on the fast path and off it', async () => {
+    const stream = new PassThrough()
+    const chunks: Buffer[] = []
+    stream.on('data', (chunk) => chunks.push(chunk))
+    const out = new RecordOutput(stream)
+    const encodings = {key: 'utf8', value: 'utf8'} as const
+    const writer = new EnvelopeWriter(out, encodings)
+    const cases = [
+      record('k1', '{"ts":1}'),
+      record('plain-key', 'a plain ascii line'),
+      record(null, 'no key'),
+      record('k', null),
+      record('', ''),
+      record('tab\tkey', 'quote " and backslash \\ and ünïcode ✓'),
+      record('ctl\u0001', 'ctl \u0001 \u001f \u007f \b\f\r\n "json":{"a":"b\\c"} end'),
+      record('k', Buffer.from([0xff, 0xfe])),
+      record('h', 'with headers', [{key: 'x', value: Buffer.from('y')}, {key: 'n', value: null}]),
+    ]
+    let expected = ''
+    for (const [i, r] of cases.entries()) {
+      writer.write(i % 2 === 0 ? 'topic' : 'other"topic', i, r)
+      expected += envelopeJson(i % 2 === 0 ? 'topic' : 'other"topic', i, r, encodings) + '\n'
+    }
+    await out.flush()
+    expect(Buffer.concat(chunks).toString()).toBe(expected)
+    for (const line of expected.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow()
+  })
+})
