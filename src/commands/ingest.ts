@@ -2,7 +2,6 @@ import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
 import {StromError} from '../core/errors.js'
 import {Ingester, KeyMode} from '../ingest/ingester.js'
-import type {Topic} from '../core/log.js'
 
 export default class Ingest extends StromCommand {
   static summary = 'Follow log files like tail -F and append every line to a topic.'
@@ -33,15 +32,7 @@ export default class Ingest extends StromCommand {
     const [topicName, ...patterns] = argv as string[]
     if (patterns.length === 0) throw new StromError('INVALID_ARGUMENT', 'no file given', {hint: "strom ingest TOPIC FILE... (quote patterns: 'logs/*.log')"})
     const log = this.openLog(flags.dir)
-    let topic: Topic
-    if (flags.create && !log.topics.exists(topicName)) {
-      try {
-        topic = log.createTopic(topicName, {partitions: flags.partitions})
-      } catch (error) {
-        if (!(error instanceof StromError && error.code === 'TOPIC_EXISTS')) throw error
-        topic = log.topic(topicName)
-      }
-    } else topic = log.topic(topicName)
+    const topic = flags.create ? log.openOrCreateTopic(topicName, {partitions: flags.partitions}) : log.topic(topicName)
     const ingester = new Ingester(topic, patterns, {
       keyMode: flags.key as KeyMode,
       startAt: flags.from as 'beginning' | 'end',

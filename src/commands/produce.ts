@@ -9,7 +9,6 @@ import {StromError} from '../core/errors.js'
 import type {Header} from '../core/format/record-batch.js'
 import {Producer} from '../core/producer.js'
 import {PARTITIONERS, PartitionerName} from '../core/topic/partitioner.js'
-import type {Log, Topic} from '../core/log.js'
 
 export default class Produce extends StromCommand {
   static summary = 'Append messages to a topic, from stdin or the arguments.'
@@ -49,7 +48,7 @@ export default class Produce extends StromCommand {
   async run(): Promise<void> {
     const {args, argv, flags} = await this.parse(Produce)
     const log = this.openLog(flags.dir)
-    const topic = this.topicFor(log, args.topic, flags.create, flags.partitions)
+    const topic = flags.create ? log.openOrCreateTopic(args.topic, {partitions: flags.partitions}) : log.topic(args.topic)
     if (flags.partition !== undefined) topic.checkPartition(flags.partition)
     const producer = new Producer(topic, {partitioner: flags.partitioner as PartitionerName, sync: flags.sync, batchBytes: flags['batch-size']})
     const encodings = {key: flags['key-encoding'] as Encoding, value: flags['value-encoding'] as Encoding}
@@ -131,17 +130,6 @@ export default class Produce extends StromCommand {
       topic.close()
     }
     this.summarize(producer, started, flags.verbose)
-  }
-
-  private topicFor(log: Log, name: string, create: boolean, partitions: number): Topic {
-    if (create && !log.topics.exists(name)) {
-      try {
-        return log.createTopic(name, {partitions})
-      } catch (error) {
-        if (!(error instanceof StromError && error.code === 'TOPIC_EXISTS')) throw error
-      }
-    }
-    return log.topic(name)
   }
 
   private async readStdin(

@@ -40,6 +40,18 @@ export class Log {
     return this.topic(name)
   }
 
+  /** The topic, created with these options first if it does not exist (safe when processes race to create it). */
+  openOrCreateTopic(name: string, options: {partitions?: number; config?: ConfigOverrides} = {}): Topic {
+    if (!this.topics.exists(name)) {
+      try {
+        return this.createTopic(name, options)
+      } catch (error) {
+        if (!(error instanceof StromError && error.code === 'TOPIC_EXISTS')) throw error
+      }
+    }
+    return this.topic(name)
+  }
+
   /** An existing topic; throws UNKNOWN_TOPIC otherwise. */
   topic(name: string): Topic {
     return new Topic(this, this.topics.read(name))

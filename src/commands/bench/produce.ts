@@ -25,7 +25,7 @@ export default class BenchProduce extends StromCommand {
   async run(): Promise<ProduceBenchResult> {
     const {flags} = await this.parse(BenchProduce)
     const log = this.openLog(flags.dir)
-    const topic = log.topics.exists(flags.topic) ? log.topic(flags.topic) : log.createTopic(flags.topic, {partitions: flags.partitions})
+    const topic = log.openOrCreateTopic(flags.topic, {partitions: flags.partitions})
     const progress = new Progress('bench produce', flags.records, 'rec')
     let last = 0
     const result = await benchProduce(topic, {
