@@ -1,0 +1,109 @@
+/**
+ * Checks a RecordBatch that a client sent before it goes into the log, as Kafka's LogValidator
+ * does: the header (size, magic 2, CRC-32C), no control or transactional batches (no transactions
+ * here), a compression strom can read back (none or gzip), and every record well formed with
+ * offset deltas 0..n-1 matching the header, plus keys on compacted topics. A batch that passes is
+ * appended byte for byte; anything else would be a batch `strom consume` or `log verify` rejects.
+ */
+import {gunzipSync} from 'node:zlib'
+import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../core/format/record-batch.js'
+import {ERR} from './protocol/error-codes.js'
+
+export interface BatchProblem {
+  errorCode: number
+  message: string
+}
+
+const MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024
+
+/** Splits `records` into batches; returns their [start, end) spans or the first problem. */
+export function splitBatches(records: Buffer): Array<[number, number]> | BatchProblem {
+  const spans: Array<[number, number]> = []
+  let at = 0
+  if (records.length === 0) return {errorCode: ERR.CORRUPT_MESSAGE, message: 'no record batch in the request'}
+  while (at < records.length) {
+    if (records.length - at < BATCH_HEADER_SIZE) return {errorCode: ERR.CORRUPT_MESSAGE, message: `${records.length - at} bytes are too short for a batch header`}
+    const size = records.readInt32BE(at + 8) + LOG_OVERHEAD
+    if (size < BATCH_HEADER_SIZE || at + size > records.length) return {errorCode: ERR.CORRUPT_MESSAGE, message: `batch length ${size - LOG_OVERHEAD} does not fit the request`}
+    spans.push([at, at + size])
+    at += size
+  }
+  return spans
+}
+
+export function validateBatch(buf: Buffer, start: number, end: number, requireKeys: boolean): BatchProblem | undefined {
+  const magic = buf.readInt8(start + 16)
+  if (magic !== MAGIC_V2) return {errorCode: ERR.UNSUPPORTED_FOR_MESSAGE_FORMAT, message: `message format v${magic} (only v2 record batches are stored)`}
+  if (!isBatchCrcValid(buf, start, end - start)) return {errorCode: ERR.CORRUPT_MESSAGE, message: 'CRC-32C mismatch'}
+  const attributes = buf.readInt16BE(start + 21)
+  if ((attributes & 0x30) !== 0) return {errorCode: ERR.INVALID_RECORD, message: 'transactional and control batches are not supported'}
+  const compression = attributes & 0x07
+  if (compression > 1) return {errorCode: ERR.UNSUPPORTED_COMPRESSION_TYPE, message: `compression codec ${compression} (strom stores uncompressed and gzip batches)`}
+  const count = buf.readInt32BE(start + 57)
+  const lastOffsetDelta = buf.readInt32BE(start + 23)
+  if (count <= 0 || lastOffsetDelta !== count - 1) return {errorCode: ERR.INVALID_RECORD, message: `inconsistent batch: ${count} records, last offset delta ${lastOffsetDelta}`}
+  if (readInt64(buf, start + 43) < -1) return {errorCode: ERR.INVALID_RECORD, message: 'negative producer id'}
+  let records = buf
+  let from = start + BATCH_HEADER_SIZE
+  let to = end
+  if (compression === 1) {
+    try {
+      records = gunzipSync(buf.subarray(from, to), {maxOutputLength: MAX_DECOMPRESSED_BYTES})
+    } catch {
+      return {errorCode: ERR.CORRUPT_MESSAGE, message: 'gzip data does not decompress'}
+    }
+    from = 0
+    to = records.length
+  }
+  return validateRecords(records, from, to, count, requireKeys)
+}
+
+function validateRecords(buf: Buffer, from: number, to: number, count: number, requireKeys: boolean): BatchProblem | undefined {
+  const pos = {at: from, end: to}
+  try {
+    for (let i = 0; i < count; i++) {
+      const length = varint(buf, pos)
+      const recordEnd = pos.at + length
+      if (length < 0 || recordEnd > to) throw new Error('record length runs past the batch')
+      pos.end = recordEnd
+      skip(pos, 1)
+      varint(buf, pos, 10)
+      if (varint(buf, pos) !== i) throw new Error(`record ${i} has a wrong offset delta`)
+      const keyLength = varint(buf, pos)
+      if (keyLength < 0 && requireKeys) return {errorCode: ERR.INVALID_RECORD, message: 'compacted topics require a key on every record'}
+      skip(pos, Math.max(keyLength, 0))
+      skip(pos, Math.max(varint(buf, pos), 0))
+      const headers = varint(buf, pos)
+      if (headers < 0) throw new Error('negative header count')
+      for (let h = 0; h < headers; h++) {
+        const headerKey = varint(buf, pos)
+        if (headerKey < 0) throw new Error('null header key')
+        skip(pos, headerKey)
+        skip(pos, Math.max(varint(buf, pos), 0))
+      }
+      if (pos.at !== recordEnd) throw new Error(`record ${i} length does not match its fields`)
+      pos.end = to
+    }
+    if (pos.at !== to) throw new Error('bytes after the last record')
+  } catch (error) {
+    return {errorCode: ERR.CORRUPT_MESSAGE, message: (error as Error).message}
+  }
+  return undefined
+}
+
+function skip(pos: {at: number; end: number}, bytes: number): void {
+  if (pos.at + bytes > pos.end) throw new Error('record field runs past its end')
+  pos.at += bytes
+}
+
+/** A zig-zag varint (varlong with maxBytes 10), bounds-checked. */
+function varint(buf: Buffer, pos: {at: number; end: number}, maxBytes = 5): number {
+  let raw = 0
+  for (let i = 0; i < maxBytes; i++) {
+    if (pos.at >= pos.end) throw new Error('varint runs past the record')
+    const byte = buf[pos.at++]
+    raw += (byte & 0x7f) * 2 ** (7 * i)
+    if ((byte & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
+  }
+  throw new Error('varint too long')
+}

@@ -1,0 +1,66 @@
+/**
+ * One request frame in, one response frame out (or none for acks=0 produce). The header is read
+ * first, so a request for an API or version this server does not serve is still answered, by
+ * correlation id, with UNSUPPORTED_VERSION; ApiVersions itself answers in v0 format with the
+ * supported list, which makes clients retry with a version in range (KIP-511).
+ *
+ * A ProtocolError (a frame too short for its fields, impossible lengths, not a Kafka header at
+ * all) means the byte stream can no longer be trusted: the connection is closed, nothing else.
+ */
+import type {ServerContext} from './context.js'
+import {API, MAX_KNOWN_API_KEY, SUPPORTED, isSupported} from './protocol/api-keys.js'
+import {ERR} from './protocol/error-codes.js'
+import {RequestHeader, decodeRequestHeader, finishFrame, startResponse} from './protocol/header.js'
+import {encodeResponse as encodeApiVersions} from './protocol/messages/api-versions.js'
+import {ProtocolError, Reader} from './protocol/reader.js'
+import type {ConnectionState, Handler} from './handlers/types.js'
+import {handleApiVersions} from './handlers/api-versions.js'
+import {handleMetadata} from './handlers/metadata.js'
+import {handleProduce} from './handlers/produce.js'
+import {handleFetch} from './handlers/fetch.js'
+import {handleListOffsets} from './handlers/list-offsets.js'
+import {handleCreateTopics} from './handlers/create-topics.js'
+import {handleDeleteTopics} from './handlers/delete-topics.js'
+import {handleDescribeConfigs} from './handlers/describe-configs.js'
+import {handleInitProducerId} from './handlers/init-producer-id.js'
+import {GROUP_HANDLERS} from './handlers/groups.js'
+
+const HANDLERS = new Map<number, Handler>([
+  [API.ApiVersions, handleApiVersions],
+  [API.Metadata, handleMetadata],
+  [API.Produce, handleProduce],
+  [API.Fetch, handleFetch],
+  [API.ListOffsets, handleListOffsets],
+  [API.CreateTopics, handleCreateTopics],
+  [API.DeleteTopics, handleDeleteTopics],
+  [API.DescribeConfigs, handleDescribeConfigs],
+  [API.InitProducerId, handleInitProducerId],
+  ...GROUP_HANDLERS,
+])
+
+/** Returns the response frame, or undefined when the request gets no response. Throws ProtocolError to close the connection. */
+export async function dispatch(ctx: ServerContext, frame: Buffer, connection: ConnectionState): Promise<Buffer | undefined> {
+  const reader = new Reader(frame)
+  const header = decodeRequestHeader(reader)
+  if (header.apiKey < 0 || header.apiKey > MAX_KNOWN_API_KEY) throw new ProtocolError(`api key ${header.apiKey} is not a Kafka API`)
+  const handler = HANDLERS.get(header.apiKey)
+  if (handler === undefined || !isSupported(header.apiKey, header.apiVersion)) return unsupported(ctx, header, connection)
+  const writer = startResponse(header)
+  const request = {header, connection, noResponse: false}
+  await handler(ctx, request, reader, writer)
+  return request.noResponse ? undefined : finishFrame(writer)
+}
+
+function unsupported(ctx: ServerContext, header: RequestHeader, connection: ConnectionState): Buffer {
+  ctx.options.log(`connection ${connection.id} (${header.clientId ?? 'no client id'}): api ${header.apiKey} version ${header.apiVersion} is not supported; answered UNSUPPORTED_VERSION`)
+  if (header.apiKey === API.ApiVersions) {
+    const writer = startResponse({...header, apiVersion: 0})
+    encodeApiVersions(writer, 0, {errorCode: ERR.UNSUPPORTED_VERSION, apiKeys: SUPPORTED})
+    return finishFrame(writer)
+  }
+  // The body's shape is unknown for this version; every response starts with its error or
+  // throttle field, and clients that sent an unadvertised version report the error code.
+  const writer = startResponse({...header, apiVersion: -1})
+  writer.int16(ERR.UNSUPPORTED_VERSION)
+  return finishFrame(writer)
+}

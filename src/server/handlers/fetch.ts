@@ -1,0 +1,120 @@
+/**
+ * Fetch, served from segment bytes: each partition's answer is whole batches as they are stored,
+ * starting with the batch that holds the fetch offset (the client drops the records before its
+ * position). At least one batch per partition even past partition_max_bytes (KIP-74), so a large
+ * batch never blocks a consumer. Long polling: while fewer than min_bytes are ready, wait for an
+ * append (partition-watch.ts) up to max_wait_ms.
+ *
+ * Cursors live on the connection: a consumer's next fetch normally starts where the last one
+ * ended, so it continues reading the open segment without another index lookup.
+ */
+import type {Topic} from '../../core/log.js'
+import type {ServerContext} from '../context.js'
+import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
+import {FetchPartitionRequest, FetchPartitionResponse, FetchRequest, decodeRequest, encodeResponse} from '../protocol/messages/fetch.js'
+import type {ConnectionState, Handler} from './types.js'
+
+const MAX_CURSORS_PER_CONNECTION = 1000
+const MIN_READ_BYTES = 64 * 1024
+
+export const handleFetch: Handler = async (ctx, request, reader, writer) => {
+  const version = request.header.apiVersion
+  const req = decodeRequest(reader, version)
+  const deadline = Date.now() + Math.max(0, Math.min(req.maxWaitMs, 30_000))
+  let topics = readAll(ctx, request.connection, req)
+  while (!request.connection.signal.aborted) {
+    const bytes = countBytes(topics)
+    const hasError = topics.some((t) => t.partitions.some((p) => p.errorCode !== ERR.NONE))
+    const remaining = deadline - Date.now()
+    if (bytes > 0 && bytes >= req.minBytes) break
+    if (hasError || remaining <= 0) break
+    await ctx.watch.wait(partitionDirs(ctx, req), remaining, request.connection.signal)
+    topics = readAll(ctx, request.connection, req)
+  }
+  encodeResponse(writer, version, {topics})
+}
+
+function countBytes(topics: Array<{partitions: FetchPartitionResponse[]}>): number {
+  let total = 0
+  for (const t of topics) for (const p of t.partitions) total += p.records?.length ?? 0
+  return total
+}
+
+function partitionDirs(ctx: ServerContext, req: FetchRequest): string[] {
+  const dirs: string[] = []
+  for (const t of req.topics) {
+    try {
+      const topic = ctx.topics.get(t.topic)
+      if (topic !== undefined) for (const p of t.partitions) if (p.partition >= 0 && p.partition < topic.partitions) dirs.push(topic.partitionDir(p.partition))
+    } catch {
+      // an invalid name is answered with an error, nothing to watch
+    }
+  }
+  return dirs
+}
+
+function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequest) {
+  let budget = req.maxBytes > 0 ? req.maxBytes : Number.MAX_SAFE_INTEGER
+  return req.topics.map((t) => {
+    let topic: Topic | undefined
+    let topicError: number = ERR.NONE
+    try {
+      topic = ctx.topics.get(t.topic)
+      if (topic === undefined) topicError = ERR.UNKNOWN_TOPIC_OR_PARTITION
+    } catch (error) {
+      topicError = kafkaErrorCode(error)
+    }
+    return {
+      topic: t.topic,
+      partitions: t.partitions.map((p) => {
+        if (topic === undefined) return failed(p.partition, topicError)
+        const answer = readPartition(ctx, connection, topic, p, budget)
+        budget -= answer.records?.length ?? 0
+        return answer
+      }),
+    }
+  })
+}
+
+function failed(partitionIndex: number, errorCode: number, highWatermark = -1, logStartOffset = -1): FetchPartitionResponse {
+  return {partitionIndex, errorCode, highWatermark, logStartOffset, records: null}
+}
+
+function readPartition(ctx: ServerContext, connection: ConnectionState, topic: Topic, p: FetchPartitionRequest, budget: number): FetchPartitionResponse {
+  if (p.partition < 0 || p.partition >= topic.partitions) return failed(p.partition, ERR.UNKNOWN_TOPIC_OR_PARTITION)
+  try {
+    const reader = topic.reader(p.partition)
+    const logStart = reader.logStartOffset()
+    const end = reader.endOffset()
+    if (p.fetchOffset < logStart || p.fetchOffset > end) return failed(p.partition, ERR.OFFSET_OUT_OF_RANGE, end, logStart)
+    const empty = {partitionIndex: p.partition, errorCode: ERR.NONE, highWatermark: end, logStartOffset: logStart, records: Buffer.alloc(0)}
+    if (p.fetchOffset === end || budget <= 0) return empty
+    const readBytes = Math.max(MIN_READ_BYTES, Math.min(p.partitionMaxBytes, budget))
+    const cursor = cursorFor(connection, topic, p.partition, p.fetchOffset, readBytes)
+    const chunk = cursor.read()
+    if (chunk === undefined) return empty
+    const records = Buffer.from(chunk.buffer.subarray(chunk.start, chunk.end))
+    return {...empty, highWatermark: Math.max(end, cursor.nextOffset), records}
+  } catch (error) {
+    ctx.options.log(`fetch from ${topic.name}/${p.partition} at ${p.fetchOffset} failed: ${errorMessage(error)}`)
+    connection.cursors.get(`${topic.name}\0${p.partition}`)?.cursor.close()
+    connection.cursors.delete(`${topic.name}\0${p.partition}`)
+    return failed(p.partition, kafkaErrorCode(error))
+  }
+}
+
+function cursorFor(connection: ConnectionState, topic: Topic, partition: number, offset: number, readBytes: number) {
+  const key = `${topic.name}\0${partition}`
+  const entry = connection.cursors.get(key)
+  if (entry !== undefined && entry.topic === topic && entry.readBytes === readBytes && entry.cursor.nextOffset === offset) return entry.cursor
+  entry?.cursor.close()
+  connection.cursors.delete(key)
+  if (connection.cursors.size >= MAX_CURSORS_PER_CONNECTION) {
+    const [oldest, old] = connection.cursors.entries().next().value as [string, {cursor: {close(): void}}]
+    old.cursor.close()
+    connection.cursors.delete(oldest)
+  }
+  const cursor = topic.reader(partition).openCursor(offset, {readBytes})
+  connection.cursors.set(key, {topic, cursor, readBytes})
+  return cursor
+}

@@ -1,0 +1,92 @@
+/**
+ * Produce: each batch is validated (batch-validation.ts) and appended as the client sent it, with
+ * only the fields a broker owns rewritten: the base offset (by the partition writer) and the
+ * partition leader epoch (0, as strom writes), both outside the CRC; and for LogAppendTime topics
+ * the timestamp type bit and max timestamp, after which the CRC is recomputed (as Kafka does).
+ * Appends are synchronous, so a request that started is acknowledged before the server stops.
+ */
+import {computeBatchCrc, writeInt64} from '../../core/format/record-batch.js'
+import type {Topic} from '../../core/log.js'
+import type {ServerContext} from '../context.js'
+import {splitBatches, validateBatch} from '../batch-validation.js'
+import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
+import {ProducePartitionResponse, decodeRequest, encodeResponse} from '../protocol/messages/produce.js'
+import type {Handler} from './types.js'
+
+export const handleProduce: Handler = (ctx, request, reader, writer) => {
+  const version = request.header.apiVersion
+  const req = decodeRequest(reader)
+  const topics = req.topics.map((t) => {
+    let topic: Topic | undefined
+    let topicError: number = ERR.NONE
+    try {
+      topic = ctx.topics.get(t.name)
+      if (topic === undefined) topicError = ERR.UNKNOWN_TOPIC_OR_PARTITION
+    } catch (error) {
+      topicError = kafkaErrorCode(error)
+    }
+    return {
+      name: t.name,
+      partitions: t.partitions.map((p) => (topic === undefined ? failed(p.index, topicError) : appendPartition(ctx, topic, p.index, p.records, req.acks))),
+    }
+  })
+  if (req.acks === 0) {
+    request.noResponse = true
+    return
+  }
+  encodeResponse(writer, version, {topics})
+}
+
+function failed(index: number, errorCode: number): ProducePartitionResponse {
+  return {index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1}
+}
+
+function appendPartition(ctx: ServerContext, topic: Topic, partition: number, records: Buffer | null, acks: number): ProducePartitionResponse {
+  if (partition < 0 || partition >= topic.partitions) return failed(partition, ERR.UNKNOWN_TOPIC_OR_PARTITION)
+  const spans = splitBatches(records ?? Buffer.alloc(0))
+  if (!Array.isArray(spans)) {
+    ctx.options.log(`produce to ${topic.name}/${partition} refused: ${spans.message}`)
+    return failed(partition, spans.errorCode)
+  }
+  const buf = records!
+  const requireKeys = topic.config.cleanupPolicy.includes('compact')
+  for (const [start, end] of spans) {
+    const problem = validateBatch(buf, start, end, requireKeys)
+    if (problem !== undefined) {
+      ctx.options.log(`produce to ${topic.name}/${partition} refused: ${problem.message}`)
+      return failed(partition, problem.errorCode)
+    }
+  }
+  const logAppendTime = topic.config.messageTimestampType === 'LogAppendTime'
+  const now = Date.now()
+  const key = `${topic.name}/${partition}`
+  let firstOffset = -1
+  try {
+    for (const [start, end] of spans) {
+      const batch = buf.subarray(start, end)
+      const producerId = batch.readInt32BE(43) * 0x1_0000_0000 + batch.readUInt32BE(47)
+      const epoch = batch.readInt16BE(51)
+      const sequence = batch.readInt32BE(53)
+      const duplicate = ctx.producers.duplicateOf(key, producerId, epoch, sequence)
+      if (duplicate !== undefined) {
+        if (firstOffset < 0) firstOffset = duplicate
+        continue
+      }
+      batch.writeInt32BE(0, 12)
+      if (logAppendTime) {
+        batch.writeInt16BE(batch.readInt16BE(21) | 0x08, 21)
+        writeInt64(batch, 35, now)
+        batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), 17)
+      }
+      const result = topic.writer(partition).append(batch, {sync: ctx.options.sync && acks !== 0})
+      ctx.producers.record(key, producerId, epoch, sequence, result.baseOffset)
+      if (firstOffset < 0) firstOffset = result.baseOffset
+    }
+  } catch (error) {
+    ctx.options.log(`produce to ${key} failed: ${errorMessage(error)}`)
+    return failed(partition, kafkaErrorCode(error))
+  } finally {
+    ctx.watch.notify(topic.partitionDir(partition))
+  }
+  return {index: partition, errorCode: ERR.NONE, baseOffset: firstOffset, logAppendTimeMs: logAppendTime ? now : -1, logStartOffset: topic.reader(partition).logStartOffset()}
+}

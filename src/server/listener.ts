@@ -1,0 +1,76 @@
+/**
+ * `strom serve`: a TCP listener speaking the Kafka protocol over a log directory. Loopback by
+ * default. Shutdown stops accepting, lets each connection finish the request it is handling (an
+ * in-flight produce is appended and acknowledged; long polls return at once), hands Kafka
+ * members' partitions back to their groups, then closes.
+ */
+import net from 'node:net'
+import type {Log} from '../core/log.js'
+import {StromError} from '../core/errors.js'
+import {Connection} from './connection.js'
+import {ServerContext, ServerOptions} from './context.js'
+import {GroupCoordinator} from './group-coordinator.js'
+
+export interface ListenAddress {
+  host: string
+  port: number
+}
+
+export interface RunningServer {
+  address: ListenAddress
+  connections(): number
+  close(): Promise<void>
+}
+
+const SHUTDOWN_GRACE_MS = 5000
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host)
+}
+
+/** Parses `HOST:PORT`, `:PORT`, `PORT` or `[v6]:PORT`. */
+export function parseListen(value: string): ListenAddress {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value)
+  const port = match === null ? NaN : Number(match[3])
+  if (match === null || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new StromError('INVALID_ARGUMENT', `invalid --listen '${value}': expected HOST:PORT`, {hint: 'e.g. --listen 127.0.0.1:9092 (or 0.0.0.0:9092 for every interface)'})
+  }
+  return {host: match[1] || match[2] || '127.0.0.1', port}
+}
+
+export async function startServer(log: Log, listen: ListenAddress, options: Omit<ServerOptions, 'advertisedHost' | 'advertisedPort'> & {advertisedHost?: string}): Promise<RunningServer> {
+  const server = net.createServer({noDelay: true})
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'the address is in use (another strom serve or a Kafka broker?)' : error.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : error.message
+      reject(new StromError('IO_ERROR', `cannot listen on ${listen.host}:${listen.port}: ${why}`, {hint: 'pick another port with --listen HOST:PORT'}))
+    })
+    server.listen(listen.port, listen.host, () => resolve())
+  })
+  const bound = server.address() as net.AddressInfo
+  const wildcard = listen.host === '0.0.0.0' || listen.host === '::'
+  const ctx = new ServerContext(log, {...options, advertisedHost: options.advertisedHost ?? (wildcard ? '127.0.0.1' : listen.host), advertisedPort: bound.port})
+  ctx.groups = new GroupCoordinator(log, ctx.options.log)
+  const open = new Set<Connection>()
+  server.on('connection', (socket) => {
+    open.add(new Connection(ctx, socket, (c) => open.delete(c)))
+  })
+  server.on('error', (error) => ctx.options.log(`listener error: ${error.message}`))
+
+  let closing: Promise<void> | undefined
+  return {
+    address: {host: listen.host, port: bound.port},
+    connections: () => open.size,
+    close() {
+      closing ??= (async () => {
+        server.close()
+        for (const connection of open) connection.shutdown()
+        const deadline = Date.now() + SHUTDOWN_GRACE_MS
+        while (open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+        ctx.groups.close()
+        ctx.close()
+      })()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * A growable big-endian buffer with Kafka's primitive encodings (see reader.ts for the grammar).
+ * Encoders chain calls; `flexible` switches strings, bytes and arrays to their compact forms.
+ */
+export class Writer {
+  private buf: Buffer
+  length = 0
+
+  constructor(initialBytes = 256) {
+    this.buf = Buffer.allocUnsafe(initialBytes)
+  }
+
+  private reserve(bytes: number): number {
+    if (this.length + bytes > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + bytes))
+      this.buf.copy(grown, 0, 0, this.length)
+      this.buf = grown
+    }
+    const at = this.length
+    this.length += bytes
+    return at
+  }
+
+  int8(value: number): this {
+    this.buf.writeInt8(value, this.reserve(1))
+    return this
+  }
+
+  bool(value: boolean): this {
+    return this.int8(value ? 1 : 0)
+  }
+
+  int16(value: number): this {
+    this.buf.writeInt16BE(value, this.reserve(2))
+    return this
+  }
+
+  int32(value: number): this {
+    this.buf.writeInt32BE(value, this.reserve(4))
+    return this
+  }
+
+  int64(value: number): this {
+    const at = this.reserve(8)
+    const high = Math.floor(value / 0x1_0000_0000)
+    this.buf.writeInt32BE(high, at)
+    this.buf.writeUInt32BE(value - high * 0x1_0000_0000, at + 4)
+    return this
+  }
+
+  uvarint(value: number): this {
+    while (value >= 0x80) {
+      this.buf[this.reserve(1)] = (value & 0x7f) | 0x80
+      value = Math.floor(value / 128)
+    }
+    this.buf[this.reserve(1)] = value
+    return this
+  }
+
+  /** Patches an int32 written earlier (frame sizes). */
+  setInt32(at: number, value: number): this {
+    this.buf.writeInt32BE(value, at)
+    return this
+  }
+
+  string(value: string | null, flexible = false): this {
+    if (value === null) return flexible ? this.uvarint(0) : this.int16(-1)
+    const bytes = Buffer.byteLength(value)
+    if (flexible) this.uvarint(bytes + 1)
+    else this.int16(bytes)
+    this.buf.write(value, this.reserve(bytes))
+    return this
+  }
+
+  bytes(value: Uint8Array | null, flexible = false): this {
+    if (value === null) return flexible ? this.uvarint(0) : this.int32(-1)
+    if (flexible) this.uvarint(value.length + 1)
+    else this.int32(value.length)
+    return this.raw(value)
+  }
+
+  raw(value: Uint8Array): this {
+    this.buf.set(value, this.reserve(value.length))
+    return this
+  }
+
+  array<T>(items: readonly T[] | null, write: (w: Writer, item: T) => void, flexible = false): this {
+    if (items === null) return flexible ? this.uvarint(0) : this.int32(-1)
+    if (flexible) this.uvarint(items.length + 1)
+    else this.int32(items.length)
+    for (const item of items) write(this, item)
+    return this
+  }
+
+  /** An empty tagged-field section. */
+  taggedFields(): this {
+    return this.uvarint(0)
+  }
+
+  /** The bytes written so far (a view; valid until the next write). */
+  toBuffer(): Buffer {
+    return this.buf.subarray(0, this.length)
+  }
+}
