@@ -3,6 +3,7 @@
  * Encoders chain calls; `flexible` switches strings, bytes and arrays to their compact forms.
  */
 export class Writer {
+  // Every write reserves first: `this.buf.x(v, this.reserve(n))` would write into the old buffer when reserve grows it.
   private buf: Buffer
   length = 0
 
@@ -22,7 +23,8 @@ export class Writer {
   }
 
   int8(value: number): this {
-    this.buf.writeInt8(value, this.reserve(1))
+    const at = this.reserve(1)
+    this.buf.writeInt8(value, at)
     return this
   }
 
@@ -31,12 +33,14 @@ export class Writer {
   }
 
   int16(value: number): this {
-    this.buf.writeInt16BE(value, this.reserve(2))
+    const at = this.reserve(2)
+    this.buf.writeInt16BE(value, at)
     return this
   }
 
   int32(value: number): this {
-    this.buf.writeInt32BE(value, this.reserve(4))
+    const at = this.reserve(4)
+    this.buf.writeInt32BE(value, at)
     return this
   }
 
@@ -50,10 +54,12 @@ export class Writer {
 
   uvarint(value: number): this {
     while (value >= 0x80) {
-      this.buf[this.reserve(1)] = (value & 0x7f) | 0x80
+      const at = this.reserve(1)
+      this.buf[at] = (value & 0x7f) | 0x80
       value = Math.floor(value / 128)
     }
-    this.buf[this.reserve(1)] = value
+    const at = this.reserve(1)
+    this.buf[at] = value
     return this
   }
 
@@ -68,7 +74,8 @@ export class Writer {
     const bytes = Buffer.byteLength(value)
     if (flexible) this.uvarint(bytes + 1)
     else this.int16(bytes)
-    this.buf.write(value, this.reserve(bytes))
+    const at = this.reserve(bytes)
+    this.buf.write(value, at)
     return this
   }
 
@@ -80,7 +87,8 @@ export class Writer {
   }
 
   raw(value: Uint8Array): this {
-    this.buf.set(value, this.reserve(value.length))
+    const at = this.reserve(value.length)
+    this.buf.set(value, at)
     return this
   }
 
