@@ -12,7 +12,7 @@ export default class Serve extends StromCommand {
 
   static flags = {
     listen: Flags.string({description: 'address to listen on, HOST:PORT', default: '127.0.0.1:9092'}),
-    'advertised-host': Flags.string({description: 'host name clients are told to connect to (default: the listen host)'}),
+    advertise: Flags.string({description: 'HOST:PORT clients are told to connect to, when it differs from --listen (NAT, containers, proxies)'}),
     'auto-create': Flags.boolean({description: 'create topics that clients name in metadata requests', default: true, allowNo: true}),
     partitions: Flags.integer({description: 'partitions of an auto-created topic', default: 1, min: 1}),
     sync: Flags.boolean({description: 'fdatasync every produced batch before acknowledging it'}),
@@ -27,7 +27,7 @@ export default class Serve extends StromCommand {
     const log = this.openLog(flags.dir)
     const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
     const server = await startServer(log, listen, {
-      advertisedHost: flags['advertised-host'],
+      advertise: flags.advertise === undefined ? undefined : parseListen(flags.advertise),
       autoCreateTopics: flags['auto-create'],
       defaultPartitions: flags.partitions,
       sync: flags.sync,

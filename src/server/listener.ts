@@ -38,7 +38,7 @@ export function parseListen(value: string): ListenAddress {
   return {host: match[1] || match[2] || '127.0.0.1', port}
 }
 
-export async function startServer(log: Log, listen: ListenAddress, options: Omit<ServerOptions, 'advertisedHost' | 'advertisedPort'> & {advertisedHost?: string}): Promise<RunningServer> {
+export async function startServer(log: Log, listen: ListenAddress, options: Omit<ServerOptions, 'advertisedHost' | 'advertisedPort'> & {advertise?: ListenAddress}): Promise<RunningServer> {
   const server = net.createServer({noDelay: true})
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -49,7 +49,7 @@ export async function startServer(log: Log, listen: ListenAddress, options: Omit
   })
   const bound = server.address() as net.AddressInfo
   const wildcard = listen.host === '0.0.0.0' || listen.host === '::'
-  const ctx = new ServerContext(log, {...options, advertisedHost: options.advertisedHost ?? (wildcard ? '127.0.0.1' : listen.host), advertisedPort: bound.port})
+  const ctx = new ServerContext(log, {...options, advertisedHost: options.advertise?.host ?? (wildcard ? '127.0.0.1' : listen.host), advertisedPort: options.advertise?.port ?? bound.port})
   ctx.groups = new GroupCoordinator(log, ctx.options.log)
   const open = new Set<Connection>()
   server.on('connection', (socket) => {

@@ -1,0 +1,70 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {gzipSync} from 'node:zlib'
+import {describe, expect, it} from 'vitest'
+import {splitBatches, validateBatch} from '../../../src/server/batch-validation.js'
+import {ERR} from '../../../src/server/protocol/error-codes.js'
+import {computeBatchCrc, encodeBatch} from '../../../src/core/format/record-batch.js'
+
+const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures')
+// The kafka-python batch of the design notes (storage-protocol.md §1.6): 81 bytes at the end of its Produce v7 request.
+const frame = fs.readFileSync(path.join(FIXTURES, 'kafka-python-api0-v7.bin'))
+const kafkaPythonBatch = () => Buffer.from(frame.subarray(frame.length - 81))
+
+function reseal(batch: Buffer): Buffer {
+  batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), 17)
+  return batch
+}
+
+const check = (batch: Buffer, requireKeys = false) => validateBatch(batch, 0, batch.length, requireKeys)
+
+describe('validation of batches sent by clients', () => {
+  it("accepts kafka-python's batch and strom's own", () => {
+    expect(check(kafkaPythonBatch())).toBeUndefined()
+    expect(check(encodeBatch([{key: null, value: Buffer.from('a')}, {key: Buffer.from('k'), value: null, headers: [{key: 'h', value: null}]}]))).toBeUndefined()
+  })
+
+  it('refuses a flipped bit (CRC), another magic, and a batch that runs past the request', () => {
+    const flipped = kafkaPythonBatch()
+    flipped[70] ^= 1
+    expect(check(flipped)?.errorCode).toBe(ERR.CORRUPT_MESSAGE)
+    const magic1 = kafkaPythonBatch()
+    magic1[16] = 1
+    expect(check(magic1)?.errorCode).toBe(ERR.UNSUPPORTED_FOR_MESSAGE_FORMAT)
+    expect(splitBatches(kafkaPythonBatch().subarray(0, 70))).toMatchObject({errorCode: ERR.CORRUPT_MESSAGE})
+    expect(splitBatches(Buffer.alloc(0))).toMatchObject({errorCode: ERR.CORRUPT_MESSAGE})
+  })
+
+  it('refuses records whose lengths lie, even under a valid CRC', () => {
+    const lying = kafkaPythonBatch()
+    lying[61] = 0x7e // record length 63, past the batch
+    expect(check(reseal(lying))?.errorCode).toBe(ERR.CORRUPT_MESSAGE)
+    const count = kafkaPythonBatch()
+    count.writeInt32BE(2, 57)
+    expect(check(reseal(count))?.errorCode).toBe(ERR.INVALID_RECORD)
+  })
+
+  it('refuses keyless records on compacted topics, compression strom cannot read, and transactional batches', () => {
+    expect(check(encodeBatch([{key: null, value: Buffer.from('v')}]), true)?.errorCode).toBe(ERR.INVALID_RECORD)
+    expect(check(kafkaPythonBatch(), true)).toBeUndefined()
+    const snappy = kafkaPythonBatch()
+    snappy.writeInt16BE(2, 21)
+    expect(check(reseal(snappy))?.errorCode).toBe(ERR.UNSUPPORTED_COMPRESSION_TYPE)
+    const transactional = kafkaPythonBatch()
+    transactional.writeInt16BE(0x10, 21)
+    expect(check(reseal(transactional))?.errorCode).toBe(ERR.INVALID_RECORD)
+  })
+
+  it('checks the records inside a gzip batch', () => {
+    const plain = encodeBatch([{key: Buffer.from('k'), value: Buffer.from('v'.repeat(100))}])
+    const compressed = gzipSync(plain.subarray(61))
+    const batch = Buffer.concat([plain.subarray(0, 61), compressed])
+    batch.writeInt32BE(batch.length - 12, 8)
+    batch.writeInt16BE(1, 21)
+    expect(check(reseal(batch))).toBeUndefined()
+    const broken = Buffer.concat([plain.subarray(0, 61), Buffer.from('not gzip')])
+    broken.writeInt32BE(broken.length - 12, 8)
+    broken.writeInt16BE(1, 21)
+    expect(check(reseal(broken))?.errorCode).toBe(ERR.CORRUPT_MESSAGE)
+  })
+})
