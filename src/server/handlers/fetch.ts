@@ -15,7 +15,11 @@ import {FetchPartitionRequest, FetchPartitionResponse, FetchRequest, decodeReque
 import type {ConnectionState, Handler} from './types.js'
 
 const MAX_CURSORS_PER_CONNECTION = 1000
-const MIN_READ_BYTES = 64 * 1024
+/**
+ * Cursors read this much at a time: a fetch gathers several reads up to partition_max_bytes, so a
+ * connection holds 64 KiB per partition it follows, not the client's maximum (often 1 MiB).
+ */
+const READ_BYTES = 64 * 1024
 
 export const handleFetch: Handler = async (ctx, request, reader, writer) => {
   const version = request.header.apiVersion
@@ -89,12 +93,19 @@ function readPartition(ctx: ServerContext, connection: ConnectionState, topic: T
     if (p.fetchOffset < logStart || p.fetchOffset > end) return failed(p.partition, ERR.OFFSET_OUT_OF_RANGE, end, logStart)
     const empty = {partitionIndex: p.partition, errorCode: ERR.NONE, highWatermark: end, logStartOffset: logStart, records: Buffer.alloc(0)}
     if (p.fetchOffset === end || budget <= 0) return empty
-    const readBytes = Math.max(MIN_READ_BYTES, Math.min(p.partitionMaxBytes, budget))
-    const cursor = cursorFor(connection, topic, p.partition, p.fetchOffset, readBytes)
-    const chunk = cursor.read()
-    if (chunk === undefined) return empty
-    const records = Buffer.from(chunk.buffer.subarray(chunk.start, chunk.end))
-    return {...empty, highWatermark: Math.max(end, cursor.nextOffset), records}
+    const cursor = cursorFor(connection, topic, p.partition, p.fetchOffset, READ_BYTES)
+    const limit = Math.min(p.partitionMaxBytes, budget)
+    const chunks: Buffer[] = []
+    let total = 0
+    // The first batch is returned whole even when it is larger than the limit (KIP-74).
+    while (total === 0 || total < limit) {
+      const chunk = cursor.read()
+      if (chunk === undefined) break
+      chunks.push(Buffer.from(chunk.buffer.subarray(chunk.start, chunk.end)))
+      total += chunk.end - chunk.start
+    }
+    if (total === 0) return empty
+    return {...empty, highWatermark: Math.max(end, cursor.nextOffset), records: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total)}
   } catch (error) {
     ctx.options.log(`fetch from ${topic.name}/${p.partition} at ${p.fetchOffset} failed: ${errorMessage(error)}`)
     connection.cursors.get(`${topic.name}\0${p.partition}`)?.cursor.close()

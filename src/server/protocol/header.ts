@@ -25,7 +25,8 @@ export function decodeRequestHeader(reader: Reader): RequestHeader {
   const apiVersion = reader.int16()
   const correlationId = reader.int32()
   const clientId = reader.nullableString()
-  if (isFlexible(apiKey, apiVersion)) reader.taggedFields()
+  // A newer ApiVersions than we know is answered without reading its body; tolerate a header without tags.
+  if (isFlexible(apiKey, apiVersion) && reader.remaining > 0) reader.taggedFields()
   return {apiKey, apiVersion, correlationId, clientId}
 }
 
