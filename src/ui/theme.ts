@@ -1,13 +1,51 @@
-/** Semantic colours for the dashboard; the one ink-side place where NO_COLOR is honoured. */
-export const colorsEnabled = !('NO_COLOR' in process.env && process.env.NO_COLOR !== '')
+/**
+ * Semantic colours for the dashboard, through chalk. This is the one place in src/ui that decides
+ * whether there is colour: none with NO_COLOR (chalk itself ignores it) or when chalk finds the
+ * terminal cannot show any. Components ask for a role (`theme.alert(text)`), never a colour name.
+ */
+import chalk, {Chalk} from 'chalk'
+import {createContext, useContext} from 'react'
 
-export type Role = 'title' | 'header' | 'selected' | 'dim' | 'alert' | 'ok' | 'rate'
+export interface Theme {
+  readonly color: boolean
+  /** The title line. */
+  title(text: string): string
+  /** Table headers and pane names. */
+  header(text: string): string
+  /** The row under the cursor (without colour the › marker alone shows it). */
+  selected(text: string): string
+  /** Help line, empty-state notes, secondary cells such as keys. */
+  dim(text: string): string
+  /** A group whose lag keeps growing. */
+  alert(text: string): string
+  /** Rates and sparklines. */
+  rate(text: string): string
+}
 
-const COLORS: Record<Role, string> = {title: 'cyan', header: 'white', selected: 'black', dim: 'gray', alert: 'red', ok: 'green', rate: 'yellow'}
+export function createTheme(level: 0 | 1 | 2 | 3): Theme {
+  const c = new Chalk({level})
+  return {
+    color: level > 0,
+    title: (text) => c.bold.cyan(text),
+    header: (text) => c.bold(text),
+    selected: (text) => c.inverse(text),
+    dim: (text) => c.dim(text),
+    alert: (text) => c.red(text),
+    rate: (text) => c.yellow(text),
+  }
+}
 
-/** Props for an ink <Text>: a colour only when colours are on. */
-export function tone(role: Role): {color?: string; dimColor?: boolean; bold?: boolean} {
-  if (!colorsEnabled) return role === 'header' || role === 'title' ? {bold: true} : {}
-  if (role === 'dim') return {dimColor: true}
-  return {color: COLORS[role], bold: role === 'title' || role === 'header'}
+export function noColorRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return 'NO_COLOR' in env && env.NO_COLOR !== ''
+}
+
+/** The theme for this process: chalk's detected level, or none with NO_COLOR. */
+export function defaultTheme(): Theme {
+  return createTheme(noColorRequested() ? 0 : chalk.level)
+}
+
+export const ThemeContext = createContext<Theme>(createTheme(0))
+
+export function useTheme(): Theme {
+  return useContext(ThemeContext)
 }

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs'
 import {StromError} from '../errors.js'
-import type {Log} from '../log.js'
+import type {Log, Topic} from '../log.js'
 import {compareTpKeys, parseTpKey, tpKey} from './assignors.js'
 import {GroupState, GroupStore} from './group-store.js'
 
@@ -66,7 +66,12 @@ export function listGroups(log: Log): Array<{group: string; state: GroupStateNam
   })
 }
 
-export function describeGroup(log: Log, group: string): GroupDescription {
+/**
+ * `options.topic` lets a caller that polls (strom top) hand in Topic handles it keeps, so the
+ * readers' cached end offsets are reused instead of reopening every partition each time.
+ */
+export function describeGroup(log: Log, group: string, options: {topic?: (name: string) => Topic} = {}): GroupDescription {
+  const openTopic = options.topic ?? ((name: string) => log.topic(name))
   const store = new GroupStore(log.dir, group)
   store.requireExists()
   const state = store.readState()
@@ -81,7 +86,7 @@ export function describeGroup(log: Log, group: string): GroupDescription {
     let end = 0
     let logStart = 0
     try {
-      const topic = log.topic(topicName)
+      const topic = openTopic(topicName)
       if (partition >= topic.partitions) continue
       const reader = topic.reader(partition)
       end = reader.endOffset()

@@ -1,15 +1,27 @@
-/** Polls a snapshot source every `intervalMs` (unless paused) and keeps a minute of history. */
+/** Polls a stats source every `intervalMs` (not while paused) and keeps the last minute. */
 import {useEffect, useState} from 'react'
-import type {Snapshot} from '../../core/stats/snapshot.js'
+import type {StatsSource} from '../../core/stats/snapshot.js'
+import {addSample, type History} from '../top/history.js'
 
-export const HISTORY_SAMPLES = 61
+export interface Polled {
+  history: History
+  /** Why the last poll failed (the screen keeps the previous data), if it did. */
+  error: string | undefined
+}
 
-export function useSnapshots(take: () => Snapshot, intervalMs: number, paused: boolean): Snapshot[] {
-  const [history, setHistory] = useState<Snapshot[]>(() => [take()])
+export function useSnapshots(source: Pick<StatsSource, 'take'>, intervalMs: number, paused: boolean): Polled {
+  const [polled, setPolled] = useState<Polled>(() => ({history: addSample(undefined, source.take()), error: undefined}))
   useEffect(() => {
     if (paused) return
-    const timer = setInterval(() => setHistory((previous) => [...previous, take()].slice(-HISTORY_SAMPLES)), intervalMs)
+    const timer = setInterval(() => {
+      try {
+        const snapshot = source.take()
+        setPolled((previous) => ({history: addSample(previous.history, snapshot), error: undefined}))
+      } catch (error) {
+        setPolled((previous) => ({...previous, error: (error as Error).message}))
+      }
+    }, intervalMs)
     return () => clearInterval(timer)
-  }, [take, intervalMs, paused])
-  return history
+  }, [source, intervalMs, paused])
+  return polled
 }
