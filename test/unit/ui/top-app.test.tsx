@@ -131,6 +131,8 @@ describe('<TopApp> at 80×24 without colour', () => {
     const {press, waitForFrame} = start(source, {intervalMs: 20})
     await waitForFrame(() => source.takes >= 3)
     await press('p', (f) => f.includes('[paused]') && f.includes('p resume'))
+    // The frame is drawn before React stops the timer: a poll already due may still land.
+    await new Promise((resolve) => setTimeout(resolve, 50))
     const paused = source.takes
     await new Promise((resolve) => setTimeout(resolve, 150))
     expect(source.takes).toBe(paused)
