@@ -26,6 +26,9 @@ Not on a terminal (or with --json): one snapshot as a table (or JSON), then exit
     for (const name of Object.keys(process.env)) {
       if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
     }
+    // React's development build checks and times every render (half of top's CPU): a user runs
+    // the production one. Read when react is first imported.
+    process.env.NODE_ENV ??= 'production'
     // React and ink load only here, so every other command starts without them.
     const {runTop} = await import('../ui/top/run-top.js')
     const top = runTop(source, flags.interval)

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs'
 import {StromError} from '../errors.js'
-import type {Log, Topic} from '../log.js'
+import type {Log} from '../log.js'
 import {compareTpKeys, parseTpKey, tpKey} from './assignors.js'
 import {GroupState, GroupStore} from './group-store.js'
 
@@ -67,11 +67,12 @@ export function listGroups(log: Log): Array<{group: string; state: GroupStateNam
 }
 
 /**
- * `options.topic` lets a caller that polls (strom top) hand in Topic handles it keeps, so the
- * readers' cached end offsets are reused instead of reopening every partition each time.
+ * `options.positions` lets a caller that has just read every partition's log start and end (strom
+ * top's snapshot) hand them in, so describing a group reads no partition again; it returns
+ * undefined for a topic or partition that does not exist.
  */
-export function describeGroup(log: Log, group: string, options: {topic?: (name: string) => Topic} = {}): GroupDescription {
-  const openTopic = options.topic ?? ((name: string) => log.topic(name))
+export function describeGroup(log: Log, group: string, options: {positions?: (topic: string, partition: number) => {logStart: number; end: number} | undefined} = {}): GroupDescription {
+  const readPosition = options.positions ?? ((topic: string, partition: number) => partitionPosition(log, topic, partition))
   const store = new GroupStore(log.dir, group)
   store.requireExists()
   const state = store.readState()
@@ -83,18 +84,9 @@ export function describeGroup(log: Log, group: string, options: {topic?: (name: 
   const partitions: GroupPartitionView[] = []
   for (const key of [...keys].sort(compareTpKeys)) {
     const {topic: topicName, partition} = parseTpKey(key)
-    let end = 0
-    let logStart = 0
-    try {
-      const topic = openTopic(topicName)
-      if (partition >= topic.partitions) continue
-      const reader = topic.reader(partition)
-      end = reader.endOffset()
-      logStart = reader.logStartOffset()
-    } catch (error) {
-      if (error instanceof StromError && error.code === 'UNKNOWN_TOPIC') continue
-      throw error
-    }
+    const position = readPosition(topicName, partition)
+    if (position === undefined) continue
+    const {end, logStart} = position
     const committed = offsets[topicName]?.[String(partition)]
     const owner = state.owned[key]?.member
     partitions.push({
@@ -121,6 +113,19 @@ export function describeGroup(log: Log, group: string, options: {topic?: (name: 
     members,
     partitions,
     totalLag: partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),
+  }
+}
+
+/** Log start and end of a partition, or undefined when the topic or partition does not exist. */
+function partitionPosition(log: Log, topicName: string, partition: number): {logStart: number; end: number} | undefined {
+  try {
+    const topic = log.topic(topicName)
+    if (partition >= topic.partitions) return undefined
+    const reader = topic.reader(partition)
+    return {end: reader.endOffset(), logStart: reader.logStartOffset()}
+  } catch (error) {
+    if (error instanceof StromError && error.code === 'UNKNOWN_TOPIC') return undefined
+    throw error
   }
 }
 

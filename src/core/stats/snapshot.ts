@@ -99,10 +99,17 @@ export class SnapshotSource implements StatsSource {
       const topic = this.topic(name)
       if (topic !== undefined) topics.push(describeTopic(topic))
     }
+    // Groups' lag uses the end offsets just read, so a group over every partition costs no more reads.
+    const byName = new Map(topics.map((t) => [t.name, t]))
+    const positions = (name: string, partition: number) => {
+      const partitions = byName.get(name)?.partitions
+      const p = partitions?.[partition]?.partition === partition ? partitions[partition] : partitions?.find((x) => x.partition === partition)
+      return p === undefined ? undefined : {logStart: p.logStart, end: p.end}
+    }
     const groups: GroupSnapshot[] = []
     for (const {group} of listGroups(this.log)) {
       try {
-        groups.push(this.describeGroup(group))
+        groups.push(describeGroupSnapshot(this.log, group, positions))
       } catch (error) {
         // Deleted or being rewritten while we looked: it shows up again on the next poll.
         if (!(error instanceof StromError)) throw error
@@ -120,26 +127,6 @@ export class SnapshotSource implements StatsSource {
       // Retention removed the segment being read: the next poll reads the new oldest one.
       if (error instanceof StromError || (error as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw error
-    }
-  }
-
-  private describeGroup(group: string): GroupSnapshot {
-    const d = describeGroup(this.log, group, {topic: (name) => this.topic(name) ?? this.log.topic(name)})
-    const byTopic = new Map<string, GroupTopicSnapshot>()
-    for (const p of d.partitions) {
-      let t = byTopic.get(p.topic)
-      if (t === undefined) byTopic.set(p.topic, (t = {topic: p.topic, partitions: 0, owned: 0, lag: 0}))
-      t.partitions++
-      if (p.owner !== null) t.owned++
-      t.lag += p.lag ?? 0
-    }
-    return {
-      group: d.group,
-      state: d.state,
-      members: d.members.map((m) => ({id: m.id, host: m.host, pid: m.pid, assignment: m.assignment})),
-      totalLag: d.totalLag,
-      topics: [...byTopic.values()],
-      partitions: d.partitions.map((p) => ({topic: p.topic, partition: p.partition, committed: p.committed, end: p.end, lag: p.lag, owner: p.owner})),
     }
   }
 
@@ -187,4 +174,24 @@ function describeTopic(topic: Topic): TopicSnapshot {
     sizeBytes += p.sizeBytes
   }
   return {name: topic.name, partitions, messages, end, sizeBytes}
+}
+
+function describeGroupSnapshot(log: Log, group: string, positions: (topic: string, partition: number) => {logStart: number; end: number} | undefined): GroupSnapshot {
+  const d = describeGroup(log, group, {positions})
+  const byTopic = new Map<string, GroupTopicSnapshot>()
+  for (const p of d.partitions) {
+    let t = byTopic.get(p.topic)
+    if (t === undefined) byTopic.set(p.topic, (t = {topic: p.topic, partitions: 0, owned: 0, lag: 0}))
+    t.partitions++
+    if (p.owner !== null) t.owned++
+    t.lag += p.lag ?? 0
+  }
+  return {
+    group: d.group,
+    state: d.state,
+    members: d.members.map((m) => ({id: m.id, host: m.host, pid: m.pid, assignment: m.assignment})),
+    totalLag: d.totalLag,
+    topics: [...byTopic.values()],
+    partitions: d.partitions.map((p) => ({topic: p.topic, partition: p.partition, committed: p.committed, end: p.end, lag: p.lag, owner: p.owner})),
+  }
 }
