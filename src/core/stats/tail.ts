@@ -18,7 +18,8 @@ export function tailTopic(topic: Topic, count: number): TailRecord[] {
     const end = reader.endOffset()
     const from = Math.max(reader.logStartOffset(), end - count)
     if (from >= end) continue
-    const partitionCursor = reader.openCursor(from, {checkCrcs: false})
+    // The newest few records sit just after the last index entry: a small read covers them.
+    const partitionCursor = reader.openCursor(from, {checkCrcs: false, readBytes: 64 * 1024})
     try {
       for (let chunk = partitionCursor.read(); chunk !== undefined; chunk = partitionCursor.read()) {
         for (let at = chunk.start; at < chunk.end; at += chunk.buffer.readInt32BE(at + 8) + 12) {
