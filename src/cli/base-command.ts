@@ -4,6 +4,9 @@
  * and a clean stop on SIGINT/SIGTERM.
  */
 import {Command, Errors, Flags} from '@oclif/core'
+import type {Backend} from '../backends/backend.js'
+import {openBackend} from '../backends/open-backend.js'
+import {TargetFlags, resolveTarget} from '../backends/target.js'
 import {Log, openLog} from '../core/log.js'
 import {StromError, isStromError} from '../core/errors.js'
 import {EXIT, exitCodeForKind} from './exit-codes.js'
@@ -14,13 +17,43 @@ export abstract class StromCommand extends Command {
       description: 'log directory (default: $STROM_DIR, else $XDG_DATA_HOME/strom, i.e. ~/.local/share/strom)',
       helpGroup: 'GLOBAL',
     }),
+    'bootstrap-server': Flags.string({
+      description: 'speak to this Kafka cluster instead of a log directory: HOST:PORT[,HOST:PORT...] (default: $STROM_BOOTSTRAP_SERVERS)',
+      helpGroup: 'GLOBAL',
+    }),
+    profile: Flags.string({
+      description: 'a named backend from the config file ($STROM_CONFIG, else ~/.config/strom/config.json; default: $STROM_PROFILE)',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   private interruptHandlers: Array<(signal: NodeJS.Signals) => void> = []
   private signalsInstalled = false
 
-  protected openLog(dir: string | undefined): Log {
-    return openLog({dir, onWarning: (message) => process.stderr.write(`warning: ${message}\n`)})
+  /** The backend the flags (or the environment, or a profile) choose: a log directory or Kafka. */
+  protected async openBackend(flags: TargetFlags): Promise<Backend> {
+    const backend = await openBackend(resolveTarget(flags), warn)
+    this.backends.push(backend)
+    return backend
+  }
+
+  /** A log directory, for the commands that only make sense on one (log maintenance, serve, ingest, bench). */
+  protected openLog(flags: TargetFlags): Log {
+    const target = resolveTarget(flags)
+    if (target.kind !== 'dir') {
+      throw new StromError('UNSUPPORTED', `\`strom ${this.id ?? 'this command'}\` works on a log directory only, not on a Kafka cluster`, {
+        hint: 'drop --bootstrap-server (and unset STROM_BOOTSTRAP_SERVERS / STROM_PROFILE), or give --dir PATH',
+      })
+    }
+    return openLog({dir: target.dir, onWarning: warn})
+  }
+
+  private readonly backends: Backend[] = []
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    // Kafka connections would keep the process alive.
+    for (const backend of this.backends.splice(0)) await backend.close().catch(() => undefined)
+    return super.finally(error)
   }
 
   /**
@@ -52,6 +85,10 @@ export abstract class StromCommand extends Command {
     // oclif's own parse errors carry exit code 2 already.
     return super.catch(error)
   }
+}
+
+function warn(message: string): void {
+  process.stderr.write(`warning: ${message}\n`)
 }
 
 export function toCliError(error: StromError): Errors.CLIError {

@@ -6,13 +6,11 @@ import {Progress} from '../cli/progress.js'
 import {makeFilter} from '../cli/record-filter.js'
 import {RenderRecord, makeRenderer} from '../cli/record-render.js'
 import {useColor} from '../cli/table.js'
-import {LogReader, PartitionAssignment} from '../core/consumer.js'
 import {StromError} from '../core/errors.js'
 import type {RecordView} from '../core/format/record-view.js'
 import {STRATEGIES, Strategy} from '../core/groups/assignors.js'
-import {CommitMode, GroupConsumer, ResetPolicy} from '../core/groups/group-consumer.js'
-import type {Log, Topic} from '../core/log.js'
-import {MergedLogReader} from '../core/merged-reader.js'
+import type {CommitMode, ResetPolicy} from '../core/groups/group-consumer.js'
+import type {Backend, RecordSource} from '../backends/backend.js'
 import {RangeSpec, parseRange} from '../core/offset-spec.js'
 import type {SkippedCorruption} from '../core/partition/partition-reader.js'
 
@@ -84,27 +82,32 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     const filter = makeFilter({grep: flags.grep, key: flags.key, invert: flags['invert-match']})
     const limit = flags['max-messages'] ?? Number.POSITIVE_INFINITY
     let count = 0
-    const visit = (topic: Topic, partition: number, record: RecordView): boolean => {
+    const visit = (topic: string, partition: number, record: RecordView): boolean => {
       if (filter !== undefined && !filter(record)) return true
       if (count >= limit) return false
-      render(topic.name, partition, record)
+      render(topic, partition, record)
       count++
       return count < limit
     }
 
-    const log = this.openLog(flags.dir)
-    if (flags.group !== undefined) return this.runGroup(log, names, flags, out, visit)
-    if (flags.pattern !== undefined || flags.strategy !== undefined || flags.reset !== undefined) {
+    if (flags.group === undefined && (flags.pattern !== undefined || flags.strategy !== undefined || flags.reset !== undefined)) {
       throw new StromError('INVALID_ARGUMENT', '--pattern, --strategy and --reset apply only with --group', {hint: 'add --group NAME'})
     }
-    if (names.length === 0) throw new StromError('INVALID_ARGUMENT', 'no topic given', {hint: 'strom consume TOPIC [TOPIC...]'})
-    const assignments = this.assignments(log, names, flags.partition)
-    const plan = {range, follow: flags.follow, checkCrcs: flags['check-crcs'], onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined}
-    const reader = flags.merge === 'time' ? new MergedLogReader(assignments, plan) : new LogReader(assignments, plan)
+    if (flags.group === undefined && names.length === 0) throw new StromError('INVALID_ARGUMENT', 'no topic given', {hint: 'strom consume TOPIC [TOPIC...]'})
+    const backend = await this.openBackend(flags)
+    if (flags.group !== undefined) return this.runGroup(backend, names, flags, out, visit)
+    const reader: RecordSource = await backend.openReader(names.map((topic) => ({topic, partitions: flags.partition})), {
+      range,
+      follow: flags.follow,
+      merge: flags.merge === 'time' ? 'time' : undefined,
+      checkCrcs: flags['check-crcs'],
+      onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined,
+    })
     out.whenClosed(() => reader.stop())
     this.onInterrupt(() => reader.stop())
     // A long bounded read into a pipe or file gets a progress bar on the terminal (stderr).
-    const progress = !flags.follow && !process.stdout.isTTY && reader instanceof LogReader ? new Progress('consume', total(reader), 'msg') : undefined
+    const remaining = reader.remaining()
+    const progress = !flags.follow && !process.stdout.isTTY && remaining !== undefined ? new Progress('consume', remaining, 'msg') : undefined
     let reported = 0
     try {
       await reader.run(progress === undefined ? visit : (topic, partition, record) => {
@@ -122,31 +125,17 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     }
   }
 
-  private assignments(log: Log, names: string[], partitions: number[] | undefined): PartitionAssignment[] {
-    const assignments: PartitionAssignment[] = []
-    for (const name of names) {
-      const topic = log.topic(name)
-      topic.recoverIdlePartitions()
-      for (const partition of partitions ?? [...Array(topic.partitions).keys()]) {
-        topic.checkPartition(partition)
-        assignments.push({topic, partition})
-      }
-    }
-    return assignments
-  }
-
   private async runGroup(
-    log: Log,
+    backend: Backend,
     names: string[],
     flags: {group?: string; pattern?: string; strategy?: string; reset?: string; commit: string; follow: boolean; offset: string; partition?: number[]; merge?: string; 'check-crcs': boolean; 'skip-corrupt': boolean},
     out: RecordOutput,
-    visit: (topic: Topic, partition: number, record: RecordView) => boolean,
+    visit: (topic: string, partition: number, record: RecordView) => boolean,
   ): Promise<void> {
     if (flags.partition !== undefined) throw new StromError('INVALID_ARGUMENT', '-p/--partition cannot be used with --group: the group assigns partitions', {hint: 'drop -p, or drop --group to read chosen partitions'})
     if (flags.offset !== 'beginning') throw new StromError('INVALID_ARGUMENT', '-o/--offset cannot be used with --group: members start at the committed offsets', {hint: 'use --reset earliest|latest for partitions without a commit, or `strom offsets reset` to move the group'})
     if (flags.merge !== undefined) throw new StromError('INVALID_ARGUMENT', '--merge cannot be used with --group')
     if (names.length === 0 && flags.pattern === undefined) throw new StromError('INVALID_ARGUMENT', 'no topic given', {hint: 'name topics, or subscribe with --pattern REGEX'})
-    for (const name of names) log.topic(name)
     let pattern: RegExp | undefined
     if (flags.pattern !== undefined) {
       try {
@@ -155,7 +144,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
         throw new StromError('INVALID_ARGUMENT', `invalid --pattern: ${(error as Error).message}`)
       }
     }
-    const consumer = new GroupConsumer(log, flags.group!, {
+    const consumer = await backend.openGroupReader(flags.group!, {
       topics: names,
       pattern,
       strategy: flags.strategy as Strategy | undefined,
@@ -170,15 +159,12 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     out.whenClosed(() => consumer.stop())
     this.onInterrupt(() => consumer.stop())
     await consumer.run(visit, () => out.flush())
+    await out.flush()
   }
 }
 
 function reportSkipped(s: SkippedCorruption): void {
   process.stderr.write(`warning: skipped ${s.bytes} corrupt bytes in ${s.where}, segment ${s.segment}, at byte ${s.position}${s.offset === undefined ? '' : ` (batch offset ${s.offset})`}: ${s.reason}\n`)
-}
-
-function total(reader: LogReader): number {
-  return reader.positions().reduce((sum, p) => sum + Math.max(0, (p.end ?? p.position) - p.position), 0)
 }
 
 export type {RangeSpec, RenderRecord}

@@ -7,7 +7,7 @@ import {DelimitedSplitter} from '../cli/line-splitter.js'
 import {Progress} from '../cli/progress.js'
 import {StromError} from '../core/errors.js'
 import type {Header} from '../core/format/record-batch.js'
-import {Producer} from '../core/producer.js'
+import type {RecordSink} from '../backends/backend.js'
 import {PARTITIONERS, PartitionerName} from '../core/topic/partitioner.js'
 
 export default class Produce extends StromCommand {
@@ -47,10 +47,14 @@ export default class Produce extends StromCommand {
 
   async run(): Promise<void> {
     const {args, argv, flags} = await this.parse(Produce)
-    const log = this.openLog(flags.dir)
-    const topic = flags.create ? log.openOrCreateTopic(args.topic, {partitions: flags.partitions}) : log.topic(args.topic)
-    if (flags.partition !== undefined) topic.checkPartition(flags.partition)
-    const producer = new Producer(topic, {partitioner: flags.partitioner as PartitionerName, sync: flags.sync, batchBytes: flags['batch-size']})
+    const backend = await this.openBackend(flags)
+    const producer = await backend.openSink(args.topic, {
+      partitioner: flags.partitioner as PartitionerName,
+      sync: flags.sync,
+      batchBytes: flags['batch-size'],
+      createPartitions: flags.create ? flags.partitions : undefined,
+    })
+    if (flags.partition !== undefined) producer.checkPartition(flags.partition)
     const encodings = {key: flags['key-encoding'] as Encoding, value: flags['value-encoding'] as Encoding}
     const headers = parseHeaderFlags(flags.header ?? [], encodings.value)
     const keyDelimiter = flags['key-delimiter'] === undefined ? undefined : unescapeDelimiter(flags['key-delimiter'])
@@ -126,8 +130,7 @@ export default class Produce extends StromCommand {
       }
     } finally {
       // Whatever was read before an error or an interrupt is appended: nothing read is dropped silently.
-      producer.flush()
-      topic.close()
+      await producer.close()
     }
     this.summarize(producer, started, flags.verbose)
   }
@@ -135,7 +138,7 @@ export default class Produce extends StromCommand {
   private async readStdin(
     delimiter: Buffer,
     send: (buf: Buffer, start: number, end: number, timestamp: number) => void,
-    producer: Producer,
+    producer: RecordSink,
     lingerMs: number,
     interrupted: () => boolean,
   ): Promise<void> {
@@ -156,13 +159,20 @@ export default class Produce extends StromCommand {
         progress?.advance((chunk as Buffer).length)
         // Append when the input pauses: while more input is already buffered, keep filling batches.
         if (lingerMs <= 0) {
-          if (input.readableLength === 0) producer.flush()
+          if (input.readableLength === 0) {
+            const flushed = producer.flush()
+            if (flushed !== undefined) await flushed
+          }
         }
         else if (lingerTimer === undefined) {
           lingerTimer = setTimeout(() => {
             lingerTimer = undefined
             try {
-              producer.flush()
+              // A network sink's flush settles later; its failure surfaces at the next send or at close.
+              void Promise.resolve(producer.flush()).catch((error: unknown) => {
+                failure = error
+                input.destroy()
+              })
             } catch (error) {
               failure = error
               input.destroy()
@@ -170,6 +180,8 @@ export default class Produce extends StromCommand {
           }, lingerMs)
         }
         if (failure !== undefined) throw failure
+        const backlog = producer.drain?.()
+        if (backlog !== undefined) await backlog
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
@@ -183,12 +195,12 @@ export default class Produce extends StromCommand {
     splitter.end((buf, start, end) => send(buf, start, end, now))
   }
 
-  private summarize(producer: Producer, started: bigint, verbose: boolean): void {
+  private summarize(producer: RecordSink, started: bigint, verbose: boolean): void {
     if (!verbose && !process.stderr.isTTY) return
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     const {messages, bytes, batches} = producer.stats
     const rate = seconds > 0 ? Math.round(messages / seconds) : messages
-    process.stderr.write(`produced ${messages} messages (${bytes} bytes, ${batches} batches) to ${producer.topic.name} in ${seconds.toFixed(3)}s, ${rate} msg/s\n`)
+    process.stderr.write(`produced ${messages} messages (${bytes} bytes, ${batches} batches) to ${producer.topicName} in ${seconds.toFixed(3)}s, ${rate} msg/s\n`)
   }
 }
 

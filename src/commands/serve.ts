@@ -24,7 +24,7 @@ export default class Serve extends StromCommand {
     const {flags} = await this.parse(Serve)
     const {startServer, parseListen, isLoopback} = await import('../server/listener.js')
     const listen = parseListen(flags.listen)
-    const log = this.openLog(flags.dir)
+    const log = this.openLog(flags)
     const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
     const server = await startServer(log, listen, {
       advertise: flags.advertise === undefined ? undefined : parseListen(flags.advertise),

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
 import {formatBytes, renderTable} from '../cli/table.js'
-import {SnapshotSource, type Snapshot} from '../core/stats/snapshot.js'
+import type {Snapshot} from '../core/stats/snapshot.js'
 
 export default class Top extends StromCommand {
   static summary = 'Live dashboard of the log directory: topics with rates, groups with lag.'
@@ -14,10 +14,10 @@ Not on a terminal (or with --json): one snapshot as a table (or JSON), then exit
 
   async run(): Promise<Snapshot | void> {
     const {flags} = await this.parse(Top)
-    const source = new SnapshotSource(this.openLog(flags.dir))
+    const source = await (await this.openBackend(flags)).statsSource()
     if (!process.stdout.isTTY || !process.stdin.isTTY || this.jsonEnabled()) {
       const snapshot = source.take()
-      if (!this.jsonEnabled()) this.printSnapshot(snapshot)
+      if (!this.jsonEnabled()) this.printSnapshot(snapshot, source.dir.startsWith('kafka://'))
       return snapshot
     }
     // ink draws nothing until exit when it believes it runs in CI (CI, CONTINUOUS_INTEGRATION or
@@ -36,8 +36,8 @@ Not on a terminal (or with --json): one snapshot as a table (or JSON), then exit
     await top.done
   }
 
-  private printSnapshot(snapshot: Snapshot): void {
-    process.stdout.write(renderTable(['TOPIC', 'PARTITIONS', 'MESSAGES', 'SIZE'], snapshot.topics.map((t) => [t.name, t.partitions.length, t.messages, formatBytes(t.sizeBytes)])))
+  private printSnapshot(snapshot: Snapshot, sizeUnknown: boolean): void {
+    process.stdout.write(renderTable(['TOPIC', 'PARTITIONS', 'MESSAGES', 'SIZE'], snapshot.topics.map((t) => [t.name, t.partitions.length, t.messages, sizeUnknown ? '-' : formatBytes(t.sizeBytes)])))
     if (snapshot.groups.length > 0) {
       const assigned = (g: Snapshot['groups'][number]) => `${g.topics.reduce((n, t) => n + t.owned, 0)}/${g.topics.reduce((n, t) => n + t.partitions, 0)}`
       process.stdout.write('\n' + renderTable(['GROUP', 'STATE', 'MEMBERS', 'ASSIGNED', 'LAG'], snapshot.groups.map((g) => [g.group, g.state, g.members.length, assigned(g), g.totalLag])))

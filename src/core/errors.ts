@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'LOCK_TIMEOUT',
   'BUSY',
   'IO_ERROR',
+  'UNAVAILABLE',
+  'UNSUPPORTED',
 ] as const
 
 export type StromErrorCode = (typeof ERROR_CODES)[number]
@@ -47,6 +49,8 @@ const KIND_BY_CODE: Record<StromErrorCode, StromErrorKind> = {
   LOCK_TIMEOUT: 'runtime',
   BUSY: 'runtime',
   IO_ERROR: 'runtime',
+  UNAVAILABLE: 'runtime',
+  UNSUPPORTED: 'usage',
 }
 
 export class StromError extends Error {

@@ -15,7 +15,7 @@ export default class BenchConsume extends StromCommand {
 
   async run(): Promise<ConsumeBenchResult> {
     const {flags} = await this.parse(BenchConsume)
-    const log = this.openLog(flags.dir)
+    const log = this.openLog(flags)
     const result = await benchConsume(log, log.topic(flags.topic), flags.group)
     if (!this.jsonEnabled()) this.log(`${result.records} records in ${result.seconds}s: ${formatRate(result.recordsPerSecond)} records/s, ${result.mbPerSecond} MB/s`)
     return result

@@ -1,6 +1,5 @@
 import {Args} from '@oclif/core'
 import {StromCommand} from '../../cli/base-command.js'
-import {deleteGroup} from '../../core/groups/group-admin.js'
 
 export default class GroupDelete extends StromCommand {
   static summary = 'Delete a consumer group and its committed offsets (only when it has no live members).'
@@ -10,7 +9,7 @@ export default class GroupDelete extends StromCommand {
 
   async run(): Promise<{group: string; deleted: boolean}> {
     const {args, flags} = await this.parse(GroupDelete)
-    deleteGroup(this.openLog(flags.dir), args.group)
+    await (await this.openBackend(flags)).deleteGroup(args.group)
     this.log(`deleted group ${args.group}`)
     return {group: args.group, deleted: true}
   }

@@ -28,7 +28,7 @@ export default class LogClean extends StromCommand {
 
   async run(): Promise<{partitions: CleanReport[]}> {
     const {args, flags} = await this.parse(LogClean)
-    const log = this.openLog(flags.dir)
+    const log = this.openLog(flags)
     const dryRun = flags['dry-run']
     const reports: CleanReport[] = []
     const out: string[] = []

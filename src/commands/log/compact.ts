@@ -16,7 +16,7 @@ export default class LogCompact extends StromCommand {
 
   async run(): Promise<{partitions: CompactionResult[]}> {
     const {args, flags} = await this.parse(LogCompact)
-    const log = this.openLog(flags.dir)
+    const log = this.openLog(flags)
     if (args.topic !== undefined) {
       const policy = log.topic(args.topic).config.cleanupPolicy
       if (!isCompacted(policy)) {

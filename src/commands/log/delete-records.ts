@@ -25,7 +25,7 @@ export default class LogDeleteRecords extends StromCommand {
     const {args, flags} = await this.parse(LogDeleteRecords)
     const before = flags.before === 'end' ? 'end' : /^\d+$/.test(flags.before) ? Number(flags.before) : Number.NaN
     if (Number.isNaN(before)) throw new StromError('INVALID_OFFSET', `invalid --before '${flags.before}': expected an offset (a whole number) or 'end'`)
-    const log = this.openLog(flags.dir)
+    const log = this.openLog(flags)
     const [ref] = maintenanceTargets(log, args.topic, [flags.partition])
     const result = deleteRecords(ref, before, {ignoreHolds: flags['ignore-holds']})
     if (!this.jsonEnabled()) {

@@ -40,7 +40,7 @@ export default class LogDump extends StromCommand {
       files.push({file: path.resolve(flags.file), label: flags.file, segment: parseSegmentLogName(path.basename(flags.file))})
     } else {
       if (args.topic === undefined) throw new StromError('INVALID_ARGUMENT', 'no topic given', {hint: 'strom log dump TOPIC, or --file PATH'})
-      const log = this.openLog(flags.dir)
+      const log = this.openLog(flags)
       for (const ref of maintenanceTargets(log, args.topic, flags.partition)) {
         const bases = listSegmentBases(ref.partitionDir)
         const start = flags.offset === undefined ? 0 : Math.max(0, bases.filter((b) => b <= flags.offset!).length - 1)

@@ -18,7 +18,7 @@ export default class LogRepair extends StromCommand {
 
   async run(): Promise<{repaired: RepairResult[]}> {
     const {args, flags} = await this.parse(LogRepair)
-    const log = this.openLog(flags.dir)
+    const log = this.openLog(flags)
     const damaged = maintenanceTargets(log, args.topic).filter((ref) => planRepair(ref).faults.length > 0)
     if (damaged.length === 0) {
       if (!this.jsonEnabled()) this.logToStderr('nothing to repair: every segment verifies')

@@ -18,7 +18,7 @@ export default class LogVerify extends StromCommand {
 
   async run(): Promise<{clean: boolean; partitions: number; segments: number; batches: number; bytes: number; faults: Fault[]}> {
     const {args, flags} = await this.parse(LogVerify)
-    const log = this.openLog(flags.dir)
+    const log = this.openLog(flags)
     const refs = maintenanceTargets(log, args.topic)
     const totalBytes = refs.reduce((sum, ref) => sum + listSegmentBases(ref.partitionDir).reduce((n, b) => n + (fs.statSync(segmentPaths(ref.partitionDir, b).log, {throwIfNoEntry: false})?.size ?? 0), 0), 0)
     const progress = new Progress('verify', totalBytes, 'B')

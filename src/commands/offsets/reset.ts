@@ -4,8 +4,7 @@ import {StromCommand} from '../../cli/base-command.js'
 import {Progress} from '../../cli/progress.js'
 import {renderTable} from '../../cli/table.js'
 import {StromError} from '../../core/errors.js'
-import {PlannedReset, ResetScope, ResetSpec, executeReset, parseIsoDuration, parsePlanCsv, planReset, planToCsv} from '../../core/groups/offsets-reset.js'
-import {GroupStore} from '../../core/groups/group-store.js'
+import {PlannedReset, ResetScope, ResetSpec, parseIsoDuration, parsePlanCsv, planToCsv} from '../../core/groups/offsets-reset.js'
 
 export default class OffsetsReset extends StromCommand {
   static summary = "Move a consumer group's committed offsets (dry run unless --execute)."
@@ -45,17 +44,16 @@ export default class OffsetsReset extends StromCommand {
       throw new StromError('INVALID_ARGUMENT', 'no scope given', {hint: 'add --topic T (or T:0,1,2) or --all-topics'})
     }
     if (flags.execute && flags['dry-run']) throw new StromError('INVALID_ARGUMENT', '--execute and --dry-run contradict each other')
-    const log = this.openLog(flags.dir)
-    new GroupStore(log.dir, flags.group).requireExists()
+    const backend = await this.openBackend(flags)
     // Resolving offsets (by time, especially) touches every partition: show progress on a terminal.
     let progress: Progress | undefined
-    const plan = planReset(log, flags.group, spec, scope, (done, total) => {
+    const plan = await backend.planOffsetsReset(flags.group, spec, scope, (done, total) => {
       progress ??= new Progress(flags.execute ? 'reset' : 'plan', total > 50 ? total : 0, 'partitions')
       progress.advance(1)
     })
     progress?.finish()
     let journal: string | undefined
-    if (flags.execute) journal = executeReset(log, flags.group, plan, describeSpec(flags))
+    if (flags.execute) journal = await backend.executeOffsetsReset(flags.group, plan, describeSpec(flags))
     if (!this.jsonEnabled()) {
       if (flags.export) process.stdout.write(planToCsv(plan))
       else {
@@ -118,7 +116,7 @@ function parseTopicScope(text: string): {topic: string; partitions?: number[]} {
 
 function describeSpec(flags: Record<string, unknown>): string {
   return Object.entries(flags)
-    .filter(([k, v]) => v !== undefined && v !== false && !['dir', 'json', 'execute', 'export'].includes(k))
+    .filter(([k, v]) => v !== undefined && v !== false && !['dir', 'bootstrap-server', 'profile', 'json', 'execute', 'export'].includes(k))
     .map(([k, v]) => (v === true ? `--${k}` : `--${k} ${Array.isArray(v) ? v.join(',') : v}`))
     .join(' ')
 }

@@ -11,7 +11,7 @@ export default class OffsetsUndo extends StromCommand {
 
   async run(): Promise<ReturnType<typeof undoLastReset> & {group: string}> {
     const {flags} = await this.parse(OffsetsUndo)
-    const result = undoLastReset(this.openLog(flags.dir), flags.group)
+    const result = await (await this.openBackend(flags)).undoOffsetsReset(flags.group)
     if (!this.jsonEnabled()) {
       process.stdout.write(renderTable(['TOPIC', 'PARTITION', 'RESTORED'], result.restored.map((r) => [r.topic, r.partition, r.offset ?? '(none)'])))
       process.stderr.write(`undid: ${result.description}\n`)

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../../cli/base-command.js'
+import {parseConfigAssignments} from '../../cli/config-flags.js'
 import {StromError} from '../../core/errors.js'
-import {parseConfigPairs} from '../../core/config.js'
 
 export default class TopicAlter extends StromCommand {
   static summary = 'Add partitions to a topic or change its config.'
@@ -24,11 +24,11 @@ export default class TopicAlter extends StromCommand {
     if (flags.partitions === undefined && flags.config === undefined && flags['delete-config'] === undefined) {
       throw new StromError('INVALID_ARGUMENT', 'nothing to change', {hint: 'give --partitions N, --config key=value or --delete-config key'})
     }
-    const config = flags.config === undefined ? {} : parseConfigPairs(flags.config)
+    const config = parseConfigAssignments(flags.config ?? [])
     for (const key of flags['delete-config'] ?? []) config[key] = ''
-    const log = this.openLog(flags.dir)
-    const meta = log.topics.alter(args.name, {partitions: flags.partitions, config})
-    this.log(`altered topic ${meta.name}: ${meta.partitions} partitions`)
-    return {topic: meta.name, partitions: meta.partitions, config: meta.config}
+    const backend = await this.openBackend(flags)
+    const altered = await backend.alterTopic(args.name, {partitions: flags.partitions, config})
+    this.log(`altered topic ${args.name}: ${altered.partitions} partitions`)
+    return {topic: args.name, partitions: altered.partitions, config: altered.config}
   }
 }

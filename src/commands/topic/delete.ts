@@ -13,8 +13,8 @@ export default class TopicDelete extends StromCommand {
 
   async run(): Promise<{topic: string; deleted: boolean}> {
     const {args, flags} = await this.parse(TopicDelete)
-    const log = this.openLog(flags.dir)
-    const meta = log.topics.read(args.name)
+    const backend = await this.openBackend(flags)
+    const meta = {name: args.name, partitions: await backend.topicPartitions(args.name)}
     if (!flags.force) {
       if (!process.stdin.isTTY) {
         throw new StromError('INVALID_ARGUMENT', `refusing to delete topic '${meta.name}' without confirmation`, {hint: 'pass --force when running from a script'})
@@ -27,7 +27,7 @@ export default class TopicDelete extends StromCommand {
         return {topic: meta.name, deleted: false}
       }
     }
-    log.topics.delete(meta.name)
+    await backend.deleteTopic(meta.name)
     this.log(`deleted topic ${meta.name}`)
     return {topic: meta.name, deleted: true}
   }

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {partitionBounds} from '../consumer.js'
+import type {PartitionBounds} from '../offset-spec.js'
 import {StromError} from '../errors.js'
 import {writeJsonAtomic} from '../io/atomic-file.js'
 import type {Log} from '../log.js'
@@ -69,17 +70,45 @@ export function planToCsv(plan: PlannedReset[]): string {
 
 export function planReset(log: Log, group: string, spec: ResetSpec, scope: ResetScope, onProgress?: (done: number, total: number) => void): PlannedReset[] {
   const store = new GroupStore(log.dir, group)
-  const offsets = store.readOffsets()
-  const keys = scopeKeys(log, offsets, spec, scope)
   const other = spec.mode === 'to-group' ? new GroupStore(log.dir, spec.group) : undefined
   if (other !== undefined) other.requireExists()
-  const otherOffsets = other?.readOffsets()
+  const view: ResetView = {
+    offsets: store.readOffsets(),
+    otherOffsets: other?.readOffsets(),
+    partitionCount: (topic) => log.topic(topic).partitions,
+    bounds: (topicName, partition) => {
+      const topic = log.topic(topicName)
+      topic.checkPartition(partition)
+      return partitionBounds(topic, partition)
+    },
+  }
+  return planResetWith(view, spec, scope, onProgress)
+}
+
+/**
+ * What a reset plan needs to know, so any backend can supply it: the group's committed offsets
+ * (and the other group's, for --to-group), partition counts, and per partition its bounds.
+ */
+export interface ResetView {
+  offsets: OffsetsByTopic
+  otherOffsets?: OffsetsByTopic
+  partitionCount(topic: string): number
+  bounds(topic: string, partition: number): PartitionBounds
+}
+
+/** The partitions a plan covers, before any offset is resolved (a backend prefetches their bounds). */
+export function resetKeys(view: Pick<ResetView, 'offsets' | 'partitionCount'>, spec: ResetSpec, scope: ResetScope): Array<{topic: string; partition: number}> {
+  return scopeKeys(view, view.offsets, spec, scope).map(parseTpKey)
+}
+
+export function planResetWith(view: ResetView, spec: ResetSpec, scope: ResetScope, onProgress?: (done: number, total: number) => void): PlannedReset[] {
+  const offsets = view.offsets
+  const keys = scopeKeys(view, offsets, spec, scope)
+  const otherOffsets = view.otherOffsets
   const plan: PlannedReset[] = []
   for (const key of keys) {
     const {topic: topicName, partition} = parseTpKey(key)
-    const topic = log.topic(topicName)
-    topic.checkPartition(partition)
-    const bounds = partitionBounds(topic, partition)
+    const bounds = view.bounds(topicName, partition)
     const current = offsets[topicName]?.[String(partition)]?.offset ?? null
     let target: number
     let note: string | undefined
@@ -128,7 +157,7 @@ export function planReset(log: Log, group: string, spec: ResetSpec, scope: Reset
   return plan
 }
 
-function scopeKeys(log: Log, offsets: OffsetsByTopic, spec: ResetSpec, scope: ResetScope): string[] {
+function scopeKeys(view: Pick<ResetView, 'partitionCount'>, offsets: OffsetsByTopic, spec: ResetSpec, scope: ResetScope): string[] {
   const keys = new Set<string>()
   if (spec.mode === 'from-file' && scope.topics === undefined && !scope.allTopics) {
     for (const key of spec.offsets.keys()) keys.add(key)
@@ -138,7 +167,7 @@ function scopeKeys(log: Log, offsets: OffsetsByTopic, spec: ResetSpec, scope: Re
     for (const [topic, byPartition] of Object.entries(offsets)) for (const p of Object.keys(byPartition)) keys.add(tpKey(topic, Number(p)))
   }
   for (const {topic, partitions} of scope.topics ?? []) {
-    const count = log.topic(topic).partitions
+    const count = view.partitionCount(topic)
     for (const p of partitions ?? [...Array(count).keys()]) keys.add(tpKey(topic, p))
   }
   if (spec.mode === 'from-file') for (const key of [...keys]) if (!spec.offsets.has(key)) keys.delete(key)

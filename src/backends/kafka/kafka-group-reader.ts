@@ -1,0 +1,161 @@
+/**
+ * `consume --group` on Kafka: a kafkajs consumer in the group, following the Kafka group protocol
+ * through the cluster's coordinator. Offsets are committed only after the records' output was
+ * flushed (auto: at most every 250 ms and on leaving; sync: after every record; none: never), so
+ * a crash replays rather than loses. A bounded read (no --follow) ends once every assigned
+ * partition reached the end offset it had when it was assigned.
+ */
+import type {Admin, Consumer, EachBatchPayload} from 'kafkajs'
+import type {GroupReadOptions, RecordSource, RecordVisitor} from '../backend.js'
+import type {InternalMessage} from './client.js'
+import {recordFromKafka} from './kafka-record.js'
+
+const AUTO_COMMIT_MS = 250
+
+export class KafkaGroupReader implements RecordSource {
+  private stopped = false
+  private finish: (() => void) | undefined
+  /** "topic:partition" → next offset to read, for assigned partitions. */
+  private readonly positions = new Map<string, number>()
+  /** "topic:partition" → end offset captured at assignment (bounded reads). */
+  private readonly ends = new Map<string, number>()
+  private readonly uncommitted = new Map<string, number>()
+  private assigned: string[] = []
+  private lastCommitMs = 0
+  private generation = 0
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly admin: Admin,
+    private readonly group: string,
+    private readonly options: GroupReadOptions,
+    private readonly translate: (error: unknown) => unknown,
+  ) {}
+
+  remaining(): number | undefined {
+    return undefined
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.finish?.()
+  }
+
+  async run(visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.finish = resolve))
+    let failure: unknown
+    const fail = (error: unknown) => {
+      failure ??= this.translate(error)
+      this.stop()
+    }
+    try {
+      await this.consumer.connect()
+      this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+        this.onAssignment(event.payload.memberAssignment as Record<string, number[]>).catch(fail)
+      })
+      this.consumer.on(this.consumer.events.CRASH, (event) => fail(event.payload.error))
+      const topics: Array<string | RegExp> = [...this.options.topics]
+      if (this.options.pattern !== undefined) topics.push(this.options.pattern)
+      await this.consumer.subscribe({topics, fromBeginning: this.options.reset === 'earliest'})
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.onBatch(payload, visit, afterChunk).catch(fail),
+      })
+      // A bounded read over partitions that are already at their end has nothing to wait for.
+      const idleCheck = setInterval(() => {
+        if (!this.options.follow && this.boundedReadFinished()) this.stop()
+      }, 200)
+      try {
+        await done
+      } finally {
+        clearInterval(idleCheck)
+      }
+      await afterChunk()
+      await this.commit(true)
+    } catch (error) {
+      failure ??= this.translate(error)
+    } finally {
+      // Leaving the group hands the partitions over at once (LeaveGroup), as a clean stop should.
+      await this.consumer.disconnect().catch(() => undefined)
+      await this.admin.disconnect().catch(() => undefined)
+    }
+    if (failure !== undefined) throw failure
+  }
+
+  private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    const generation = ++this.generation
+    const keys = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`))
+    const revoked = this.assigned.filter((k) => !keys.includes(k))
+    for (const key of revoked) {
+      this.positions.delete(key)
+      this.uncommitted.delete(key)
+    }
+    this.assigned = keys
+    this.options.onAssignment?.({assigned: keys, revoked, generation})
+    if (this.options.follow) return
+    // Where each newly assigned partition starts and ends, to know when a bounded read is done.
+    const topics = Object.keys(assignment)
+    const committed = topics.length === 0 ? [] : await this.admin.fetchOffsets({groupId: this.group, topics})
+    for (const topic of topics) {
+      const offsets = await this.admin.fetchTopicOffsets(topic)
+      for (const o of offsets) {
+        const key = `${topic}:${o.partition}`
+        if (!keys.includes(key)) continue
+        this.ends.set(key, Number(o.high))
+        if (!this.positions.has(key)) {
+          const commit = Number(committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === o.partition)?.offset ?? -1)
+          this.positions.set(key, commit >= 0 ? commit : this.options.reset === 'earliest' ? Number(o.low) : Number(o.high))
+        }
+      }
+    }
+  }
+
+  private boundedReadFinished(): boolean {
+    if (this.generation === 0) return false
+    return this.assigned.every((key) => {
+      const end = this.ends.get(key)
+      const position = this.positions.get(key)
+      return end !== undefined && position !== undefined && position >= end
+    })
+  }
+
+  private async onBatch(payload: EachBatchPayload, visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void> {
+    const {batch} = payload
+    const key = `${batch.topic}:${batch.partition}`
+    const end = this.options.follow ? undefined : this.ends.get(key)
+    for (const message of batch.messages) {
+      if (this.stopped || !payload.isRunning() || payload.isStale()) break
+      const offset = Number(message.offset)
+      if (end !== undefined && offset >= end) break
+      const keepGoing = visit(batch.topic, batch.partition, recordFromKafka(message as InternalMessage))
+      this.positions.set(key, offset + 1)
+      this.uncommitted.set(key, offset + 1)
+      payload.resolveOffset(message.offset)
+      if (this.options.commit === 'sync') {
+        await afterChunk()
+        await this.commit(true)
+      }
+      if (keepGoing === false) {
+        this.stop()
+        break
+      }
+    }
+    await afterChunk()
+    await this.commit(false)
+    await payload.heartbeat()
+    if (!this.options.follow && this.boundedReadFinished()) this.stop()
+  }
+
+  private async commit(now: boolean): Promise<void> {
+    if (this.options.commit === 'none' || this.uncommitted.size === 0) return
+    if (!now && Date.now() - this.lastCommitMs < AUTO_COMMIT_MS) return
+    const offsets = [...this.uncommitted].map(([key, offset]) => {
+      const at = key.lastIndexOf(':')
+      return {topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset: String(offset)}
+    })
+    this.uncommitted.clear()
+    this.lastCommitMs = Date.now()
+    await this.consumer.commitOffsets(offsets)
+  }
+}

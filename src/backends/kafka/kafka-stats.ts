@@ -1,0 +1,73 @@
+/**
+ * `strom top` on Kafka. The dashboard polls synchronously (StatsSource, shared with log
+ * directories); a cluster answers asynchronously. So take() returns the newest finished snapshot
+ * and starts the next one in the background: the screen is at most one refresh behind.
+ */
+import type {GroupSnapshot, Snapshot, StatsSource, TopicSnapshot} from '../../core/stats/snapshot.js'
+import type {TailRecord} from '../../core/stats/tail.js'
+import type {KafkaBackend} from './kafka-backend.js'
+
+export class KafkaStatsSource implements StatsSource {
+  private latest: Snapshot = {takenMs: Date.now(), topics: [], groups: []}
+  private refreshing: Promise<void> | undefined
+  private readonly tails = new Map<string, TailRecord[]>()
+  private tailing: Promise<void> | undefined
+
+  constructor(private readonly backend: KafkaBackend, readonly dir: string) {}
+
+  take(): Snapshot {
+    this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined))
+    return this.latest
+  }
+
+  tail(topic: string, count: number): TailRecord[] {
+    this.tailing ??= this.backend
+      .tail(topic, count)
+      .then((records) => {
+        this.tails.set(topic, records.map((r) => ({partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key?.toString('utf8') ?? null, value: r.value?.toString('utf8') ?? null})))
+      })
+      .catch(() => undefined)
+      .finally(() => (this.tailing = undefined))
+    return this.tails.get(topic) ?? []
+  }
+
+  async refresh(): Promise<void> {
+    const takenMs = Date.now()
+    const topics: TopicSnapshot[] = []
+    const listed = await this.backend.listTopics()
+    for (const t of listed) {
+      const described = await this.backend.describeTopic(t.topic).catch(() => undefined)
+      if (described === undefined) continue
+      const partitions = described.partitions.map((p) => ({partition: p.partition, logStart: p.logStartOffset, end: p.endOffset, sizeBytes: 0}))
+      topics.push({
+        name: t.topic,
+        partitions,
+        messages: partitions.reduce((n, p) => n + p.end - p.logStart, 0),
+        end: partitions.reduce((n, p) => n + p.end, 0),
+        sizeBytes: 0,
+      })
+    }
+    const groups: GroupSnapshot[] = []
+    for (const g of await this.backend.listGroups()) {
+      const d = await this.backend.describeGroup(g.group).catch(() => undefined)
+      if (d === undefined) continue
+      const byTopic = new Map<string, {topic: string; partitions: number; owned: number; lag: number}>()
+      for (const p of d.partitions) {
+        const t = byTopic.get(p.topic) ?? {topic: p.topic, partitions: 0, owned: 0, lag: 0}
+        t.partitions++
+        if (p.owner !== null) t.owned++
+        t.lag += p.lag ?? 0
+        byTopic.set(p.topic, t)
+      }
+      groups.push({
+        group: d.group,
+        state: d.state,
+        members: d.members.map((m) => ({id: m.id, host: m.host, pid: m.pid, assignment: m.assignment})),
+        totalLag: d.totalLag,
+        topics: [...byTopic.values()],
+        partitions: d.partitions.map((p) => ({topic: p.topic, partition: p.partition, committed: p.committed, end: p.end, lag: p.lag, owner: p.owner})),
+      })
+    }
+    this.latest = {takenMs, topics, groups}
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Opens the backend a target names. The Kafka client library loads only here, on the Kafka path,
+ * so commands on a log directory start without it.
+ */
+import {openLog} from '../core/log.js'
+import type {Backend} from './backend.js'
+import {FileBackend} from './file/file-backend.js'
+import type {BackendTarget} from './target.js'
+
+export async function openBackend(target: BackendTarget, onWarning: (message: string) => void): Promise<Backend> {
+  if (target.kind === 'dir') return new FileBackend(openLog({dir: target.dir, onWarning}))
+  const {KafkaBackend} = await import('./kafka/kafka-backend.js')
+  return KafkaBackend.connect(target, onWarning)
+}
