@@ -63,6 +63,11 @@ export interface SinkOptions {
   batchBytes: number
   /** Create the topic with this many partitions when it does not exist. */
   createPartitions?: number
+  /**
+   * One send at a time, each acknowledged before the next leaves: what an exact resume needs
+   * (mirror counts what reached the destination), at some cost in throughput on a network.
+   */
+  ordered?: boolean
 }
 
 export interface SinkStats {

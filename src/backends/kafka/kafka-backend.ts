@@ -150,7 +150,8 @@ export class KafkaBackend implements Backend {
       }
     }
     const partitions = await this.topicPartitions(topic)
-    const producer = this.kafka.producer({allowAutoTopicCreation: false})
+    // Ordered sinks also keep kafkajs to one request in flight, so a retry cannot reorder batches.
+    const producer = this.kafka.producer({allowAutoTopicCreation: false, maxInFlightRequests: options.ordered ? 1 : undefined})
     await this.call('connecting the producer', () => producer.connect())
     return new KafkaSink(producer, topic, partitions, options, (error) => translateKafkaError(error, `producing to '${topic}'`, this.target.brokers))
   }

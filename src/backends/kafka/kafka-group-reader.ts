@@ -127,6 +127,9 @@ export class KafkaGroupReader implements RecordSource {
     for (const message of batch.messages) {
       if (this.stopped || !payload.isRunning() || payload.isStale()) break
       const offset = Number(message.offset)
+      // A batch fetched again after a rebalance or a retry can start below what this member already printed.
+      const printed = this.positions.get(key)
+      if (printed !== undefined && offset < printed) continue
       if (end !== undefined && offset >= end) break
       const keepGoing = visit(batch.topic, batch.partition, recordFromKafka(message as InternalMessage))
       this.positions.set(key, offset + 1)

@@ -19,8 +19,9 @@ export function headersToKafka(headers: Header[] | undefined): Record<string, Bu
   if (headers === undefined || headers.length === 0) return undefined
   const out: Record<string, Buffer | Buffer[]> = {}
   for (const {key, value} of headers) {
-    // kafkajs cannot send a null header value; an empty one is the closest it can say.
-    const bytes = value ?? Buffer.alloc(0)
+    // kafkajs cannot send a null header value; an empty one is the closest it can say. A copy,
+    // because the caller's bytes may be a view into a read buffer that is reused before the ack.
+    const bytes = value === null ? Buffer.alloc(0) : Buffer.from(value)
     const existing = out[key]
     if (existing === undefined) out[key] = bytes
     else if (Array.isArray(existing)) existing.push(bytes)

@@ -22,6 +22,7 @@ export class KafkaSink implements RecordSink {
   private readonly stickyBytes: number[]
   private readonly inFlight = new Set<Promise<void>>()
   private failure: unknown
+  private lastSend: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly producer: KafkaProducer,
@@ -64,7 +65,7 @@ export class KafkaSink implements RecordSink {
 
   /** A promise to wait on when too many sends are unacknowledged, else undefined. */
   drain(): Promise<void> | undefined {
-    if (this.inFlight.size < MAX_SENDS_IN_FLIGHT) return undefined
+    if (this.inFlight.size < (this.options.ordered ? 1 : MAX_SENDS_IN_FLIGHT)) return undefined
     return Promise.race(this.inFlight).then(() => undefined)
   }
 
@@ -86,8 +87,13 @@ export class KafkaSink implements RecordSink {
     if (this.pending.length === 0) return
     const messages = this.pending
     this.pending = []
-    const send: Promise<void> = this.producer
-      .send({topic: this.topicName, acks: -1, messages})
+    // Ordered: each send waits for the one before, so what the destination holds is always a prefix.
+    const previous = this.options.ordered ? this.lastSend : Promise.resolve()
+    const send: Promise<void> = previous
+      .then(() => {
+        if (this.failure !== undefined) throw this.failure
+        return this.producer.send({topic: this.topicName, acks: -1, messages})
+      })
       .then(() => {
         this.stats.batches++
       })
@@ -96,5 +102,6 @@ export class KafkaSink implements RecordSink {
       })
       .finally(() => this.inFlight.delete(send))
     this.inFlight.add(send)
+    this.lastSend = send
   }
 }
