@@ -21,11 +21,13 @@ export const API = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
   InitProducerId: 22,
   DescribeConfigs: 32,
+  SaslAuthenticate: 36,
 } as const
 
 export type ApiKey = (typeof API)[keyof typeof API]
@@ -50,11 +52,13 @@ export const SUPPORTED: readonly VersionRange[] = [
   {apiKey: API.SyncGroup, minVersion: 0, maxVersion: 3},
   {apiKey: API.DescribeGroups, minVersion: 0, maxVersion: 4},
   {apiKey: API.ListGroups, minVersion: 0, maxVersion: 2},
+  {apiKey: API.SaslHandshake, minVersion: 0, maxVersion: 1},
   {apiKey: API.ApiVersions, minVersion: 0, maxVersion: 3},
   {apiKey: API.CreateTopics, minVersion: 0, maxVersion: 4},
   {apiKey: API.DeleteTopics, minVersion: 0, maxVersion: 3},
   {apiKey: API.InitProducerId, minVersion: 0, maxVersion: 1},
   {apiKey: API.DescribeConfigs, minVersion: 0, maxVersion: 2},
+  {apiKey: API.SaslAuthenticate, minVersion: 0, maxVersion: 1},
 ]
 
 const BY_KEY = new Map(SUPPORTED.map((range) => [range.apiKey, range]))
