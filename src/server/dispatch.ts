@@ -29,6 +29,10 @@ import {handleDescribeConfigs} from './handlers/describe-configs.js'
 import {handleInitProducerId} from './handlers/init-producer-id.js'
 import {GROUP_HANDLERS} from './handlers/groups.js'
 import {handleSaslAuthenticate, handleSaslHandshake} from './handlers/sasl.js'
+import {handleCreatePartitions} from './handlers/create-partitions.js'
+import {handleAlterConfigs, handleIncrementalAlterConfigs} from './handlers/alter-configs.js'
+import {handleDeleteGroups} from './handlers/delete-groups.js'
+import {handleDeleteRecords} from './handlers/delete-records.js'
 
 /** The connection must close without an answer; `message` says why, for the log. */
 export class ConnectionRefused extends Error {
@@ -50,6 +54,11 @@ const HANDLERS = new Map<number, Handler>([
   [API.InitProducerId, handleInitProducerId],
   [API.SaslHandshake, handleSaslHandshake],
   [API.SaslAuthenticate, handleSaslAuthenticate],
+  [API.CreatePartitions, handleCreatePartitions],
+  [API.AlterConfigs, handleAlterConfigs],
+  [API.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
+  [API.DeleteGroups, handleDeleteGroups],
+  [API.DeleteRecords, handleDeleteRecords],
   ...GROUP_HANDLERS,
 ])
 
