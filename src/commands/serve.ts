@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
+import {StromError} from '../core/errors.js'
 
 export default class Serve extends StromCommand {
   static summary = 'Serve the log directory over the Kafka protocol, for existing Kafka clients.'
@@ -19,8 +20,8 @@ export default class Serve extends StromCommand {
     sync: Flags.boolean({description: 'fdatasync every produced batch before acknowledging it'}),
     'max-request-bytes': Flags.integer({description: 'largest request accepted (bigger ones close the connection before being read)', default: 100 * 1024 * 1024, min: 1024}),
     'sasl-users': Flags.string({description: "require SASL/PLAIN authentication against this file: one user:password per line, '#' comments", helpValue: 'FILE'}),
-    'tls-cert': Flags.string({description: 'serve TLS with this PEM certificate (chain); needs --tls-key', helpValue: 'FILE', dependsOn: ['tls-key']}),
-    'tls-key': Flags.string({description: 'the PEM private key of --tls-cert', helpValue: 'FILE', dependsOn: ['tls-cert']}),
+    'tls-cert': Flags.string({description: 'serve TLS with this PEM certificate (chain); needs --tls-key', helpValue: 'FILE'}),
+    'tls-key': Flags.string({description: 'the PEM private key of --tls-cert', helpValue: 'FILE'}),
     quiet: Flags.boolean({char: 'q', description: 'no log lines on stderr except warnings'}),
   }
 
@@ -32,6 +33,9 @@ export default class Serve extends StromCommand {
     const {exposureWarning} = await import('../server/exposure.js')
     const listen = parseListen(flags.listen)
     const users = flags['sasl-users'] === undefined ? undefined : loadUsersFile(flags['sasl-users'])
+    if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined)) {
+      throw new StromError('INVALID_ARGUMENT', `${flags['tls-cert'] === undefined ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key'}`, {hint: 'TLS takes both: --tls-cert cert.pem --tls-key key.pem'})
+    }
     const tls = flags['tls-cert'] === undefined || flags['tls-key'] === undefined ? undefined : loadTlsCredentials(flags['tls-cert'], flags['tls-key'])
     const log = this.openLog(flags.dir)
     const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
