@@ -1,13 +1,15 @@
 import {Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
+import {StromError} from '../core/errors.js'
 
 export default class Serve extends StromCommand {
   static summary = 'Serve the log directory over the Kafka protocol, for existing Kafka clients.'
-  static description = `A single-node Kafka-compatible server: kcat, librdkafka, kafka-python and other clients produce, fetch, commit and join consumer groups, on the same files as every other strom command. Topics named by a client are created on first use (--no-auto-create to refuse). Kafka clients in a group share its partitions with \`strom consume --group\` members as one group. It listens on loopback unless told otherwise; a non-loopback address has no authentication, so a warning is printed. SIGTERM or Ctrl-C stops it cleanly: requests in progress are answered first.`
+  static description = `A single-node Kafka-compatible server: kcat, librdkafka, kafka-python and other clients produce, fetch, commit and join consumer groups, on the same files as every other strom command. Topics named by a client are created on first use (--no-auto-create to refuse). Kafka clients in a group share its partitions with \`strom consume --group\` members as one group. It listens on loopback unless told otherwise. --sasl-users requires SASL/PLAIN logins from a file of user:password lines; --tls-cert and --tls-key make it a TLS listener (with both: SASL_SSL). A non-loopback address without both prints a warning. SIGTERM or Ctrl-C stops it cleanly: requests in progress are answered first.`
   static examples = [
     {description: 'Serve the default directory on the Kafka port', command: '<%= config.bin %> serve'},
     {description: 'Then, from any Kafka client', command: 'kcat -b localhost:9092 -L'},
     {description: 'Another port and directory', command: '<%= config.bin %> serve --listen 127.0.0.1:19092 --dir /tmp/log'},
+    {description: 'On the network, with logins and TLS (SASL_SSL)', command: '<%= config.bin %> serve --listen 0.0.0.0:9093 --sasl-users users.txt --tls-cert cert.pem --tls-key key.pem'},
   ]
 
   static flags = {
@@ -17,13 +19,24 @@ export default class Serve extends StromCommand {
     partitions: Flags.integer({description: 'partitions of an auto-created topic', default: 1, min: 1}),
     sync: Flags.boolean({description: 'fdatasync every produced batch before acknowledging it'}),
     'max-request-bytes': Flags.integer({description: 'largest request accepted (bigger ones close the connection before being read)', default: 100 * 1024 * 1024, min: 1024}),
+    'sasl-users': Flags.string({description: "require SASL/PLAIN authentication against this file: one user:password per line, '#' comments", helpValue: 'FILE'}),
+    'tls-cert': Flags.string({description: 'serve TLS with this PEM certificate (chain); needs --tls-key', helpValue: 'FILE'}),
+    'tls-key': Flags.string({description: 'the PEM private key of --tls-cert', helpValue: 'FILE'}),
     quiet: Flags.boolean({char: 'q', description: 'no log lines on stderr except warnings'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Serve)
-    const {startServer, parseListen, isLoopback} = await import('../server/listener.js')
+    const {startServer, parseListen} = await import('../server/listener.js')
+    const {loadUsersFile} = await import('../server/auth/users-file.js')
+    const {loadTlsCredentials} = await import('../server/tls-credentials.js')
+    const {exposureWarning} = await import('../server/exposure.js')
     const listen = parseListen(flags.listen)
+    const users = flags['sasl-users'] === undefined ? undefined : loadUsersFile(flags['sasl-users'])
+    if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined)) {
+      throw new StromError('INVALID_ARGUMENT', `${flags['tls-cert'] === undefined ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key'}`, {hint: 'TLS takes both: --tls-cert cert.pem --tls-key key.pem'})
+    }
+    const tls = flags['tls-cert'] === undefined || flags['tls-key'] === undefined ? undefined : loadTlsCredentials(flags['tls-cert'], flags['tls-key'])
     const log = this.openLog(flags)
     const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
     const server = await startServer(log, listen, {
@@ -32,12 +45,14 @@ export default class Serve extends StromCommand {
       defaultPartitions: flags.partitions,
       sync: flags.sync,
       maxRequestBytes: flags['max-request-bytes'],
+      users,
+      tls,
       log: flags.quiet ? () => {} : say,
     })
-    if (!isLoopback(listen.host)) {
-      process.stderr.write(`warning: listening on ${listen.host}, not loopback: anyone who can reach this port can read and write ${log.dir} (there is no authentication)\n`)
-    }
-    say(`strom serve: listening on ${server.address.host}:${server.address.port}, log directory ${log.dir}`)
+    const warning = exposureWarning(listen.host, {sasl: users !== undefined, tls: tls !== undefined, dir: log.dir})
+    if (warning !== undefined) process.stderr.write(`warning: ${warning}\n`)
+    const security = users !== undefined ? (tls !== undefined ? 'SASL_SSL' : 'SASL_PLAINTEXT') : tls !== undefined ? 'SSL' : 'PLAINTEXT'
+    say(`strom serve: listening on ${server.address.host}:${server.address.port} (${security}${users === undefined ? '' : `, ${users.size} user${users.size === 1 ? '' : 's'}`}), log directory ${log.dir}`)
     await new Promise<void>((resolve) => {
       this.onInterrupt((signal) => {
         say(`strom serve: ${signal}, stopping (${server.connections()} connection(s) open)`)

@@ -10,7 +10,8 @@
  */
 import type net from 'node:net'
 import type {ServerContext} from './context.js'
-import {dispatch} from './dispatch.js'
+import {SaslSession} from './auth/sasl-session.js'
+import {ConnectionRefused, dispatch} from './dispatch.js'
 import type {ConnectionState} from './handlers/types.js'
 import {ProtocolError} from './protocol/reader.js'
 
@@ -32,7 +33,7 @@ export class Connection {
   private closed = false
 
   constructor(private readonly ctx: ServerContext, private readonly socket: net.Socket, private readonly onClose: (c: Connection) => void) {
-    this.state = {id: nextConnectionId++, clientHost: socket.remoteAddress ?? '', signal: this.abort.signal, cursors: new Map()}
+    this.state = {id: nextConnectionId++, clientHost: socket.remoteAddress ?? '', signal: this.abort.signal, cursors: new Map(), sasl: new SaslSession(ctx.options.users)}
     socket.setNoDelay(true)
     socket.on('data', (chunk) => this.onData(chunk))
     socket.on('error', () => this.close())
@@ -109,8 +110,12 @@ export class Connection {
         try {
           response = await dispatch(this.ctx, frame, this.state)
         } catch (error) {
-          const reason = error instanceof ProtocolError ? `malformed request: ${error.message}` : `request failed: ${(error as Error)?.stack ?? String(error)}`
+          const reason = error instanceof ProtocolError ? `malformed request: ${error.message}` : error instanceof ConnectionRefused ? error.message : `request failed: ${(error as Error)?.stack ?? String(error)}`
           this.fail(reason)
+          return
+        }
+        if (this.state.closeAfterResponse !== undefined) {
+          this.finish(this.state.closeAfterResponse, response)
           return
         }
         if (response !== undefined && !this.closed && !this.socket.write(response)) await this.drained()
@@ -138,6 +143,15 @@ export class Connection {
   private fail(reason: string): void {
     this.ctx.options.log(`connection ${this.state.id} from ${this.state.clientHost}: ${reason}; closing it`)
     this.socket.destroy()
+    this.close()
+  }
+
+  /** Sends a last response, then ends the connection (the socket flushes what was written before it closes). */
+  private finish(reason: string, response: Buffer | undefined): void {
+    this.ctx.options.log(`connection ${this.state.id} from ${this.state.clientHost}: ${reason}; closing it`)
+    this.closing = true
+    if (response !== undefined && !this.closed) this.socket.end(response)
+    else this.socket.end()
     this.close()
   }
 

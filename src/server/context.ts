@@ -4,6 +4,7 @@
  * FindCoordinator (one node, id 0, reachable at the advertised address).
  */
 import type {Log} from '../core/log.js'
+import type {UserTable} from './auth/users-file.js'
 import type {GroupCoordinator} from './group-coordinator.js'
 import {PartitionWatch} from './partition-watch.js'
 import {ProducerState} from './producer-state.js'
@@ -23,6 +24,8 @@ export interface ServerOptions {
   sync: boolean
   /** Largest request accepted; bigger frames are refused before they are read. */
   maxRequestBytes: number
+  /** SASL/PLAIN users; undefined: no authentication. */
+  users?: UserTable
   /** Diagnostics (stderr by default). */
   log: (message: string) => void
 }

@@ -6,6 +6,10 @@
  *
  * A ProtocolError (a frame too short for its fields, impossible lengths, not a Kafka header at
  * all) means the byte stream can no longer be trusted: the connection is closed, nothing else.
+ *
+ * With SASL enabled, a connection that has not authenticated may only ask for ApiVersions and
+ * the SASL APIs; any other request closes it (ConnectionRefused), and after a SaslHandshake v0
+ * the next frame is a bare token, not a request (auth/sasl-session.ts).
  */
 import type {ServerContext} from './context.js'
 import {API, MAX_KNOWN_API_KEY, SUPPORTED, isSupported} from './protocol/api-keys.js'
@@ -24,6 +28,19 @@ import {handleDeleteTopics} from './handlers/delete-topics.js'
 import {handleDescribeConfigs} from './handlers/describe-configs.js'
 import {handleInitProducerId} from './handlers/init-producer-id.js'
 import {GROUP_HANDLERS} from './handlers/groups.js'
+import {handleSaslAuthenticate, handleSaslHandshake} from './handlers/sasl.js'
+import {handleCreatePartitions} from './handlers/create-partitions.js'
+import {handleAlterConfigs, handleIncrementalAlterConfigs} from './handlers/alter-configs.js'
+import {handleDeleteGroups} from './handlers/delete-groups.js'
+import {handleDeleteRecords} from './handlers/delete-records.js'
+
+/** The connection must close without an answer; `message` says why, for the log. */
+export class ConnectionRefused extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConnectionRefused'
+  }
+}
 
 const HANDLERS = new Map<number, Handler>([
   [API.ApiVersions, handleApiVersions],
@@ -35,20 +52,37 @@ const HANDLERS = new Map<number, Handler>([
   [API.DeleteTopics, handleDeleteTopics],
   [API.DescribeConfigs, handleDescribeConfigs],
   [API.InitProducerId, handleInitProducerId],
+  [API.SaslHandshake, handleSaslHandshake],
+  [API.SaslAuthenticate, handleSaslAuthenticate],
+  [API.CreatePartitions, handleCreatePartitions],
+  [API.AlterConfigs, handleAlterConfigs],
+  [API.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
+  [API.DeleteGroups, handleDeleteGroups],
+  [API.DeleteRecords, handleDeleteRecords],
   ...GROUP_HANDLERS,
 ])
 
 /** Returns the response frame, or undefined when the request gets no response. Throws ProtocolError to close the connection. */
 export async function dispatch(ctx: ServerContext, frame: Buffer, connection: ConnectionState): Promise<Buffer | undefined> {
+  if (connection.sasl.expectsRawToken) return rawSaslToken(ctx, frame, connection)
   const reader = new Reader(frame)
   const header = decodeRequestHeader(reader)
   if (header.apiKey < 0 || header.apiKey > MAX_KNOWN_API_KEY) throw new ProtocolError(`api key ${header.apiKey} is not a Kafka API`)
+  if (!connection.sasl.mayServe(header.apiKey)) throw new ConnectionRefused(`api ${header.apiKey} before SASL authentication (${header.clientId ?? 'no client id'})`)
   const handler = HANDLERS.get(header.apiKey)
   if (handler === undefined || !isSupported(header.apiKey, header.apiVersion)) return unsupported(ctx, header, connection)
   const writer = startResponse(header)
   const request = {header, connection, noResponse: false}
   await handler(ctx, request, reader, writer)
   return request.noResponse ? undefined : finishFrame(writer)
+}
+
+/** The bare PLAIN token after a SaslHandshake v0: success is answered with an empty bare frame, failure closes the connection. */
+function rawSaslToken(ctx: ServerContext, token: Buffer, connection: ConnectionState): Buffer {
+  const outcome = connection.sasl.authenticate(token, false)
+  if (outcome.errorCode !== ERR.NONE) throw new ConnectionRefused(outcome.message ?? 'SASL authentication failed')
+  ctx.options.log(`connection ${connection.id} from ${connection.clientHost}: authenticated as '${connection.sasl.user}'`)
+  return Buffer.alloc(4)
 }
 
 function unsupported(ctx: ServerContext, header: RequestHeader, connection: ConnectionState): Buffer {

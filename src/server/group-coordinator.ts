@@ -186,6 +186,15 @@ export class GroupCoordinator {
     return (this.groups.get(groupId)?.members.size ?? 0) > 0
   }
 
+  /** Drops what this server remembers of a group without members (after DeleteGroups); false when it knew nothing of it. */
+  forget(groupId: string): boolean {
+    const group = this.groups.get(groupId)
+    if (group === undefined || group.members.size > 0) return false
+    clearTimeout(group.joinTimer)
+    clearTimeout(group.delayTimer)
+    return this.groups.delete(groupId)
+  }
+
   /** Removes every member (their partitions go back to the group) and answers parked joins. */
   close(): void {
     clearInterval(this.tick)

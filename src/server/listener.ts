@@ -3,13 +3,19 @@
  * default. Shutdown stops accepting, lets each connection finish the request it is handling (an
  * in-flight produce is appended and acknowledged; long polls return at once), hands Kafka
  * members' partitions back to their groups, then closes.
+ *
+ * With TLS credentials the listener is a node:tls server and each connection starts once its
+ * handshake succeeded; a failed handshake (a plaintext client, an untrusted certificate) is a
+ * log line.
  */
 import net from 'node:net'
+import tls from 'node:tls'
 import type {Log} from '../core/log.js'
 import {StromError} from '../core/errors.js'
 import {Connection} from './connection.js'
 import {ServerContext, ServerOptions} from './context.js'
 import {GroupCoordinator} from './group-coordinator.js'
+import type {TlsCredentials} from './tls-credentials.js'
 
 export interface ListenAddress {
   host: string
@@ -38,8 +44,8 @@ export function parseListen(value: string): ListenAddress {
   return {host: match[1] || match[2] || '127.0.0.1', port}
 }
 
-export async function startServer(log: Log, listen: ListenAddress, options: Omit<ServerOptions, 'advertisedHost' | 'advertisedPort'> & {advertise?: ListenAddress}): Promise<RunningServer> {
-  const server = net.createServer({noDelay: true})
+export async function startServer(log: Log, listen: ListenAddress, options: Omit<ServerOptions, 'advertisedHost' | 'advertisedPort'> & {advertise?: ListenAddress; tls?: TlsCredentials}): Promise<RunningServer> {
+  const server = options.tls === undefined ? net.createServer({noDelay: true}) : tls.createServer({noDelay: true, cert: options.tls.cert, key: options.tls.key})
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const why = error.code === 'EADDRINUSE' ? 'the address is in use (another strom serve or a Kafka broker?)' : error.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : error.message
@@ -52,9 +58,17 @@ export async function startServer(log: Log, listen: ListenAddress, options: Omit
   const ctx = new ServerContext(log, {...options, advertisedHost: options.advertise?.host ?? (wildcard ? '127.0.0.1' : listen.host), advertisedPort: options.advertise?.port ?? bound.port})
   ctx.groups = new GroupCoordinator(log, ctx.options.log)
   const open = new Set<Connection>()
-  server.on('connection', (socket) => {
+  const accept = (socket: net.Socket): void => {
     open.add(new Connection(ctx, socket, (c) => open.delete(c)))
-  })
+  }
+  if (options.tls === undefined) server.on('connection', accept)
+  else {
+    server.on('secureConnection', accept)
+    server.on('tlsClientError', (error: Error & {reason?: string}, socket: tls.TLSSocket) => {
+      // OpenSSL's full message is a multi-line dump; its reason ("wrong version number": a plaintext client) says enough.
+      ctx.options.log(`TLS handshake with ${socket.remoteAddress ?? 'a client'} failed: ${error.reason ?? error.message.trim()}`)
+    })
+  }
   server.on('error', (error) => ctx.options.log(`listener error: ${error.message}`))
 
   let closing: Promise<void> | undefined

@@ -5,7 +5,10 @@
  */
 import {execa, type ResultPromise} from 'execa'
 import {execFileSync} from 'node:child_process'
+import fs from 'node:fs'
 import net from 'node:net'
+import path from 'node:path'
+import {describe, it} from 'vitest'
 import {BIN, waitFor} from '../helpers/strom.js'
 
 export async function freePort(): Promise<number> {
@@ -27,9 +30,10 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<{exitCode: number | undefined; stderr: string}>
 }
 
-export async function startServe(dir: string, extra: string[] = []): Promise<ServeProcess> {
+/** `host`: the address to listen on (clients still connect through 127.0.0.1). */
+export async function startServe(dir: string, extra: string[] = [], options: {host?: string} = {}): Promise<ServeProcess> {
   const port = await freePort()
-  const child = execa('node', [BIN, 'serve', '--listen', `127.0.0.1:${port}`, '--dir', dir, ...extra], {reject: false, env: {NO_COLOR: '1'}, buffer: false, stdin: 'ignore'})
+  const child = execa('node', [BIN, 'serve', '--listen', `${options.host ?? '127.0.0.1'}:${port}`, '--dir', dir, ...extra], {reject: false, env: {NO_COLOR: '1'}, buffer: false, stdin: 'ignore'})
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
@@ -63,10 +67,57 @@ export const HAS_KCAT = works('kcat', ['-V'])
 /** Debian's python3-kafka installs for the system python; a pyenv python3 first on PATH does not see it. */
 export const PYTHON = ['python3', '/usr/bin/python3'].find((python) => works(python, ['-c', 'import kafka'])) ?? ''
 export const HAS_KAFKA_PYTHON = PYTHON !== ''
+export const HAS_OPENSSL = works('openssl', ['version'])
 
-export function reportMissingClients(): void {
-  if (!HAS_KCAT) console.warn('\n!!! kcat is not installed: the kcat tests of strom serve are SKIPPED (apt-get install -y kcat; .ci/run installs it) !!!\n')
-  if (!HAS_KAFKA_PYTHON) console.warn('\n!!! kafka-python is not installed: the kafka-python tests of strom serve are SKIPPED (apt-get install -y python3-kafka; .ci/run installs it) !!!\n')
+/** CI installs every client (.ci/run), so there a missing one is a failure, never a silent skip. */
+const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0'
+
+export interface ClientTool {
+  name: string
+  available: boolean
+  install: string
+}
+
+export const KCAT: ClientTool = {name: 'kcat', available: HAS_KCAT, install: 'apt-get install -y kcat'}
+export const KAFKA_PYTHON: ClientTool = {name: 'kafka-python', available: HAS_KAFKA_PYTHON, install: 'apt-get install -y python3-kafka'}
+export const OPENSSL: ClientTool = {name: 'openssl', available: HAS_OPENSSL, install: 'apt-get install -y openssl'}
+
+/**
+ * A suite that needs client tools: run when they are installed; skipped, loudly, on a local run
+ * without them; failed in CI (process.env.CI), where their absence is a broken setup, not a choice.
+ */
+export function describeWithClients(title: string, tools: ClientTool[], body: () => void): void {
+  const missing = tools.filter((tool) => !tool.available)
+  if (missing.length === 0) {
+    describe(title, body)
+    return
+  }
+  const what = missing.map((tool) => `${tool.name} (${tool.install})`).join(', ')
+  if (IN_CI) {
+    describe(title, () => {
+      it(`has its clients installed`, () => {
+        throw new Error(`CI is set but ${what} is missing: these strom serve tests cannot run; .ci/run must install it`)
+      })
+    })
+    return
+  }
+  console.warn(`\n!!! ${what} not installed: the strom serve suite '${title}' is SKIPPED (local run; in CI this fails) !!!\n`)
+  describe.skip(title, body)
+}
+
+/** A throwaway self-signed certificate for localhost and 127.0.0.1, made by openssl in `dir`. */
+export function selfSignedCert(dir: string, name = 'server'): {cert: string; key: string} {
+  const cert = path.join(dir, `${name}-cert.pem`)
+  const key = path.join(dir, `${name}-key.pem`)
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '2', '-keyout', key, '-out', cert], {stdio: 'ignore', timeout: 30_000})
+  return {cert, key}
+}
+
+/** A users file as --sasl-users reads it, readable by its owner only. */
+export function usersFile(dir: string, text: string): string {
+  const file = path.join(dir, 'users.txt')
+  fs.writeFileSync(file, text, {mode: 0o600})
+  return file
 }
 
 export function python(script: string, env: Record<string, string> = {}, timeoutMs = 30_000) {

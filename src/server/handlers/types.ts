@@ -3,6 +3,7 @@
  * response body into `writer` (which already holds the response header). A handler that must not
  * answer (Produce with acks=0) sets `request.noResponse`.
  */
+import type {SaslSession} from '../auth/sasl-session.js'
 import type {PartitionCursor} from '../../core/partition/partition-reader.js'
 import type {Topic} from '../../core/log.js'
 import type {ServerContext} from '../context.js'
@@ -17,6 +18,9 @@ export interface ConnectionState {
   /** Aborted when the connection closes or the server shuts down (ends long polls). */
   readonly signal: AbortSignal
   readonly cursors: Map<string, {topic: Topic; cursor: PartitionCursor; readBytes: number}>
+  readonly sasl: SaslSession
+  /** Set by a handler whose answer must be the last on this connection (failed authentication): the reason, for the log. */
+  closeAfterResponse?: string
 }
 
 export interface RequestContext {

@@ -5,7 +5,8 @@
  * features by exact intersections (group APIs must include version 0, Produce 3 and Fetch 4 for the
  * v2 message format), and kafka-python 2.0.2 guesses the broker version from the maxima (Fetch 11 →
  * "2.3", so it writes magic 2 batches) yet still sends Fetch v4, Metadata v1 and ListOffsets v1, so
- * the minima must reach down to those. All versions listed are non-flexible except ApiVersions v3.
+ * the minima must reach down to those. All versions listed are non-flexible except ApiVersions v3
+ * and IncrementalAlterConfigs v1 (both with tagged fields implemented).
  */
 export const API = {
   Produce: 0,
@@ -21,11 +22,18 @@ export const API = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  DeleteRecords: 21,
   InitProducerId: 22,
   DescribeConfigs: 32,
+  AlterConfigs: 33,
+  SaslAuthenticate: 36,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
 } as const
 
 export type ApiKey = (typeof API)[keyof typeof API]
@@ -50,11 +58,18 @@ export const SUPPORTED: readonly VersionRange[] = [
   {apiKey: API.SyncGroup, minVersion: 0, maxVersion: 3},
   {apiKey: API.DescribeGroups, minVersion: 0, maxVersion: 4},
   {apiKey: API.ListGroups, minVersion: 0, maxVersion: 2},
+  {apiKey: API.SaslHandshake, minVersion: 0, maxVersion: 1},
   {apiKey: API.ApiVersions, minVersion: 0, maxVersion: 3},
   {apiKey: API.CreateTopics, minVersion: 0, maxVersion: 4},
   {apiKey: API.DeleteTopics, minVersion: 0, maxVersion: 3},
+  {apiKey: API.DeleteRecords, minVersion: 0, maxVersion: 1},
   {apiKey: API.InitProducerId, minVersion: 0, maxVersion: 1},
   {apiKey: API.DescribeConfigs, minVersion: 0, maxVersion: 2},
+  {apiKey: API.AlterConfigs, minVersion: 0, maxVersion: 1},
+  {apiKey: API.SaslAuthenticate, minVersion: 0, maxVersion: 1},
+  {apiKey: API.CreatePartitions, minVersion: 0, maxVersion: 1},
+  {apiKey: API.DeleteGroups, minVersion: 0, maxVersion: 1},
+  {apiKey: API.IncrementalAlterConfigs, minVersion: 0, maxVersion: 1},
 ]
 
 const BY_KEY = new Map(SUPPORTED.map((range) => [range.apiKey, range]))
@@ -65,7 +80,7 @@ export function isSupported(apiKey: number, version: number): boolean {
 }
 
 /** Request header v2 / response header v1 (tagged fields) are used from these versions on. */
-const FLEXIBLE_FROM: Partial<Record<number, number>> = {[API.ApiVersions]: 3}
+const FLEXIBLE_FROM: Partial<Record<number, number>> = {[API.ApiVersions]: 3, [API.IncrementalAlterConfigs]: 1}
 
 export function isFlexible(apiKey: number, version: number): boolean {
   const from = FLEXIBLE_FROM[apiKey]

@@ -1,0 +1,90 @@
+/**
+ * AlterConfigs and IncrementalAlterConfigs on topics, as `strom topic alter --config` /
+ * `--delete-config` do (TopicStore.alter validates and writes topic.json under the topic lock).
+ * Names and values are strom's own (Kafka's names); a key strom does not know is INVALID_CONFIG.
+ * Broker resources have nothing to change: there is no broker configuration.
+ */
+import {CONFIG_ENTRIES, ConfigOverrides, describeConfig, validateOverrides} from '../../core/config.js'
+import {StromError} from '../../core/errors.js'
+import type {ServerContext} from '../context.js'
+import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
+import {AlterConfigsRequest, AlterConfigsResult, CONFIG_OPERATION, ConfigChange, decodeRequest, encodeResponse} from '../protocol/messages/alter-configs.js'
+import {RESOURCE_BROKER, RESOURCE_TOPIC} from '../protocol/messages/describe-configs.js'
+import type {Handler} from './types.js'
+
+/** Configs whose value is a comma-separated list, the only ones APPEND and SUBTRACT apply to. */
+const LIST_CONFIGS = new Set(['cleanup.policy', 'retention.hold.groups'])
+
+export const handleAlterConfigs: Handler = (ctx, _request, reader, writer) => {
+  const req = decodeRequest(reader, false, false)
+  encodeResponse(writer, {results: alterAll(ctx, req, false)}, false)
+}
+
+export const handleIncrementalAlterConfigs: Handler = (ctx, request, reader, writer) => {
+  const flexible = request.header.apiVersion >= 1
+  const req = decodeRequest(reader, true, flexible)
+  encodeResponse(writer, {results: alterAll(ctx, req, true)}, flexible)
+}
+
+function alterAll(ctx: ServerContext, req: AlterConfigsRequest, incremental: boolean): AlterConfigsResult[] {
+  return req.resources.map((r) => {
+    const base = {resourceType: r.resourceType, resourceName: r.resourceName}
+    if (r.resourceType === RESOURCE_BROKER) return {...base, errorCode: ERR.INVALID_REQUEST, errorMessage: 'strom serve has no broker configs to change (topic configs only)'}
+    if (r.resourceType !== RESOURCE_TOPIC) return {...base, errorCode: ERR.INVALID_REQUEST, errorMessage: `resource type ${r.resourceType} is not supported (topic configs only)`}
+    try {
+      const topic = ctx.topics.get(r.resourceName)
+      if (topic === undefined) return {...base, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${r.resourceName}' does not exist`}
+      const current = topic.meta.config
+      const next = incremental ? applyOperations(current, r.configs) : replacement(r.configs)
+      validateOverrides(next)
+      if (!req.validateOnly) {
+        // TopicStore.alter merges, '' removing a key: spell out the removals.
+        const change: ConfigOverrides = {...next}
+        for (const key of Object.keys(current)) if (!(key in next)) change[key] = ''
+        ctx.log.topics.alter(r.resourceName, {config: change})
+        ctx.options.log(`topic '${r.resourceName}': configs now ${JSON.stringify(next)}`)
+      }
+      return {...base, errorCode: ERR.NONE, errorMessage: null}
+    } catch (error) {
+      return {...base, errorCode: kafkaErrorCode(error), errorMessage: errorMessage(error)}
+    }
+  })
+}
+
+/** AlterConfigs: the request is the whole new set; a null value means no override. */
+function replacement(configs: ConfigChange[]): ConfigOverrides {
+  const next: ConfigOverrides = {}
+  for (const c of configs) if (c.value !== null && c.value !== '') next[c.name] = c.value
+  return next
+}
+
+function applyOperations(current: ConfigOverrides, configs: ConfigChange[]): ConfigOverrides {
+  const next: ConfigOverrides = {...current}
+  const effective = new Map(describeConfig(current).map((c) => [c.name, c.value]))
+  for (const c of configs) {
+    // The engine's own 'unknown topic config' error, with its list of known keys.
+    if (CONFIG_ENTRIES[c.name] === undefined) validateOverrides({[c.name]: ''})
+    switch (c.operation) {
+      case CONFIG_OPERATION.SET:
+        if (c.value === null) throw new StromError('INVALID_CONFIG', `SET '${c.name}' needs a value`)
+        next[c.name] = c.value
+        break
+      case CONFIG_OPERATION.DELETE:
+        delete next[c.name]
+        break
+      case CONFIG_OPERATION.APPEND:
+      case CONFIG_OPERATION.SUBTRACT: {
+        if (!LIST_CONFIGS.has(c.name)) throw new StromError('INVALID_CONFIG', `'${c.name}' is not a list config: APPEND and SUBTRACT apply only to ${[...LIST_CONFIGS].join(', ')}`)
+        const items = (next[c.name] ?? effective.get(c.name) ?? '').split(',').filter((item) => item !== '')
+        const given = (c.value ?? '').split(',').filter((item) => item !== '')
+        const result = c.operation === CONFIG_OPERATION.APPEND ? [...items, ...given.filter((g) => !items.includes(g))] : items.filter((item) => !given.includes(item))
+        if (result.length === 0) delete next[c.name]
+        else next[c.name] = result.join(',')
+        break
+      }
+      default:
+        throw new StromError('INVALID_CONFIG', `unknown config operation ${c.operation} for '${c.name}' (0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT)`)
+    }
+  }
+  return next
+}

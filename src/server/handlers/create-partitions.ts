@@ -1,0 +1,37 @@
+/**
+ * CreatePartitions grows a topic as `strom topic alter --partitions` does (the engine's
+ * TopicStore.alter, under the topic lock). Metadata reports the new count at once: the topic
+ * cache reopens a topic whose topic.json changed. Manual assignments may only name this node.
+ */
+import {MAX_PARTITIONS} from '../../core/topic/topic-store.js'
+import {NODE_ID, type ServerContext} from '../context.js'
+import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
+import {CreatePartitionsRequest, CreatePartitionsResult, decodeRequest, encodeResponse} from '../protocol/messages/create-partitions.js'
+import type {Handler} from './types.js'
+
+export const handleCreatePartitions: Handler = (ctx, _request, reader, writer) => {
+  const req = decodeRequest(reader)
+  encodeResponse(writer, {results: req.topics.map((t) => growTopic(ctx, t, req.validateOnly))})
+}
+
+function growTopic(ctx: ServerContext, t: CreatePartitionsRequest['topics'][number], validateOnly: boolean): CreatePartitionsResult {
+  const fail = (errorCode: number, message: string): CreatePartitionsResult => ({name: t.name, errorCode, errorMessage: message})
+  try {
+    const topic = ctx.topics.get(t.name)
+    if (topic === undefined) return fail(ERR.UNKNOWN_TOPIC_OR_PARTITION, `topic '${t.name}' does not exist`)
+    const current = topic.partitions
+    if (t.count <= current) return fail(ERR.INVALID_PARTITIONS, `topic '${t.name}' has ${current} partitions; the count can only grow (asked for ${t.count})`)
+    if (t.count > MAX_PARTITIONS) return fail(ERR.INVALID_PARTITIONS, `invalid partition count ${t.count}: at most ${MAX_PARTITIONS}`)
+    if (t.assignments !== null) {
+      if (t.assignments.length !== t.count - current) return fail(ERR.INVALID_REPLICA_ASSIGNMENT, `${t.assignments.length} assignments for ${t.count - current} new partitions`)
+      if (t.assignments.some((replicas) => replicas.length !== 1 || replicas[0] !== NODE_ID)) return fail(ERR.INVALID_REPLICA_ASSIGNMENT, `this server is a single node: every new partition's replicas must be [${NODE_ID}]`)
+    }
+    if (!validateOnly) {
+      ctx.log.topics.alter(t.name, {partitions: t.count})
+      ctx.options.log(`topic '${t.name}': ${current} -> ${t.count} partitions`)
+    }
+    return {name: t.name, errorCode: ERR.NONE, errorMessage: null}
+  } catch (error) {
+    return fail(kafkaErrorCode(error), errorMessage(error))
+  }
+}
