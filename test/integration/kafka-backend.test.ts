@@ -1,0 +1,263 @@
+/**
+ * The Kafka backend, end to end: the real `bin/run.js` with --bootstrap-server against `strom serve`
+ * (the one Kafka-protocol server CI has), compared with the same commands on a log directory. The
+ * same input must give the same bytes out of both backends.
+ */
+import {execa} from 'execa'
+import fs from 'node:fs'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {BIN, tmpLogDir, waitFor} from '../helpers/strom.js'
+import {ServeProcess, startServe} from './serve-harness.js'
+
+let serve: ServeProcess
+let serveDir: string
+let stateHome: string
+
+interface Run {
+  stdout: string
+  stderr: string
+  exitCode: number
+}
+
+async function run(args: string[], options: {input?: string; env?: Record<string, string>} = {}): Promise<Run> {
+  const result = await execa('node', [BIN, ...args], {
+    input: options.input,
+    env: {NO_COLOR: '1', XDG_STATE_HOME: stateHome, ...options.env},
+    reject: false,
+    stripFinalNewline: false,
+  })
+  return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1}
+}
+
+const kafka = (args: string[], options?: {input?: string; env?: Record<string, string>}) => run([...args, '--bootstrap-server', serve.bootstrap], options)
+const local = (dir: string, args: string[], options?: {input?: string}) => run([...args, '--dir', dir], options)
+
+/** Envelopes with fixed timestamps, keys and headers, so both backends can be compared byte for byte. */
+function envelopes(count: number): string {
+  let out = ''
+  for (let i = 0; i < count; i++) {
+    const headers = i % 3 === 0 ? [{key: 'src', value: `h${i}`}, {key: 'src', value: 'again'}] : []
+    out += JSON.stringify({key: i % 5 === 0 ? null : `user-${i % 17}`, value: `event ${i} ${'x'.repeat(i % 40)}`, headers, timestamp: 1_767_225_600_000 + i}) + '\n'
+  }
+  return out
+}
+
+async function perPartition(target: (args: string[]) => Promise<Run>, topic: string, partitions: number, extra: string[] = []): Promise<string[]> {
+  const out: string[] = []
+  for (let p = 0; p < partitions; p++) {
+    const result = await target(['consume', topic, '-p', String(p), ...extra])
+    expect(result.exitCode, result.stderr).toBe(0)
+    out.push(result.stdout)
+  }
+  return out
+}
+
+beforeAll(async () => {
+  serveDir = tmpLogDir('strom-kafka-serve-')
+  stateHome = tmpLogDir('strom-kafka-state-')
+  serve = await startServe(serveDir)
+})
+
+afterAll(async () => {
+  await serve?.stop()
+})
+
+describe('the same commands against Kafka (through strom serve)', () => {
+  it('topic create, list, describe, alter and delete', async () => {
+    const created = await kafka(['topic', 'create', 'admin-t', '-p', '2', '-c', 'retention.ms=3600000'])
+    expect(created.exitCode, created.stderr).toBe(0)
+    expect(created.stdout).toContain('created topic admin-t with 2 partitions')
+    expect((await kafka(['topic', 'create', 'admin-t'])).exitCode).toBe(1)
+    expect((await kafka(['topic', 'create', 'admin-t', '--if-not-exists'])).exitCode).toBe(0)
+
+    const list = JSON.parse((await kafka(['topic', 'list', '--json'])).stdout) as Array<{topic: string; partitions: number}>
+    expect(list.find((t) => t.topic === 'admin-t')?.partitions).toBe(2)
+
+    const altered = await kafka(['topic', 'alter', 'admin-t', '--partitions', '4', '--config', 'retention.ms=7200000'])
+    expect(altered.exitCode, altered.stderr).toBe(0)
+    const described = JSON.parse((await kafka(['topic', 'describe', 'admin-t', '--json'])).stdout) as {partitions: unknown[]; config: Array<{name: string; value: string; source: string}>}
+    expect(described.partitions).toHaveLength(4)
+    expect(described.config.find((c) => c.name === 'retention.ms')).toMatchObject({value: '7200000', source: 'topic'})
+    // The data is in the served directory, so strom on the directory sees what Kafka clients made.
+    const onDisk = JSON.parse((await local(serveDir, ['topic', 'describe', 'admin-t', '--json'])).stdout) as {partitions: unknown[]}
+    expect(onDisk.partitions).toHaveLength(4)
+
+    const deleted = await kafka(['topic', 'delete', 'admin-t', '--force'])
+    expect(deleted.exitCode, deleted.stderr).toBe(0)
+    const missing = await kafka(['topic', 'describe', 'admin-t'])
+    expect(missing.exitCode).toBe(3)
+    expect(missing.stderr).toContain("topic 'admin-t' does not exist")
+  })
+
+  it('produce and consume print the same bytes as on a log directory (keys land in the same partitions)', async () => {
+    const dir = tmpLogDir()
+    const input = envelopes(600)
+    for (const target of [(a: string[], o?: {input?: string}) => local(dir, a, o), kafka]) {
+      expect((await target(['topic', 'create', 'same', '-p', '3'])).exitCode).toBe(0)
+      const produced = await target(['produce', 'same', '--json'], {input})
+      expect(produced.exitCode, produced.stderr).toBe(0)
+    }
+    for (const format of [['--json'], ['-F', '%p:%o %k=%v %h %T\\n']]) {
+      const fromDir = await perPartition((a) => local(dir, a), 'same', 3, format)
+      const fromKafka = await perPartition(kafka, 'same', 3, format)
+      expect(fromKafka).toEqual(fromDir)
+      expect(fromKafka.join('').split('\n').filter(Boolean)).toHaveLength(600)
+    }
+    // Plain -K: keyed lines too.
+    const keyed = 'a:1\nb:2\nc:3\nd:4\ne:5\n'
+    expect((await local(dir, ['produce', 'same', '-K:'], {input: keyed})).exitCode).toBe(0)
+    expect((await kafka(['produce', 'same', '-K:'], {input: keyed})).exitCode).toBe(0)
+    expect(await perPartition(kafka, 'same', 3, ['-o', '-2', '-F', '%p %k %v\\n'])).toEqual(await perPartition((a) => local(dir, a), 'same', 3, ['-o', '-2', '-F', '%p %k %v\\n']))
+  })
+
+  it('every offset form: ranges, -N, +N, @time, -n', async () => {
+    await kafka(['topic', 'create', 'offs', '-p', '1'])
+    const input = Array.from({length: 10}, (_, i) => JSON.stringify({value: `v${i}`, timestamp: 1_767_225_600_000 + i * 1000})).join('\n') + '\n'
+    expect((await kafka(['produce', 'offs', '--json'], {input})).exitCode).toBe(0)
+    const values = async (...args: string[]) => (await kafka(['consume', 'offs', ...args])).stdout.split('\n').filter(Boolean)
+    expect(await values('-o', '3:6')).toEqual(['v3', 'v4', 'v5'])
+    expect(await values('-o', '-2')).toEqual(['v8', 'v9'])
+    expect(await values('-o', '+8')).toEqual(['v8', 'v9'])
+    expect(await values('-o', '@2026-01-01T00:00:07Z')).toEqual(['v7', 'v8', 'v9'])
+    expect(await values('-n', '2')).toEqual(['v0', 'v1'])
+    expect(await values('-o', 'end')).toEqual([])
+  })
+
+  it('--follow sees new messages, and Ctrl-C stops it with everything printed', async () => {
+    await kafka(['topic', 'create', 'tail', '-p', '2'])
+    const follower = execa('node', [BIN, 'consume', 'tail', '-f', '-o', 'end', '--bootstrap-server', serve.bootstrap], {env: {NO_COLOR: '1'}, reject: false, buffer: true})
+    let seen = ''
+    follower.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()))
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect((await kafka(['produce', 'tail', 'one', 'two', 'three'])).exitCode).toBe(0)
+    await waitFor(() => seen.split('\n').filter(Boolean).length >= 3, 10_000)
+    follower.kill('SIGINT')
+    const result = await follower
+    expect(result.exitCode).toBe(130)
+    expect(seen.split('\n').filter(Boolean).sort()).toEqual(['one', 'three', 'two'])
+  })
+
+  it('consumer groups: commits, describe with lag, offsets reset and undo, list and delete', async () => {
+    await kafka(['topic', 'create', 'work', '-p', '3'])
+    expect((await kafka(['produce', 'work', '-K:'], {input: Array.from({length: 30}, (_, i) => `k${i}:m${i}`).join('\n') + '\n'})).exitCode).toBe(0)
+    const first = await kafka(['consume', 'work', '--group', 'workers', '--reset', 'earliest'])
+    expect(first.exitCode, first.stderr).toBe(0)
+    expect(first.stdout.split('\n').filter(Boolean).sort()).toEqual(Array.from({length: 30}, (_, i) => `m${i}`).sort())
+    // Committed: a second member of the group has nothing left to read.
+    expect((await kafka(['consume', 'work', '--group', 'workers'])).stdout).toBe('')
+
+    const described = JSON.parse((await kafka(['group', 'describe', 'workers', '--json'])).stdout) as {totalLag: number; partitions: Array<{committed: number; end: number}>}
+    expect(described.totalLag).toBe(0)
+    expect(described.partitions.reduce((n, p) => n + p.committed, 0)).toBe(30)
+    // The same group seen through the directory: the offsets Kafka clients commit are strom's.
+    const onDisk = JSON.parse((await local(serveDir, ['group', 'describe', 'workers', '--json'])).stdout) as {totalLag: number}
+    expect(onDisk.totalLag).toBe(0)
+
+    const reset = await kafka(['offsets', 'reset', '--group', 'workers', '--topic', 'work', '--to-earliest', '--execute', '--json'])
+    expect(reset.exitCode, reset.stderr).toBe(0)
+    expect(JSON.parse((await kafka(['group', 'describe', 'workers', '--json'])).stdout).totalLag).toBe(30)
+    expect((await kafka(['offsets', 'reset', '--group', 'workers', '--topic', 'work:0', '--shift-by=2'])).stdout).toContain('NEW')
+    const undo = await kafka(['offsets', 'undo', '--group', 'workers'])
+    expect(undo.exitCode, undo.stderr).toBe(0)
+    expect(JSON.parse((await kafka(['group', 'describe', 'workers', '--json'])).stdout).totalLag).toBe(0)
+
+    const groups = JSON.parse((await kafka(['group', 'list', '--json'])).stdout) as Array<{group: string}>
+    expect(groups.map((g) => g.group)).toContain('workers')
+    expect((await kafka(['group', 'delete', 'workers'])).exitCode).toBe(0)
+    expect((await kafka(['group', 'describe', 'workers'])).exitCode).toBe(3)
+  })
+
+  it('STROM_BOOTSTRAP_SERVERS and --profile choose Kafka the same way', async () => {
+    await kafka(['topic', 'create', 'envt'])
+    const viaEnv = await run(['topic', 'list', '--json'], {env: {STROM_BOOTSTRAP_SERVERS: serve.bootstrap}})
+    expect(viaEnv.exitCode, viaEnv.stderr).toBe(0)
+    expect((JSON.parse(viaEnv.stdout) as Array<{topic: string}>).map((t) => t.topic)).toContain('envt')
+    const config = path.join(tmpLogDir(), 'config.json')
+    fs.writeFileSync(config, JSON.stringify({profiles: {dev: {bootstrapServers: serve.bootstrap}}}))
+    const viaProfile = await run(['topic', 'list', '--json', '--profile', 'dev'], {env: {STROM_CONFIG: config}})
+    expect(viaProfile.exitCode, viaProfile.stderr).toBe(0)
+    expect(viaProfile.stdout).toBe(viaEnv.stdout)
+    const unknown = await run(['topic', 'list', '--profile', 'prod'], {env: {STROM_CONFIG: config}})
+    expect(unknown.exitCode).toBe(2)
+    expect(unknown.stderr).toContain("no profile 'prod'")
+    expect(unknown.stderr).toContain('known profiles: dev')
+  })
+
+  it('flags and commands that cannot apply to Kafka say so; an unreachable cluster is a clean error', async () => {
+    await kafka(['topic', 'create', 'noflags'])
+    const sync = await kafka(['produce', 'noflags', '--sync', 'x'])
+    expect(sync.exitCode).toBe(2)
+    expect(sync.stderr).toContain('--sync applies to a log directory only')
+    const merge = await kafka(['consume', 'noflags', '--merge', 'time'])
+    expect(merge.exitCode).toBe(2)
+    const verify = await kafka(['log', 'verify'])
+    expect(verify.exitCode).toBe(2)
+    expect(verify.stderr).toContain('works on a log directory only')
+    const both = await run(['topic', 'list', '--dir', tmpLogDir(), '--bootstrap-server', serve.bootstrap])
+    expect(both.exitCode).toBe(2)
+    const down = await run(['topic', 'list', '--bootstrap-server', '127.0.0.1:1'])
+    expect(down.exitCode).toBe(1)
+    expect(down.stderr).toContain('cannot reach kafka://127.0.0.1:1')
+    expect(down.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('top prints a snapshot of the cluster off a terminal', async () => {
+    await kafka(['topic', 'create', 'topt', '-p', '2'])
+    await kafka(['produce', 'topt', 'a', 'b', 'c'])
+    const snapshot = JSON.parse((await kafka(['top', '--json'])).stdout) as {topics: Array<{name: string; messages: number}>}
+    expect(snapshot.topics.find((t) => t.name === 'topt')?.messages).toBe(3)
+  })
+})
+
+describe('strom mirror', () => {
+  it('a directory through Kafka into another directory: same keys, values, headers, timestamps, order; with group offsets', async () => {
+    const source = tmpLogDir()
+    const back = tmpLogDir()
+    expect((await local(source, ['topic', 'create', 'orders', '-p', '3'])).exitCode).toBe(0)
+    expect((await local(source, ['produce', 'orders', '--json'], {input: envelopes(3000)})).exitCode).toBe(0)
+    expect((await local(source, ['consume', 'orders', '--group', 'billing', '-n', '1000'])).exitCode).toBe(0)
+
+    const out = await run(['mirror', `dir:${source}`, `kafka://${serve.bootstrap}`, '--topic', 'orders', '--groups'])
+    expect(out.exitCode, out.stderr).toBe(0)
+    expect(out.stderr).toMatch(/mirrored 3000 messages .* msg\/s/)
+    const home = await run(['mirror', `kafka://${serve.bootstrap}`, `dir:${back}`, '--topic', 'orders', '--groups', '--group', 'billing'])
+    expect(home.exitCode, home.stderr).toBe(0)
+
+    const original = await perPartition((a) => local(source, a), 'orders', 3, ['--json'])
+    expect(await perPartition((a) => local(back, a), 'orders', 3, ['--json'])).toEqual(original)
+    const lagOf = async (dir: string) => (JSON.parse((await local(dir, ['group', 'describe', 'billing', '--json'])).stdout) as {totalLag: number}).totalLag
+    expect(await lagOf(back)).toBe(await lagOf(source))
+
+    // Run again: nothing new, nothing copied twice.
+    const again = await run(['mirror', `dir:${source}`, `kafka://${serve.bootstrap}`, '--topic', 'orders'])
+    expect(again.exitCode, again.stderr).toBe(0)
+    expect(again.stderr).toMatch(/mirrored 0 messages/)
+  })
+
+  it('killed mid-copy and started again: every message exactly once', async () => {
+    const source = tmpLogDir()
+    const target = tmpLogDir()
+    expect((await local(source, ['topic', 'create', 'bulk', '-p', '2'])).exitCode).toBe(0)
+    const input = Array.from({length: 150_000}, (_, i) => `k${i % 101}:message ${i}`).join('\n') + '\n'
+    expect((await local(source, ['produce', 'bulk', '-K:'], {input})).exitCode).toBe(0)
+    const into = `kafka://${serve.bootstrap}`
+    const interrupted = execa('node', [BIN, 'mirror', `dir:${source}`, into, '--topic', 'bulk'], {env: {NO_COLOR: '1', XDG_STATE_HOME: stateHome}, reject: false})
+    // Kill once part of it has arrived.
+    await waitFor(async () => {
+      const d = JSON.parse((await kafka(['topic', 'describe', 'bulk', '--json'])).stdout || '{"partitions":[]}') as {partitions: Array<{endOffset: number}>}
+      return d.partitions.reduce((n, p) => n + p.endOffset, 0) > 20_000
+    }, 60_000, 100).catch(() => undefined)
+    interrupted.kill('SIGKILL')
+    await interrupted
+    const resumed = await run(['mirror', `dir:${source}`, into, '--topic', 'bulk'])
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    // The first run really was cut short: the second copied only the rest.
+    const copiedAfter = Number(/mirrored (\d+) messages/.exec(resumed.stderr)?.[1])
+    expect(copiedAfter).toBeGreaterThan(0)
+    expect(copiedAfter).toBeLessThan(150_000)
+    const home = await run(['mirror', into, `dir:${target}`, '--topic', 'bulk'])
+    expect(home.exitCode, home.stderr).toBe(0)
+    expect(await perPartition((a) => local(target, a), 'bulk', 2, ['-F', '%o %k %v\\n'])).toEqual(await perPartition((a) => local(source, a), 'bulk', 2, ['-F', '%o %k %v\\n']))
+  }, 180_000)
+})
