@@ -111,7 +111,7 @@ export async function mirror(source: Backend, destination: Backend, options: Mir
   // Topics side by side: with --follow none of them ends.
   await Promise.all(plans.map(async (plan) => {
     if (options.stopped?.()) return
-    const sink = await destination.openSink(plan.topic, {partitioner: 'sticky', sync: false, batchBytes: 1024 * 1024, ordered: true})
+    const sink = await destination.openSink(plan.topic, {partitioner: 'sticky', sync: false, batchBytes: 256 * 1024, ordered: true})
     try {
       const copied = await copyTopic(source, sink, plan, checkpoint, options, (n) => {
         copiedAll += n

@@ -23,6 +23,11 @@ export type KafkaTarget = Extract<BackendTarget, {kind: 'kafka'}>
 
 /** The subset of kafkajs' internal Cluster and Broker that partition reads use. */
 export interface InternalBroker {
+  produce(request: {
+    acks: number
+    timeout: number
+    topicData: Array<{topic: string; partitions: Array<{partition: number; messages: Array<{key: Buffer | null; value: Buffer | null; headers?: Record<string, Buffer | Buffer[]>; timestamp: string}>}>}>
+  }): Promise<unknown>
   fetch(request: {
     replicaId?: number
     isolationLevel: number
@@ -85,7 +90,7 @@ export function createKafka(target: KafkaTarget): KafkaClient {
 }
 
 /** kafkajs' internal Cluster, for group-less partition reads (see the note at the top). */
-export function createCluster(target: KafkaTarget): InternalCluster {
+export function createCluster(target: KafkaTarget, options: {maxInFlightRequests?: number} = {}): InternalCluster {
   const Cluster = require('kafkajs/src/cluster') as new (options: Record<string, unknown>) => InternalCluster
   const {createLogger} = require('kafkajs/src/loggers') as {createLogger: (options: {level: number; logCreator: unknown}) => unknown}
   const socketFactory = (require('kafkajs/src/network/socketFactory') as () => unknown)()
@@ -103,6 +108,7 @@ export function createCluster(target: KafkaTarget): InternalCluster {
     retry: config.retry,
     allowAutoTopicCreation: false,
     isolationLevel: 1,
+    maxInFlightRequests: options.maxInFlightRequests ?? null,
     offsets: new Map(),
   })
 }

@@ -150,10 +150,13 @@ export class KafkaBackend implements Backend {
       }
     }
     const partitions = await this.topicPartitions(topic)
-    // Ordered sinks also keep kafkajs to one request in flight, so a retry cannot reorder batches.
-    const producer = this.kafka.producer({allowAutoTopicCreation: false, maxInFlightRequests: options.ordered ? 1 : undefined})
-    await this.call('connecting the producer', () => producer.connect())
-    return new KafkaSink(producer, topic, partitions, options, (error) => translateKafkaError(error, `producing to '${topic}'`, this.target.brokers))
+    // Ordered sinks also keep each connection to one request in flight, so a retry cannot reorder batches.
+    const cluster = createCluster(this.target, {maxInFlightRequests: options.ordered ? 1 : undefined})
+    await this.call('connecting the producer', async () => {
+      await cluster.connect()
+      await cluster.addTargetTopic(topic)
+    })
+    return new KafkaSink(cluster, topic, partitions, options, (error) => translateKafkaError(error, `producing to '${topic}'`, this.target.brokers))
   }
 
   async openReader(selection: ReadSelection[], options: ReadOptions): Promise<RecordSource> {
