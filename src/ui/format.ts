@@ -8,7 +8,9 @@ export function formatCount(value: number): string {
   return String(Math.round(value))
 }
 
+/** NaN means unknown (a Kafka cluster reports no sizes): shown as "-". */
 export function formatBytesShort(value: number): string {
+  if (!Number.isFinite(value)) return '-'
   const units = ['B', 'K', 'M', 'G', 'T']
   let v = value
   let u = 0

@@ -12,11 +12,20 @@ export class KafkaStatsSource implements StatsSource {
   private refreshing: Promise<void> | undefined
   private readonly tails = new Map<string, TailRecord[]>()
   private tailing: Promise<void> | undefined
+  private unseen = false
 
   constructor(private readonly backend: KafkaBackend, readonly dir: string) {}
 
   take(): Snapshot {
-    this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined))
+    // A snapshot nobody has seen yet is returned as it is; otherwise the next one starts now.
+    if (this.unseen) {
+      this.unseen = false
+      return this.latest
+    }
+    // A failed poll (the cluster went away for a moment) leaves the last picture up; the next poll retries.
+    this.refreshing ??= this.refresh()
+      .catch(() => undefined)
+      .finally(() => (this.refreshing = undefined))
     return this.latest
   }
 
@@ -38,13 +47,14 @@ export class KafkaStatsSource implements StatsSource {
     for (const t of listed) {
       const described = await this.backend.describeTopic(t.topic).catch(() => undefined)
       if (described === undefined) continue
-      const partitions = described.partitions.map((p) => ({partition: p.partition, logStart: p.logStartOffset, end: p.endOffset, sizeBytes: 0}))
+      // NaN: no size known (Kafka's metadata has none); the dashboard shows "-", JSON null.
+      const partitions = described.partitions.map((p) => ({partition: p.partition, logStart: p.logStartOffset, end: p.endOffset, sizeBytes: Number.NaN}))
       topics.push({
         name: t.topic,
         partitions,
         messages: partitions.reduce((n, p) => n + p.end - p.logStart, 0),
         end: partitions.reduce((n, p) => n + p.end, 0),
-        sizeBytes: 0,
+        sizeBytes: Number.NaN,
       })
     }
     const groups: GroupSnapshot[] = []
@@ -69,5 +79,6 @@ export class KafkaStatsSource implements StatsSource {
       })
     }
     this.latest = {takenMs, topics, groups}
+    this.unseen = true
   }
 }
