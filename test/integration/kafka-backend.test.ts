@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, tmpLogDir, waitFor} from '../helpers/strom.js'
-import {ServeProcess, startServe} from './serve-harness.js'
+import {KCAT, ServeProcess, describeWithClients, startServe} from './serve-harness.js'
 
 let serve: ServeProcess
 let serveDir: string
@@ -260,4 +260,40 @@ describe('strom mirror', () => {
     expect(home.exitCode, home.stderr).toBe(0)
     expect(await perPartition((a) => local(target, a), 'bulk', 2, ['-F', '%o %k %v\\n'])).toEqual(await perPartition((a) => local(source, a), 'bulk', 2, ['-F', '%o %k %v\\n']))
   }, 180_000)
+})
+
+describeWithClients('a strom member and a kcat member in one Kafka group', [KCAT], () => {
+  it('split the partitions through the Kafka group protocol; every message read once', async () => {
+    await kafka(['topic', 'create', 'mixed', '-p', '4'])
+    const env = {NO_COLOR: '1'}
+    const kcatMember = execa('kcat', ['-b', serve.bootstrap, '-G', 'mixed-group', 'mixed', '-o', 'beginning', '-q', '-u', '-f', '%p %s\n'], {env, reject: false, buffer: true})
+    await new Promise((resolve) => setTimeout(resolve, 2500))
+    const stromMember = execa('node', [BIN, 'consume', 'mixed', '--group', 'mixed-group', '-f', '--bootstrap-server', serve.bootstrap, '-F', '%p %v\n'], {env, reject: false, buffer: true})
+    let strom = ''
+    let kcat = ''
+    stromMember.stdout!.on('data', (chunk: Buffer) => (strom += chunk.toString()))
+    kcatMember.stdout!.on('data', (chunk: Buffer) => (kcat += chunk.toString()))
+    // Both in the group: the described group has two members.
+    let last = ''
+    await waitFor(async () => {
+      const d = await kafka(['group', 'describe', 'mixed-group', '--json'])
+      last = d.stdout + d.stderr
+      return d.exitCode === 0 && (JSON.parse(d.stdout) as {members: unknown[]}).members.length === 2
+    }, 30_000, 250).catch((error: Error) => {
+      throw new Error(`${error.message}: both members never showed in the group: ${last}\nserve: ${serve.stderr().slice(-2000)}`)
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect((await kafka(['produce', 'mixed', '--partitioner', 'round-robin'], {input: Array.from({length: 40}, (_, i) => `m${i}`).join('\n') + '\n'})).exitCode).toBe(0)
+    await waitFor(() => (strom + kcat).split('\n').filter(Boolean).length >= 40, 20_000, 100)
+    stromMember.kill('SIGINT')
+    kcatMember.kill('SIGINT')
+    await Promise.all([stromMember, kcatMember])
+    const partitionsOf = (text: string) => new Set(text.split('\n').filter(Boolean).map((l) => l.split(' ')[0]))
+    // Each side read some partitions, none read by both, and all 40 messages arrived exactly once.
+    expect(partitionsOf(strom).size).toBeGreaterThan(0)
+    expect(partitionsOf(kcat).size).toBeGreaterThan(0)
+    expect([...partitionsOf(strom)].filter((p) => partitionsOf(kcat).has(p))).toEqual([])
+    const values = (strom + kcat).split('\n').filter(Boolean).map((l) => l.split(' ')[1]).sort()
+    expect(values).toEqual(Array.from({length: 40}, (_, i) => `m${i}`).sort())
+  }, 90_000)
 })
