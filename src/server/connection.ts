@@ -53,7 +53,7 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closing) return
+    if (this.closing || this.closed) return
     this.chunks.push(chunk)
     this.buffered += chunk.length
     for (;;) {
@@ -77,6 +77,8 @@ export class Connection {
   }
 
   private take(bytes: number): Buffer {
+    // A zero-size frame (four zero bytes) may arrive with nothing after it: there is no chunk to look at.
+    if (bytes === 0) return Buffer.alloc(0)
     const first = this.chunks[0]
     let out: Buffer
     if (first.length >= bytes) {
@@ -161,6 +163,8 @@ export class Connection {
     this.abort.abort()
     this.queue.length = 0
     this.chunks = []
+    this.buffered = 0
+    this.frameSize = -1
     for (const entry of this.state.cursors.values()) entry.cursor.close()
     this.state.cursors.clear()
     this.onClose(this)
