@@ -29,6 +29,7 @@ import {handleDescribeConfigs} from './handlers/describe-configs.js'
 import {handleInitProducerId} from './handlers/init-producer-id.js'
 import {GROUP_HANDLERS} from './handlers/groups.js'
 import {handleSaslAuthenticate, handleSaslHandshake} from './handlers/sasl.js'
+import {pauseAfterFailedLogin} from './auth/sasl-session.js'
 import {handleCreatePartitions} from './handlers/create-partitions.js'
 import {handleAlterConfigs, handleIncrementalAlterConfigs} from './handlers/alter-configs.js'
 import {handleDeleteGroups} from './handlers/delete-groups.js'
@@ -78,9 +79,12 @@ export async function dispatch(ctx: ServerContext, frame: Buffer, connection: Co
 }
 
 /** The bare PLAIN token after a SaslHandshake v0: success is answered with an empty bare frame, failure closes the connection. */
-function rawSaslToken(ctx: ServerContext, token: Buffer, connection: ConnectionState): Buffer {
+async function rawSaslToken(ctx: ServerContext, token: Buffer, connection: ConnectionState): Promise<Buffer> {
   const outcome = connection.sasl.authenticate(token, false)
-  if (outcome.errorCode !== ERR.NONE) throw new ConnectionRefused(outcome.message ?? 'SASL authentication failed')
+  if (outcome.errorCode !== ERR.NONE) {
+    if (outcome.errorCode === ERR.SASL_AUTHENTICATION_FAILED) await pauseAfterFailedLogin()
+    throw new ConnectionRefused(outcome.message ?? 'SASL authentication failed')
+  }
   ctx.options.log(`connection ${connection.id} from ${connection.clientHost}: authenticated as '${connection.sasl.user}'`)
   return Buffer.alloc(4)
 }

@@ -17,6 +17,16 @@ import type {UserTable} from './users-file.js'
 
 export const MECHANISMS = ['PLAIN']
 
+/**
+ * A failed login is answered this late (Kafka's connection.failed.authentication.delay.ms), so a
+ * client that reconnects and retries in a loop guesses a few passwords a second, not thousands.
+ */
+const FAILED_LOGIN_DELAY_MS = 100
+
+export function pauseAfterFailedLogin(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, FAILED_LOGIN_DELAY_MS))
+}
+
 type Stage = 'start' | 'authenticate-request' | 'raw-token' | 'done'
 
 const OPEN_BEFORE_AUTHENTICATION: ReadonlySet<number> = new Set([API.ApiVersions, API.SaslHandshake, API.SaslAuthenticate])
