@@ -30,6 +30,7 @@ import {handleInitProducerId} from './handlers/init-producer-id.js'
 import {GROUP_HANDLERS} from './handlers/groups.js'
 import {handleSaslAuthenticate, handleSaslHandshake} from './handlers/sasl.js'
 import {pauseAfterFailedLogin} from './auth/sasl-session.js'
+import {printable} from './printable.js'
 import {handleCreatePartitions} from './handlers/create-partitions.js'
 import {handleAlterConfigs, handleIncrementalAlterConfigs} from './handlers/alter-configs.js'
 import {handleDeleteGroups} from './handlers/delete-groups.js'
@@ -69,7 +70,7 @@ export async function dispatch(ctx: ServerContext, frame: Buffer, connection: Co
   const reader = new Reader(frame)
   const header = decodeRequestHeader(reader)
   if (header.apiKey < 0 || header.apiKey > MAX_KNOWN_API_KEY) throw new ProtocolError(`api key ${header.apiKey} is not a Kafka API`)
-  if (!connection.sasl.mayServe(header.apiKey)) throw new ConnectionRefused(`api ${header.apiKey} before SASL authentication (${header.clientId ?? 'no client id'})`)
+  if (!connection.sasl.mayServe(header.apiKey)) throw new ConnectionRefused(`api ${header.apiKey} before SASL authentication (${printable(header.clientId ?? 'no client id')})`)
   const handler = HANDLERS.get(header.apiKey)
   if (handler === undefined || !isSupported(header.apiKey, header.apiVersion)) return unsupported(ctx, header, connection)
   const writer = startResponse(header)

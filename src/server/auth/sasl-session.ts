@@ -12,6 +12,7 @@
  */
 import {API} from '../protocol/api-keys.js'
 import {ERR} from '../protocol/error-codes.js'
+import {printable} from '../printable.js'
 import {authenticatePlain} from './sasl-plain.js'
 import type {UserTable} from './users-file.js'
 
@@ -66,7 +67,7 @@ export class SaslSession {
   handshake(mechanism: string, version: number): SaslOutcome {
     if (this.users === undefined) return {errorCode: ERR.ILLEGAL_SASL_STATE, message: 'SASL is not enabled on this server (no --sasl-users)', close: true}
     if (this.stage !== 'start') return {errorCode: ERR.ILLEGAL_SASL_STATE, message: `unexpected SaslHandshake (${this.stage === 'done' ? 'already authenticated' : 'handshake already done'})`, close: true}
-    if (!MECHANISMS.includes(mechanism)) return {errorCode: ERR.UNSUPPORTED_SASL_MECHANISM, message: `SASL mechanism '${mechanism}' is not supported (only ${MECHANISMS.join(', ')})`, close: false}
+    if (!MECHANISMS.includes(mechanism)) return {errorCode: ERR.UNSUPPORTED_SASL_MECHANISM, message: `SASL mechanism '${printable(mechanism)}' is not supported (only ${MECHANISMS.join(', ')})`, close: false}
     this.stage = version === 0 ? 'raw-token' : 'authenticate-request'
     return {errorCode: ERR.NONE, message: null, close: false}
   }
