@@ -7,6 +7,10 @@
  * A frame whose size is negative or above the maximum is refused from its 4-byte size alone,
  * before the body is read; malformed requests close this connection with a log line, never the
  * server.
+ *
+ * With SASL, a connection that has not logged in gets less: frames up to 512 KiB (Kafka's
+ * sasl.server.max.receive.size; a login is a few hundred bytes), and LOGIN_TIMEOUT_MS to log in,
+ * so anonymous peers can hold neither much memory nor sockets for long.
  */
 import type net from 'node:net'
 import type {ServerContext} from './context.js'
@@ -17,6 +21,8 @@ import {ProtocolError} from './protocol/reader.js'
 
 /** Pause reading when this many bytes of requests are waiting. */
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024
+const MAX_UNAUTHENTICATED_FRAME_BYTES = 512 * 1024
+const LOGIN_TIMEOUT_MS = 30_000
 
 let nextConnectionId = 1
 
@@ -31,10 +37,17 @@ export class Connection {
   private busy = false
   private closing = false
   private closed = false
+  private loginTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly ctx: ServerContext, private readonly socket: net.Socket, private readonly onClose: (c: Connection) => void) {
     this.state = {id: nextConnectionId++, clientHost: socket.remoteAddress ?? '', signal: this.abort.signal, cursors: new Map(), sasl: new SaslSession(ctx.options.users)}
     socket.setNoDelay(true)
+    if (this.state.sasl.enabled) {
+      this.loginTimer = setTimeout(() => {
+        if (!this.state.sasl.authenticated) this.fail(`no SASL login within ${LOGIN_TIMEOUT_MS / 1000} s`)
+      }, LOGIN_TIMEOUT_MS)
+      this.loginTimer.unref()
+    }
     socket.on('data', (chunk) => this.onData(chunk))
     socket.on('error', () => this.close())
     socket.on('close', () => this.close())
@@ -53,15 +66,16 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closing) return
+    if (this.closing || this.closed) return
     this.chunks.push(chunk)
     this.buffered += chunk.length
     for (;;) {
       if (this.frameSize < 0) {
         if (this.buffered < 4) break
         const size = this.take(4).readInt32BE(0)
-        if (size < 0 || size > this.ctx.options.maxRequestBytes) {
-          this.fail(`request size ${size} bytes is ${size < 0 ? 'negative' : `above the maximum of ${this.ctx.options.maxRequestBytes}`}`)
+        const max = this.state.sasl.authenticated ? this.ctx.options.maxRequestBytes : MAX_UNAUTHENTICATED_FRAME_BYTES
+        if (size < 0 || size > max) {
+          this.fail(`request size ${size} bytes is ${size < 0 ? 'negative' : `above the maximum of ${max}${this.state.sasl.authenticated ? '' : ' before SASL login'}`}`)
           return
         }
         this.frameSize = size
@@ -77,6 +91,8 @@ export class Connection {
   }
 
   private take(bytes: number): Buffer {
+    // A zero-size frame (four zero bytes) may arrive with nothing after it: there is no chunk to look at.
+    if (bytes === 0) return Buffer.alloc(0)
     const first = this.chunks[0]
     let out: Buffer
     if (first.length >= bytes) {
@@ -158,9 +174,12 @@ export class Connection {
   private close(): void {
     if (this.closed) return
     this.closed = true
+    clearTimeout(this.loginTimer)
     this.abort.abort()
     this.queue.length = 0
     this.chunks = []
+    this.buffered = 0
+    this.frameSize = -1
     for (const entry of this.state.cursors.values()) entry.cursor.close()
     this.state.cursors.clear()
     this.onClose(this)

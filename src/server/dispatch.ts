@@ -29,6 +29,8 @@ import {handleDescribeConfigs} from './handlers/describe-configs.js'
 import {handleInitProducerId} from './handlers/init-producer-id.js'
 import {GROUP_HANDLERS} from './handlers/groups.js'
 import {handleSaslAuthenticate, handleSaslHandshake} from './handlers/sasl.js'
+import {pauseAfterFailedLogin} from './auth/sasl-session.js'
+import {printable} from './printable.js'
 import {handleCreatePartitions} from './handlers/create-partitions.js'
 import {handleAlterConfigs, handleIncrementalAlterConfigs} from './handlers/alter-configs.js'
 import {handleDeleteGroups} from './handlers/delete-groups.js'
@@ -68,7 +70,7 @@ export async function dispatch(ctx: ServerContext, frame: Buffer, connection: Co
   const reader = new Reader(frame)
   const header = decodeRequestHeader(reader)
   if (header.apiKey < 0 || header.apiKey > MAX_KNOWN_API_KEY) throw new ProtocolError(`api key ${header.apiKey} is not a Kafka API`)
-  if (!connection.sasl.mayServe(header.apiKey)) throw new ConnectionRefused(`api ${header.apiKey} before SASL authentication (${header.clientId ?? 'no client id'})`)
+  if (!connection.sasl.mayServe(header.apiKey)) throw new ConnectionRefused(`api ${header.apiKey} before SASL authentication (${printable(header.clientId ?? 'no client id')})`)
   const handler = HANDLERS.get(header.apiKey)
   if (handler === undefined || !isSupported(header.apiKey, header.apiVersion)) return unsupported(ctx, header, connection)
   const writer = startResponse(header)
@@ -78,9 +80,12 @@ export async function dispatch(ctx: ServerContext, frame: Buffer, connection: Co
 }
 
 /** The bare PLAIN token after a SaslHandshake v0: success is answered with an empty bare frame, failure closes the connection. */
-function rawSaslToken(ctx: ServerContext, token: Buffer, connection: ConnectionState): Buffer {
+async function rawSaslToken(ctx: ServerContext, token: Buffer, connection: ConnectionState): Promise<Buffer> {
   const outcome = connection.sasl.authenticate(token, false)
-  if (outcome.errorCode !== ERR.NONE) throw new ConnectionRefused(outcome.message ?? 'SASL authentication failed')
+  if (outcome.errorCode !== ERR.NONE) {
+    if (outcome.errorCode === ERR.SASL_AUTHENTICATION_FAILED) await pauseAfterFailedLogin()
+    throw new ConnectionRefused(outcome.message ?? 'SASL authentication failed')
+  }
   ctx.options.log(`connection ${connection.id} from ${connection.clientHost}: authenticated as '${connection.sasl.user}'`)
   return Buffer.alloc(4)
 }

@@ -84,6 +84,12 @@ describe('strom serve robustness', () => {
       expect(oldProduce.readInt16BE(4)).toBe(35)
       const v0 = await client.request(requestFrame(18, 0, 4, Buffer.alloc(0)))
       expect([v0.readInt32BE(0), v0.readInt16BE(4)]).toEqual([4, 0])
+      // Four zero bytes: a frame of size 0 with nothing after it (this once crashed the server).
+      const empty = new RawClient(serve.port)
+      await empty.connected()
+      empty.socket.write(Buffer.alloc(4))
+      await empty.closed
+      expect(serve.stderr()).toMatch(/malformed request: request truncated: .*; closing it/)
       const huge = Buffer.alloc(4)
       huge.writeInt32BE(10 * 1024 * 1024)
       client.socket.write(huge)

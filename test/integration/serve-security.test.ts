@@ -73,6 +73,38 @@ describe('strom serve SASL/PLAIN over a bare socket', () => {
     client.close()
   })
 
+  it('before login, a frame above 512 KiB is refused unread; random frames never get past the login nor crash the server', async () => {
+    const big = new RawClient(serve.port)
+    await big.connected()
+    const size = Buffer.alloc(4)
+    size.writeInt32BE(600 * 1024)
+    big.socket.write(size)
+    await big.closed
+    expect(serve.stderr()).toMatch(/request size 614400 bytes is above the maximum of 524288 before SASL login; closing it/)
+    let seed = 7
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
+    // Failed logins are answered after 100 ms: ten connections at a time keep this short.
+    const worker = async (w: number) => {
+      for (let i = w; i < 300; i += 10) {
+        const client = new RawClient(serve.port)
+        await client.connected()
+        // Half start with a valid v0 handshake, so the random bytes land where a bare token is expected.
+        if (i % 2 === 0) await client.request(requestFrame(17, 0, 1, body((w) => w.string('PLAIN'))))
+        const junk = Buffer.from(Array.from({length: 4 + random(64)}, () => random(256)))
+        junk.writeInt32BE(junk.length - 4)
+        await client.request(i % 4 < 2 ? junk : requestFrame(random(70), random(5), 2, junk), 2000).catch(() => {})
+        client.close()
+      }
+    }
+    await Promise.all(Array.from({length: 10}, (_, w) => worker(w)))
+    const alive = new RawClient(serve.port)
+    await alive.connected()
+    expect((await alive.request(requestFrame(18, 0, 9, Buffer.alloc(0)))).readInt32BE(0)).toBe(9)
+    alive.close()
+    expect(serve.process.exitCode).toBeNull()
+    expect(await topics(dir)).toEqual([])
+  })
+
   it('SaslHandshake v0, then the bare token: an empty bare frame on success, and requests work after it', async () => {
     const client = new RawClient(serve.port)
     await client.connected()

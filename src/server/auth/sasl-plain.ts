@@ -3,6 +3,7 @@
  * authorisation identity must be empty or equal to the user, since there are no roles to act as.
  */
 import crypto from 'node:crypto'
+import {printable} from '../printable.js'
 import {UserTable, passwordDigest} from './users-file.js'
 
 export type PlainResult = {ok: true; user: string} | {ok: false; user: string | undefined; reason: string}
@@ -16,7 +17,7 @@ export function authenticatePlain(users: UserTable, token: Buffer): PlainResult 
   const [authzid, user, password] = parts
   const expected = users.get(user)
   const matches = crypto.timingSafeEqual(passwordDigest(password), expected ?? NO_SUCH_USER)
-  if (expected === undefined || !matches) return {ok: false, user, reason: `invalid user name or password for '${user}'`}
-  if (authzid !== '' && authzid !== user) return {ok: false, user, reason: `user '${user}' may not act as '${authzid}'`}
+  if (expected === undefined || !matches) return {ok: false, user, reason: `invalid user name or password for '${printable(user)}'`}
+  if (authzid !== '' && authzid !== user) return {ok: false, user, reason: `user '${printable(user)}' may not act as '${printable(authzid)}'`}
   return {ok: true, user}
 }

@@ -12,10 +12,21 @@
  */
 import {API} from '../protocol/api-keys.js'
 import {ERR} from '../protocol/error-codes.js'
+import {printable} from '../printable.js'
 import {authenticatePlain} from './sasl-plain.js'
 import type {UserTable} from './users-file.js'
 
 export const MECHANISMS = ['PLAIN']
+
+/**
+ * A failed login is answered this late (Kafka's connection.failed.authentication.delay.ms), so a
+ * client that reconnects and retries in a loop guesses a few passwords a second, not thousands.
+ */
+const FAILED_LOGIN_DELAY_MS = 100
+
+export function pauseAfterFailedLogin(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, FAILED_LOGIN_DELAY_MS))
+}
 
 type Stage = 'start' | 'authenticate-request' | 'raw-token' | 'done'
 
@@ -56,7 +67,7 @@ export class SaslSession {
   handshake(mechanism: string, version: number): SaslOutcome {
     if (this.users === undefined) return {errorCode: ERR.ILLEGAL_SASL_STATE, message: 'SASL is not enabled on this server (no --sasl-users)', close: true}
     if (this.stage !== 'start') return {errorCode: ERR.ILLEGAL_SASL_STATE, message: `unexpected SaslHandshake (${this.stage === 'done' ? 'already authenticated' : 'handshake already done'})`, close: true}
-    if (!MECHANISMS.includes(mechanism)) return {errorCode: ERR.UNSUPPORTED_SASL_MECHANISM, message: `SASL mechanism '${mechanism}' is not supported (only ${MECHANISMS.join(', ')})`, close: false}
+    if (!MECHANISMS.includes(mechanism)) return {errorCode: ERR.UNSUPPORTED_SASL_MECHANISM, message: `SASL mechanism '${printable(mechanism)}' is not supported (only ${MECHANISMS.join(', ')})`, close: false}
     this.stage = version === 0 ? 'raw-token' : 'authenticate-request'
     return {errorCode: ERR.NONE, message: null, close: false}
   }

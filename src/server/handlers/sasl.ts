@@ -1,5 +1,6 @@
 /** SaslHandshake and SaslAuthenticate: the Kafka side of auth/sasl-session.ts. */
-import {MECHANISMS} from '../auth/sasl-session.js'
+import {MECHANISMS, pauseAfterFailedLogin} from '../auth/sasl-session.js'
+import {ERR} from '../protocol/error-codes.js'
 import {decodeRequest as decodeHandshake, encodeResponse as encodeHandshake} from '../protocol/messages/sasl-handshake.js'
 import {decodeRequest as decodeAuthenticate, encodeResponse as encodeAuthenticate} from '../protocol/messages/sasl-authenticate.js'
 import type {Handler} from './types.js'
@@ -11,9 +12,10 @@ export const handleSaslHandshake: Handler = (_ctx, request, reader, writer) => {
   if (outcome.message !== null && outcome.close) request.connection.closeAfterResponse = outcome.message
 }
 
-export const handleSaslAuthenticate: Handler = (ctx, request, reader, writer) => {
+export const handleSaslAuthenticate: Handler = async (ctx, request, reader, writer) => {
   const {authBytes} = decodeAuthenticate(reader)
   const outcome = request.connection.sasl.authenticate(authBytes, true)
+  if (outcome.errorCode === ERR.SASL_AUTHENTICATION_FAILED) await pauseAfterFailedLogin()
   encodeAuthenticate(writer, request.header.apiVersion, {errorCode: outcome.errorCode, errorMessage: outcome.message})
   if (outcome.close) request.connection.closeAfterResponse = outcome.message ?? 'SASL authentication failed'
   else ctx.options.log(`connection ${request.connection.id} from ${request.connection.clientHost}: authenticated as '${request.connection.sasl.user}'`)

@@ -35,6 +35,12 @@ describe('SASL PLAIN', () => {
     expect(authenticatePlain(users, plain('alice', 's3cret', 'alice')).ok).toBe(true)
   })
 
+  it('keeps control characters of a client-chosen name out of the message (no forged log lines)', () => {
+    const result = authenticatePlain(users, plain('eve\n2026-01-01T00:00:00Z connection 1: authenticated as admin', 'x'))
+    expect(result.ok).toBe(false)
+    expect(result.ok === false && result.reason).toBe("invalid user name or password for 'eve?2026-01-01T00:00:00Z connection 1: authenticated as admin'")
+  })
+
   it('refuses a wrong password, an unknown user, another authzid and a malformed token', () => {
     expect(authenticatePlain(users, plain('alice', 's3cre')).ok).toBe(false)
     expect(authenticatePlain(users, plain('mallory', 's3cret')).ok).toBe(false)
