@@ -2,15 +2,26 @@
  * Reading chosen partitions from chosen offsets on Kafka, with no consumer group (what kcat -C
  * does): positions are resolved from ListOffsets (earliest, latest, by timestamp) with the same
  * grammar as on a log directory, then each partition leader is fetched from in its own loop, long
- * polling when following. Per-partition order is kept; a bounded read ends at the end offsets
- * captured when it began.
+ * polling when following. The fetched record batches are read in place, as segment bytes are
+ * (fetch-request.ts). Per-partition order is kept; a bounded read ends at the end offsets captured
+ * when it began.
  */
+import {createRequire} from 'node:module'
 import type {Admin} from 'kafkajs'
-import type {RecordView} from '../../core/format/record-view.js'
+import {StromError} from '../../core/errors.js'
+import {crc32c} from '../../core/format/crc32c.js'
+import {BATCH_HEADER_SIZE, MAGIC_V2, RecordCursor, batchSizeAt, readBatchHeader} from '../../core/format/record-batch.js'
 import {PartitionBounds, PositionSpec, RangeSpec, resolvePosition} from '../../core/offset-spec.js'
 import type {ReadOptions, RecordSource, RecordVisitor} from '../backend.js'
-import type {InternalBroker, InternalCluster, InternalMessage} from './client.js'
-import {recordFromKafka} from './kafka-record.js'
+import type {InternalBroker, InternalCluster} from './client.js'
+import {FetchedTopic, encodeFetchBody, fetchRequest} from './fetch-request.js'
+
+const require = createRequire(import.meta.url)
+const {createErrorFromCode} = require('kafkajs/src/protocol/error') as {createErrorFromCode(code: number): Error}
+
+const OFFSET_OUT_OF_RANGE = 1
+/** UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_FOR_PARTITION, FENCED/UNKNOWN_LEADER_EPOCH. */
+const LEADER_MOVED = new Set([3, 5, 6, 74, 75])
 
 interface PartitionState {
   topic: string
@@ -68,12 +79,12 @@ export function resolveRange(bounds: PartitionBounds, range: RangeSpec, follow: 
 export class KafkaReader implements RecordSource {
   private readonly states: PartitionState[]
   private stopped = false
-  private wake: (() => void) | undefined
+  private readonly record = new RecordCursor()
 
   constructor(
     private readonly cluster: InternalCluster,
     partitions: ResolvedPartition[],
-    private readonly options: Pick<ReadOptions, 'follow'>,
+    private readonly options: Pick<ReadOptions, 'follow' | 'checkCrcs'>,
     private readonly recover: (topic: string, partition: number) => Promise<number>,
     private readonly onWarning: (message: string) => void,
     private readonly translate: (error: unknown) => unknown,
@@ -88,25 +99,22 @@ export class KafkaReader implements RecordSource {
 
   stop(): void {
     this.stopped = true
-    this.wake?.()
   }
 
   async run(visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void> {
     try {
       const topics = [...new Set(this.states.map((s) => s.topic))]
       await this.cluster.addMultipleTargetTopics(topics)
-      const byLeader = new Map<string, PartitionState[]>()
-      for (const topic of topics) {
-        const mine = this.states.filter((s) => s.topic === topic)
-        const leaders = this.cluster.findLeaderForPartitions(topic, mine.map((s) => s.partition))
-        for (const [leader, ids] of Object.entries(leaders)) {
-          const list = byLeader.get(leader) ?? []
-          for (const id of ids) list.push(mine.find((s) => s.partition === id)!)
-          byLeader.set(leader, list)
-        }
+      for (let moves = 0; !this.stopped && this.states.some((s) => !s.done); moves++) {
+        // Each leader in its own loop, so one broker's long poll never delays another's records. A
+        // loop ends early when leadership moved; then metadata is refreshed and the leaders found again.
+        const byLeader = this.partitionsByLeader(topics)
+        const moved = await Promise.all([...byLeader].map(async ([leader, states]) => this.readFrom(await this.cluster.findBroker({nodeId: leader}), states, visit, afterChunk)))
+        if (!moved.includes(true)) break
+        if (moves >= 20) throw new StromError('UNAVAILABLE', 'partition leadership keeps moving; giving up after 20 tries')
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        await this.cluster.refreshMetadata()
       }
-      // Each leader in its own loop, so one broker's long poll never delays another's records.
-      await Promise.all([...byLeader].map(async ([leader, states]) => this.readFrom(await this.cluster.findBroker({nodeId: leader}), states, visit, afterChunk)))
     } catch (error) {
       throw this.translate(error)
     } finally {
@@ -114,67 +122,95 @@ export class KafkaReader implements RecordSource {
     }
   }
 
-  private async readFrom(broker: InternalBroker, states: PartitionState[], visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void> {
+  private partitionsByLeader(topics: string[]): Map<string, PartitionState[]> {
+    const byLeader = new Map<string, PartitionState[]>()
+    for (const topic of topics) {
+      const mine = this.states.filter((s) => s.topic === topic && !s.done)
+      const leaders = this.cluster.findLeaderForPartitions(topic, mine.map((s) => s.partition))
+      for (const [leader, ids] of Object.entries(leaders)) {
+        const list = byLeader.get(leader) ?? []
+        for (const id of ids) list.push(mine.find((s) => s.partition === id)!)
+        byLeader.set(leader, list)
+      }
+    }
+    return byLeader
+  }
+
+  /** Fetches until its partitions are done or stopped; true when a partition's leader moved. */
+  private async readFrom(broker: InternalBroker, states: PartitionState[], visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<boolean> {
+    const pool = (broker as unknown as {connectionPool: {send(request: object): Promise<FetchedTopic[]>}}).connectionPool
     while (!this.stopped) {
       const open = states.filter((s) => !s.done)
-      if (open.length === 0) return
+      if (open.length === 0) return false
       const byTopic = new Map<string, PartitionState[]>()
       for (const s of open) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s])
-      let response
-      try {
-        response = await broker.fetch({
-          replicaId: -1,
-          isolationLevel: 0,
-          // A bounded read has data waiting below its end: no need to wait for more.
-          maxWaitTime: this.options.follow ? FOLLOW_WAIT_MS : 100,
-          minBytes: 1,
-          maxBytes: FETCH_MAX_BYTES,
-          topics: [...byTopic].map(([topic, list]) => ({topic, partitions: list.map((s) => ({partition: s.partition, fetchOffset: String(s.position), maxBytes: PARTITION_MAX_BYTES}))})),
-        })
-      } catch (error) {
-        if ((error as {type?: string}).type === 'OFFSET_OUT_OF_RANGE') {
-          // Retention moved the log start past us (or the partition was truncated): go to the new start.
-          for (const s of open) {
-            const start = await this.recover(s.topic, s.partition)
-            if (start > s.position) {
-              this.onWarning(`${s.topic}/${s.partition}: offset ${s.position} is no longer in the log; continuing at ${start}`)
-              s.position = start
-            }
-          }
-          continue
-        }
-        throw error
-      }
-      for (const topicResponse of response.responses) {
-        for (const partitionResponse of topicResponse.partitions) {
-          const state = open.find((s) => s.topic === topicResponse.topicName && s.partition === partitionResponse.partition)
+      // A bounded read has data waiting below its end: no need to wait for more.
+      const body = encodeFetchBody([...byTopic].map(([topic, list]) => ({topic, partitions: list.map((s) => ({partition: s.partition, fetchOffset: s.position, maxBytes: PARTITION_MAX_BYTES}))})), this.options.follow ? FOLLOW_WAIT_MS : 100, 1, FETCH_MAX_BYTES)
+      const response = await pool.send(fetchRequest(body))
+      let leaderMoved = false
+      for (const topicResponse of response) {
+        for (const fetched of topicResponse.partitions) {
+          const state = open.find((s) => s.topic === topicResponse.topic && s.partition === fetched.partition)
           if (state === undefined) continue
-          if (this.emit(state, partitionResponse.messages, visit) === false) {
+          if (fetched.errorCode === OFFSET_OUT_OF_RANGE) {
+            // Retention moved the log start past us (or the partition was truncated): go to the new start.
+            const start = await this.recover(state.topic, state.partition)
+            if (start > state.position) this.onWarning(`${state.topic}/${state.partition}: offset ${state.position} is no longer in the log; continuing at ${start}`)
+            state.position = Math.max(start, state.position)
+            if (state.end !== undefined && state.position >= state.end) state.done = true
+            continue
+          }
+          if (LEADER_MOVED.has(fetched.errorCode)) {
+            leaderMoved = true
+            continue
+          }
+          if (fetched.errorCode !== 0) throw createErrorFromCode(fetched.errorCode)
+          const emitted = this.emit(state, fetched.records, visit)
+          if (emitted === 'stop') {
             this.stopped = true
-            return
+            return false
           }
           // A bounded read that gets nothing below its end (records removed since the end was read) is finished.
-          if (!this.options.follow && partitionResponse.messages.length === 0) state.done = true
+          if (!this.options.follow && emitted === 0 && fetched.records.length === 0) state.done = true
         }
         await afterChunk()
       }
+      if (leaderMoved) return true
     }
+    return false
   }
 
-  private emit(state: PartitionState, messages: InternalMessage[], visit: RecordVisitor): boolean {
-    for (const message of messages) {
-      const offset = Number(message.offset)
-      if (offset < state.position) continue
-      if (state.end !== undefined && offset >= state.end) {
-        state.done = true
-        return true
+  /** Emits the whole batches in `records` from the partition's position on; the count, or 'stop'. */
+  private emit(state: PartitionState, records: Buffer, visit: RecordVisitor): number | 'stop' {
+    const record = this.record
+    let emitted = 0
+    let at = 0
+    while (at + BATCH_HEADER_SIZE <= records.length) {
+      const size = batchSizeAt(records, at)
+      if (at + size > records.length) break
+      const header = readBatchHeader(records, at)
+      if (header.magic !== MAGIC_V2) throw new StromError('UNSUPPORTED', `${state.topic}/${state.partition} holds message format v${header.magic} at offset ${header.baseOffset}; strom reads format v2 (Kafka 0.11 and later)`)
+      if (this.options.checkCrcs && crc32c(records, at + 21, at + size) !== header.crc) {
+        throw new StromError('CORRUPT_SEGMENT', `${state.topic}/${state.partition}: the batch at offset ${header.baseOffset} sent by the broker fails its CRC-32C check`, {hint: 'retry; --no-check-crcs reads it anyway'})
       }
-      state.position = offset + 1
-      if (message.isControlRecord) continue
-      const record: RecordView = recordFromKafka(message)
-      if (visit(state.topic, state.partition, record) === false) return false
+      const lastOffset = header.baseOffset + header.lastOffsetDelta
+      record.reset(records, at)
+      at += size
+      while (record.next()) {
+        const offset = record.offset
+        if (offset < state.position) continue
+        if (state.end !== undefined && offset >= state.end) {
+          state.done = true
+          return emitted
+        }
+        state.position = offset + 1
+        emitted++
+        if (visit(state.topic, state.partition, record) === false) return 'stop'
+      }
+      // Control batches and compacted-away offsets: move past the whole batch.
+      state.position = Math.max(state.position, lastOffset + 1)
     }
     if (state.end !== undefined && state.position >= state.end) state.done = true
-    return true
+    return emitted
   }
 }

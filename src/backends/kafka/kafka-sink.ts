@@ -1,49 +1,43 @@
 /**
  * Producing to Kafka. Partitions are chosen here, by strom's own partitioner (murmur2 for keys,
  * as Kafka's Java client does, sticky or round-robin for the rest), so a key lands in the same
- * partition number on a cluster as in a log directory. Records are buffered per partition and sent
- * in Produce requests of many records (one per partition leader), with acks=all; flush() waits for
- * every acknowledgement, and drain() holds the input back when too much is in flight.
+ * partition number on a cluster as in a log directory. Records go straight into a RecordBatch per
+ * partition (src/core's BatchBuilder, the same encoder a log directory uses), and the batches into
+ * Produce requests, one per partition leader, with acks=all. flush() waits for every
+ * acknowledgement; drain() holds the input back while too much is in flight.
  *
- * The requests go through kafkajs' Broker (see client.ts), not its Producer: with partitions chosen
- * already, the Producer only adds work, and its grouping of messages by partition copies the list
- * once per message (quadratic in the records per send; most of the CPU of a large send).
+ * The requests travel on kafkajs' connections (see client.ts and produce-request.ts), not through
+ * its Producer: kafkajs would re-encode each record through its generic encoder and group records
+ * by partition with a copy of the list per record, which together were nearly all of the CPU.
  */
 import {StromError} from '../../core/errors.js'
-import type {Header} from '../../core/format/record-batch.js'
+import {BatchBuilder, Header} from '../../core/format/record-batch.js'
 import {Partitioner} from '../../core/topic/partitioner.js'
 import type {RecordSink, SinkOptions, SinkStats} from '../backend.js'
 import type {InternalCluster} from './client.js'
-import {headersToKafka} from './kafka-record.js'
+import {encodeProduceBody, produceRequest} from './produce-request.js'
 
-interface Message {
-  key: Buffer | null
-  value: Buffer | null
-  headers?: Record<string, Buffer | Buffer[]>
-  timestamp: string
-}
-
-const RECORDS_PER_SEND = 10_000
-const BYTES_PER_SEND = 2 * 1024 * 1024
-/** A partition's share of a send stays well under Kafka's default max.message.bytes (1 MiB). */
+const BYTES_PER_SEND = 4 * 1024 * 1024
+/** A partition's batch stays well under Kafka's default max.message.bytes (1 MiB). */
 const MAX_PARTITION_BYTES = 512 * 1024
 const MAX_SENDS_IN_FLIGHT = 4
 /** Leadership moved or metadata was stale: refresh and send again, this many times. */
 const RETRIES = 3
 const RETRIABLE = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_ENOUGH_REPLICAS', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION'])
 
+interface ConnectionPool {
+  send(request: object): Promise<unknown>
+}
+
 export class KafkaSink implements RecordSink {
   readonly stats: SinkStats = {messages: 0, bytes: 0, batches: 0}
   private readonly partitioner: Partitioner
-  private pending = new Map<number, Message[]>()
-  private pendingRecords = 0
+  private readonly builders: Array<BatchBuilder | undefined>
   private pendingBytes = 0
-  private readonly partitionBytes: number[]
   private readonly partitionLimit: number
-  private readonly stickyBytes: number[]
   private readonly inFlight = new Set<Promise<void>>()
-  private failure: unknown
   private lastSend: Promise<void> = Promise.resolve()
+  private failure: unknown
 
   constructor(
     private readonly cluster: InternalCluster,
@@ -53,8 +47,7 @@ export class KafkaSink implements RecordSink {
     private readonly translate: (error: unknown) => unknown,
   ) {
     this.partitioner = new Partitioner(partitions, options.partitioner)
-    this.stickyBytes = Array.from({length: partitions}, () => 0)
-    this.partitionBytes = Array.from({length: partitions}, () => 0)
+    this.builders = Array.from({length: partitions}, () => undefined)
     this.partitionLimit = Math.min(options.batchBytes, MAX_PARTITION_BYTES)
   }
 
@@ -65,30 +58,27 @@ export class KafkaSink implements RecordSink {
   }
 
   sendSlice(key: Buffer | null, buf: Buffer, start: number, end: number, timestamp: number, headers?: Header[], partition?: number): void {
-    // The slice points into a reused input chunk: kafkajs keeps the bytes until the send is acknowledged.
-    this.sendBytes(key, Buffer.from(buf.subarray(start, end)), timestamp, headers, partition)
+    this.add(key, buf, start, end, timestamp, headers, partition)
   }
 
-  sendBytes(key: Buffer | null, value: Buffer | null, timestamp: number, headers?: Header[], explicit?: number): void {
+  sendBytes(key: Buffer | null, value: Buffer | null, timestamp: number, headers?: Header[], partition?: number): void {
+    this.add(key, value, 0, value?.length ?? 0, timestamp, headers, partition)
+  }
+
+  /** A null source is a null value (a tombstone). The bytes are copied into the batch here. */
+  private add(key: Buffer | null, source: Buffer | null, start: number, end: number, timestamp: number, headers: Header[] | undefined, explicit: number | undefined): void {
     if (this.failure !== undefined) throw this.failure
     if (explicit !== undefined) this.checkPartition(explicit)
     const partition = explicit ?? this.partitioner.partition(key)
-    const size = (key?.length ?? 0) + (value?.length ?? 0)
-    let list = this.pending.get(partition)
-    if (list === undefined) this.pending.set(partition, (list = []))
-    list.push({key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: headersToKafka(headers), timestamp: String(timestamp)})
-    this.pendingRecords++
-    this.pendingBytes += size
-    this.partitionBytes[partition] += size + 16
+    const recordBytes = BatchBuilder.recordSizeUpperBound(key === null ? -1 : key.length, source === null ? -1 : end - start, headers)
+    let builder = this.builders[partition]
+    if (builder === undefined) this.builders[partition] = builder = new BatchBuilder(64 * 1024)
+    if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.partitionLimit) this.dispatch()
+    builder.addSlice(key, source, start, end, timestamp, headers)
+    this.pendingBytes += recordBytes
     this.stats.messages++
-    this.stats.bytes += size
-    // Sticky partitioning switches partition after a batch's worth of bytes, as Kafka's does.
-    this.stickyBytes[partition] += size
-    if (this.stickyBytes[partition] >= this.options.batchBytes) {
-      this.stickyBytes[partition] = 0
-      this.partitioner.onBatchSent(partition)
-    }
-    if (this.pendingRecords >= RECORDS_PER_SEND || this.pendingBytes >= BYTES_PER_SEND || this.partitionBytes[partition] >= this.partitionLimit) this.dispatch()
+    this.stats.bytes += (key?.length ?? 0) + (source === null ? 0 : end - start)
+    if (this.pendingBytes >= BYTES_PER_SEND) this.dispatch()
   }
 
   /** A promise to wait on when too many sends are unacknowledged, else undefined. */
@@ -112,21 +102,26 @@ export class KafkaSink implements RecordSink {
   }
 
   private dispatch(): void {
-    if (this.pendingRecords === 0) return
-    const byPartition = this.pending
-    this.pending = new Map()
-    this.pendingRecords = 0
+    const batches = new Map<number, Buffer>()
+    for (let p = 0; p < this.builders.length; p++) {
+      const builder = this.builders[p]
+      if (builder === undefined || builder.recordCount === 0) continue
+      // seal() returns a view of the builder's buffer, which is reused: the request needs its own copy.
+      batches.set(p, Buffer.from(builder.seal()))
+      builder.reset()
+      this.partitioner.onBatchSent(p)
+    }
     this.pendingBytes = 0
-    this.partitionBytes.fill(0)
+    if (batches.size === 0) return
     // Ordered: each send waits for the one before, so what the destination holds is always a prefix.
     const previous = this.options.ordered ? this.lastSend : Promise.resolve()
     const send: Promise<void> = previous
       .then(() => {
         if (this.failure !== undefined) throw this.failure
-        return this.produce(byPartition)
+        return this.produce(batches)
       })
       .then(() => {
-        this.stats.batches++
+        this.stats.batches += batches.size
       })
       .catch((error: unknown) => {
         this.failure ??= this.translate(error)
@@ -137,31 +132,27 @@ export class KafkaSink implements RecordSink {
   }
 
   /** One Produce request per partition leader, all acknowledged (acks=all) before this resolves. */
-  private async produce(byPartition: Map<number, Message[]>, attempt = 0): Promise<void> {
-    let remaining = byPartition
-    for (;;) {
+  private async produce(batches: Map<number, Buffer>): Promise<void> {
+    let remaining = batches
+    for (let attempt = 0; ; attempt++) {
       const leaders = this.cluster.findLeaderForPartitions(this.topicName, [...remaining.keys()])
-      const failed = new Map<number, Message[]>()
+      const failed = new Map<number, Buffer>()
       let lastError: unknown
       await Promise.all(Object.entries(leaders).map(async ([leader, partitions]) => {
         try {
           const broker = await this.cluster.findBroker({nodeId: leader})
-          await broker.produce({
-            acks: -1,
-            timeout: 30_000,
-            topicData: [{topic: this.topicName, partitions: partitions.map((partition) => ({partition, messages: remaining.get(partition)!}))}],
-          })
+          const body = encodeProduceBody(this.topicName, partitions.map((partition) => ({partition, batch: remaining.get(partition)!})), -1, 30_000)
+          await (broker as unknown as {connectionPool: ConnectionPool}).connectionPool.send(produceRequest(body))
         } catch (error) {
           lastError = error
           for (const partition of partitions) failed.set(partition, remaining.get(partition)!)
         }
       }))
       if (failed.size === 0) return
-      const type = (lastError as {type?: string; name?: string}).type
+      const type = (lastError as {type?: string}).type
       const retriable = (type !== undefined && RETRIABLE.has(type)) || /Connection/.test((lastError as {name?: string}).name ?? '')
       if (!retriable || attempt >= RETRIES) throw lastError
-      attempt++
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)))
       await this.cluster.refreshMetadata()
       remaining = failed
     }

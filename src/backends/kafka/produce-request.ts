@@ -1,0 +1,61 @@
+/**
+ * A Produce request (v3, which every broker from Kafka 0.11 to 4.x accepts) carrying record
+ * batches strom encoded itself (src/core's BatchBuilder: in place, native CRC-32C), sent on
+ * kafkajs' connection to the partition leader. kafkajs would re-encode every record through its
+ * generic encoder, the largest cost of producing to Kafka; the bytes here are the ones a log
+ * directory would hold.
+ *
+ *   Produce Request (v3): transactional_id:NULLABLE_STRING acks:INT16 timeout_ms:INT32
+ *     [topic:STRING [partition:INT32 records:NULLABLE_BYTES]]
+ */
+import {createRequire} from 'node:module'
+
+const require = createRequire(import.meta.url)
+
+interface KafkaEncoder {
+  writeBufferInternal(value: Buffer): void
+}
+
+const Encoder = require('kafkajs/src/protocol/encoder') as new (initialSize?: number) => KafkaEncoder
+const produceV3Response = require('kafkajs/src/protocol/requests/produce/v3/response') as {decode(raw: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown>}
+
+const PRODUCE = 0
+
+export function encodeProduceBody(topic: string, batches: Array<{partition: number; batch: Buffer}>, acks: number, timeoutMs: number): Buffer {
+  const name = Buffer.from(topic)
+  let size = 2 + 2 + 4 + 4 + 2 + name.length + 4
+  for (const {batch} of batches) size += 4 + 4 + batch.length
+  const out = Buffer.allocUnsafe(size)
+  let at = out.writeInt16BE(-1, 0)
+  at = out.writeInt16BE(acks, at)
+  at = out.writeInt32BE(timeoutMs, at)
+  at = out.writeInt32BE(1, at)
+  at = out.writeInt16BE(name.length, at)
+  at += name.copy(out, at)
+  at = out.writeInt32BE(batches.length, at)
+  for (const {partition, batch} of batches) {
+    at = out.writeInt32BE(partition, at)
+    at = out.writeInt32BE(batch.length, at)
+    at += batch.copy(out, at)
+  }
+  return out
+}
+
+/** What kafkajs' connection pool takes: the request (framed by kafkajs) and how to read the answer. */
+export function produceRequest(body: Buffer): {request: object; response: object} {
+  return {
+    request: {
+      apiKey: PRODUCE,
+      apiVersion: 3,
+      apiName: 'Produce',
+      expectResponse: () => true,
+      encode: async () => {
+        const encoder = new Encoder(body.length)
+        encoder.writeBufferInternal(body)
+        return encoder
+      },
+    },
+    // Its parse throws a KafkaJSProtocolError (with the error's type) for a failed partition.
+    response: produceV3Response,
+  }
+}
