@@ -18,7 +18,9 @@ export interface E2eOptions {
 
 export async function benchEndToEnd(options: E2eOptions): Promise<LatencySummary & {ratePerSecond: number}> {
   const base = [options.bin]
-  const follower = spawn(process.execPath, [...base, 'consume', options.topic, '-f', '-o', 'end', '--dir', options.dir], {stdio: ['ignore', 'pipe', 'inherit']})
+  // From the first record at or after now, not from the end when the follower gets going: on a
+  // loaded machine it may start after the first lines were produced, and must not miss them.
+  const follower = spawn(process.execPath, [...base, 'consume', options.topic, '-f', '-o', `@${Date.now()}`, '--dir', options.dir], {stdio: ['ignore', 'pipe', 'inherit']})
   const producer = spawn(process.execPath, [...base, 'produce', options.topic, '--dir', options.dir], {stdio: ['pipe', 'ignore', 'inherit']})
   const total = Math.round(options.ratePerSecond * options.seconds) + options.warmupMessages
   const latencies: number[] = []

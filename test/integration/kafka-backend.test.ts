@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, tmpLogDir, waitFor} from '../helpers/strom.js'
-import {KCAT, ServeProcess, describeWithClients, startServe} from './serve-harness.js'
+import {KCAT, OPENSSL, ServeProcess, describeWithClients, selfSignedCert, startServe, usersFile} from './serve-harness.js'
 
 let serve: ServeProcess
 let serveDir: string
@@ -114,7 +114,7 @@ describe('the same commands against Kafka (through strom serve)', () => {
     expect((await local(dir, ['produce', 'same', '-K:'], {input: keyed})).exitCode).toBe(0)
     expect((await kafka(['produce', 'same', '-K:'], {input: keyed})).exitCode).toBe(0)
     expect(await perPartition(kafka, 'same', 3, ['-o', '-2', '-F', '%p %k %v\\n'])).toEqual(await perPartition((a) => local(dir, a), 'same', 3, ['-o', '-2', '-F', '%p %k %v\\n']))
-  })
+  }, 180_000)
 
   it('every offset form: ranges, -N, +N, @time, -n', async () => {
     await kafka(['topic', 'create', 'offs', '-p', '1'])
@@ -308,4 +308,33 @@ describeWithClients('a strom member and a kcat member in one Kafka group', [KCAT
     const values = (strom + kcat).split('\n').filter(Boolean).map((l) => l.split(' ')[1]).sort()
     expect(values).toEqual(Array.from({length: 40}, (_, i) => `m${i}`).sort())
   }, 90_000)
+})
+
+describeWithClients('a profile with SASL/PLAIN over TLS', [OPENSSL], () => {
+  it('reaches a server that requires both; a wrong password or plaintext is a clean error', async () => {
+    const dir = tmpLogDir()
+    const {cert, key} = selfSignedCert(dir)
+    const secure = await startServe(path.join(dir, 'data'), ['--sasl-users', usersFile(dir, 'alice:wonderland\n'), '--tls-cert', cert, '--tls-key', key])
+    try {
+      const address = `localhost:${secure.port}`
+      const config = path.join(dir, 'config.json')
+      fs.writeFileSync(config, JSON.stringify({profiles: {
+        secure: {bootstrapServers: address, sasl: {mechanism: 'plain', username: 'alice', password: 'wonderland'}, tls: {ca: cert}},
+        wrong: {bootstrapServers: address, sasl: {mechanism: 'plain', username: 'alice', password: 'guess'}, tls: {ca: cert}},
+      }}))
+      const env = {STROM_CONFIG: config}
+      expect((await run(['topic', 'create', 'sec', '-p', '2', '--profile', 'secure'], {env})).exitCode).toBe(0)
+      expect((await run(['produce', 'sec', '--profile', 'secure', 'one', 'two'], {env})).exitCode).toBe(0)
+      const read = await run(['consume', 'sec', '--profile', 'secure'], {env})
+      expect(read.stdout.split('\n').filter(Boolean).sort()).toEqual(['one', 'two'])
+      const wrong = await run(['topic', 'list', '--profile', 'wrong'], {env})
+      expect(wrong.exitCode).toBe(1)
+      expect(wrong.stderr).toContain('authentication failed')
+      const plain = await run(['topic', 'list', '--bootstrap-server', address])
+      expect(plain.exitCode).toBe(1)
+      expect(plain.stderr).toContain('cannot reach')
+    } finally {
+      await secure.stop()
+    }
+  }, 60_000)
 })

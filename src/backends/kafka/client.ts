@@ -133,9 +133,11 @@ function tlsOptions(target: KafkaTarget): KafkaConfig['ssl'] {
  */
 export function translateKafkaError(error: unknown, where: string, brokers: string[]): unknown {
   if (error instanceof StromError) return error
-  const e = error as {name?: string; type?: string; message?: string; cause?: unknown; originalError?: unknown}
+  const e = error as {name?: string; type?: string; message?: string; cause?: unknown; originalError?: unknown; errors?: unknown[]}
   if (typeof e?.name !== 'string' || !e.name.startsWith('KafkaJS')) return error
-  const root = (e.originalError ?? e.cause ?? e) as {name?: string; type?: string; message?: string}
+  // An aggregate (topic creation, for one) says what went wrong in its first error.
+  const first = Array.isArray(e.errors) && e.errors.length > 0 ? e.errors[0] : undefined
+  const root = (first ?? e.originalError ?? e.cause ?? e) as {name?: string; type?: string; message?: string}
   const message = root.message ?? e.message ?? String(error)
   const type = root.type ?? e.type
   switch (type) {
