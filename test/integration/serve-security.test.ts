@@ -252,15 +252,15 @@ print([m.value.decode() for m in c])
   })
 })
 
-describe('strom serve security flags', () => {
-  const serveFails = async (args: string[]) => {
-    const dir = tmpLogDir()
-    const result = await strom(dir, ['serve', '--listen', '127.0.0.1:0', ...args])
-    expect(result.stderr).not.toMatch(/\n\s+at /)
-    // oclif wraps long messages at the terminal width, continuing lines with ' ›'.
-    return {exitCode: result.exitCode, stderr: result.stderr.replace(/\s*\n ›\s+/g, ' ')}
-  }
+async function serveFails(args: string[]) {
+  const dir = tmpLogDir()
+  const result = await strom(dir, ['serve', '--listen', '127.0.0.1:0', ...args])
+  expect(result.stderr).not.toMatch(/\n\s+at /)
+  // oclif wraps long messages at the terminal width, continuing lines with ' ›'.
+  return {exitCode: result.exitCode, stderr: result.stderr.replace(/\s*\n ›\s+/g, ' ')}
+}
 
+describe('strom serve security flags', () => {
   it('refuses a users file that is missing or malformed, naming the file and line', async () => {
     const dir = tmpLogDir()
     const missing = await serveFails(['--sasl-users', path.join(dir, 'nope.txt')])
@@ -272,7 +272,20 @@ describe('strom serve security flags', () => {
     expect(malformed.stderr).toContain(`${file} line 3: no ':' between user and password`)
   })
 
-  it.skipIf(!OPENSSL.available)('refuses a missing certificate, a file that is not PEM, and a key of another certificate', async () => {
+  it('warns on a non-loopback listener without SASL and TLS, and not on loopback', async () => {
+    const dir = tmpLogDir()
+    const open = await startServe(dir, [], {host: '0.0.0.0'})
+    const {stderr} = await open.stop()
+    expect(stderr).toMatch(/warning: listening on 0\.0\.0\.0, not loopback: anyone who can reach this port can read and write .* \(no authentication, no encryption/)
+    const saslOnly = await startServe(dir, ['--sasl-users', usersFile(dir, USERS)], {host: '0.0.0.0'})
+    expect((await saslOnly.stop()).stderr).toMatch(/warning: .*passwords and messages cross the network in clear text/)
+    const loopback = await startServe(dir)
+    expect((await loopback.stop()).stderr).not.toContain('warning')
+  })
+})
+
+describeWithClients('strom serve TLS flags', [OPENSSL], () => {
+  it('refuses a missing certificate, a file that is not PEM, a key of another certificate, and one flag without the other', async () => {
     const dir = tmpLogDir()
     const one = selfSignedCert(dir, 'one')
     const two = selfSignedCert(dir, 'two')
@@ -287,20 +300,14 @@ describe('strom serve security flags', () => {
     expect(mismatch.stderr).toMatch(/invalid TLS certificate .* or key .*: .*mismatch/)
     const alone = await serveFails(['--tls-cert', one.cert])
     expect(alone.exitCode).toBe(2)
-    expect(alone.stderr).toContain('--tls-key')
+    expect(alone.stderr).toContain('--tls-cert needs --tls-key')
   })
 
-  it('warns on a non-loopback listener without SASL and TLS, and not with both', async () => {
+  it('no warning on a non-loopback listener with both SASL and TLS; TLS alone still warns', async () => {
     const dir = tmpLogDir()
-    const open = await startServe(dir, [], {host: '0.0.0.0'})
-    const {stderr} = await open.stop()
-    expect(stderr).toMatch(/warning: listening on 0\.0\.0\.0, not loopback: anyone who can reach this port can read and write .* \(no authentication, no encryption/)
-    const saslOnly = await startServe(dir, ['--sasl-users', usersFile(dir, USERS)], {host: '0.0.0.0'})
-    expect((await saslOnly.stop()).stderr).toMatch(/warning: .*passwords and messages cross the network in clear text/)
-    const loopback = await startServe(dir)
-    expect((await loopback.stop()).stderr).not.toContain('warning')
-    if (!OPENSSL.available) return
     const cert = selfSignedCert(dir)
+    const tlsOnly = await startServe(dir, ['--tls-cert', cert.cert, '--tls-key', cert.key], {host: '0.0.0.0'})
+    expect((await tlsOnly.stop()).stderr).toMatch(/warning: .*TLS encrypts, but there is no authentication/)
     const secured = await startServe(dir, ['--sasl-users', usersFile(dir, USERS), '--tls-cert', cert.cert, '--tls-key', cert.key], {host: '0.0.0.0'})
     expect((await secured.stop()).stderr).not.toContain('warning')
   })

@@ -44,6 +44,8 @@ async function deleteBefore(ctx: ServerContext, name: string, partition: number,
     const [ref] = partitionRefs(topic, [partition])
     if (!(await cleanerLockFree(ref.partitionDir, deadline, signal))) return fail(ERR.REQUEST_TIMED_OUT)
     const result = deleteRecords(ref, offset === HIGH_WATERMARK ? 'end' : offset)
+    // The topic's reader trusts its segment listing for 20 ms; the very next ListOffsets (kafkajs sends one at once) must see the new log start.
+    topic.reader(partition).refreshSegmentBases()
     if (result.logStartOffset !== result.previousLogStartOffset) ctx.options.log(`${name}/${partition}: log start ${result.previousLogStartOffset} -> ${result.logStartOffset} (DeleteRecords)`)
     return {partition, lowWatermark: result.logStartOffset, errorCode: ERR.NONE}
   } catch (error) {

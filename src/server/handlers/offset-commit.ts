@@ -4,6 +4,11 @@
  * partitions the member still owns in state.json). A commit without a generation (-1, from a
  * client that assigns partitions itself) is accepted only while the group has no live members,
  * as Kafka accepts it only for an Empty group.
+ *
+ * Offsets -2 and -1 (earliest, latest) are what kafkajs's admin.resetOffsets / setOffsets commit
+ * through a consumer; Kafka stores them and the next consumer resolves them. offsets.json holds
+ * real offsets only (strom consumers read it too), so they are resolved here, at commit time, to
+ * the partition's log start or end.
  */
 import {commitOffsets} from '../../core/groups/commits.js'
 import {GroupStore, OffsetCommit} from '../../core/groups/group-store.js'
@@ -15,6 +20,8 @@ import type {Handler} from './types.js'
 
 const MAX_METADATA_BYTES = 4096
 const OFFSET_METADATA_TOO_LARGE = 12
+const EARLIEST = -2
+const LATEST = -1
 
 export const handleOffsetCommit: Handler = (ctx, request, reader, writer) => {
   const version = request.header.apiVersion
@@ -40,9 +47,11 @@ function commit(ctx: ServerContext, req: OffsetCommitRequest): Map<string, numbe
   for (const t of req.topics) {
     for (const p of t.partitions) {
       const key = `${t.name}:${p.partitionIndex}`
-      if (!Number.isSafeInteger(p.committedOffset) || p.committedOffset < 0) codes.set(key, ERR.INVALID_COMMIT_OFFSET_SIZE)
+      const offset = p.committedOffset === EARLIEST || p.committedOffset === LATEST ? resolveSentinel(ctx, t.name, p.partitionIndex, p.committedOffset) : p.committedOffset
+      if (offset === undefined) codes.set(key, ERR.UNKNOWN_TOPIC_OR_PARTITION)
+      else if (!Number.isSafeInteger(offset) || offset < 0) codes.set(key, ERR.INVALID_COMMIT_OFFSET_SIZE)
       else if (Buffer.byteLength(p.committedMetadata ?? '') > MAX_METADATA_BYTES) codes.set(key, OFFSET_METADATA_TOO_LARGE)
-      else commits.push({topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata ?? ''})
+      else commits.push({topic: t.name, partition: p.partitionIndex, offset, metadata: p.committedMetadata ?? ''})
     }
   }
   if (commits.length === 0) return codes
@@ -61,4 +70,16 @@ function commit(ctx: ServerContext, req: OffsetCommitRequest): Map<string, numbe
     return all(kafkaErrorCode(error))
   }
   return codes
+}
+
+/** The log start (-2) or end (-1) of the partition now; undefined when it does not exist. */
+function resolveSentinel(ctx: ServerContext, topicName: string, partition: number, sentinel: number): number | undefined {
+  try {
+    const topic = ctx.topics.get(topicName)
+    if (topic === undefined || partition < 0 || partition >= topic.partitions) return undefined
+    const reader = topic.reader(partition)
+    return sentinel === EARLIEST ? reader.logStartOffset() : reader.endOffset()
+  } catch {
+    return undefined
+  }
 }

@@ -1,7 +1,9 @@
 /**
  * The server's codecs against request bytes captured from the real clients CI installs (kcat 1.7.1
- * on librdkafka 2.0.2, kafka-python 2.0.2): every fixture must decode completely, with the fields
- * the clients are known to send. Encoders are checked against hand-assembled bytes.
+ * on librdkafka 2.0.2, kafka-python 2.0.2), plus the admin and SASL requests of kafkajs 2.2.4 (the
+ * client of the lead's Kafka backend; captured by hand, not installed by CI): every fixture must
+ * decode completely, with the fields the clients are known to send. Encoders are checked against
+ * hand-assembled bytes.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -22,6 +24,12 @@ import * as heartbeat from '../../../src/server/protocol/messages/heartbeat.js'
 import * as leaveGroup from '../../../src/server/protocol/messages/leave-group.js'
 import * as offsetCommit from '../../../src/server/protocol/messages/offset-commit.js'
 import * as offsetFetch from '../../../src/server/protocol/messages/offset-fetch.js'
+import * as saslHandshake from '../../../src/server/protocol/messages/sasl-handshake.js'
+import * as saslAuthenticate from '../../../src/server/protocol/messages/sasl-authenticate.js'
+import * as createPartitions from '../../../src/server/protocol/messages/create-partitions.js'
+import * as alterConfigs from '../../../src/server/protocol/messages/alter-configs.js'
+import * as deleteGroups from '../../../src/server/protocol/messages/delete-groups.js'
+import * as deleteRecords from '../../../src/server/protocol/messages/delete-records.js'
 import {decodeAssignment, decodeSubscriptionTopics, encodeAssignment} from '../../../src/server/protocol/messages/consumer-protocol.js'
 
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures')
@@ -38,7 +46,13 @@ const DECODERS: Record<number, (r: Reader, v: number) => unknown> = {
   12: (r, v) => heartbeat.decodeRequest(r, v),
   13: (r) => leaveGroup.decodeRequest(r),
   14: (r, v) => syncGroup.decodeRequest(r, v),
+  17: (r) => saslHandshake.decodeRequest(r),
   18: (r, v) => apiVersions.decodeRequest(r, v),
+  21: (r) => deleteRecords.decodeRequest(r),
+  33: (r) => alterConfigs.decodeRequest(r, false, false),
+  36: (r) => saslAuthenticate.decodeRequest(r),
+  37: (r) => createPartitions.decodeRequest(r),
+  42: (r) => deleteGroups.decodeRequest(r),
 }
 
 function decodeFixture(name: string): {apiKey: number; apiVersion: number; clientId: string | null; body: any} {
@@ -67,6 +81,20 @@ describe('requests captured from kcat and kafka-python', () => {
     const versions = (client: string) => Object.fromEntries(files.filter((f) => f.startsWith(client)).map((f) => /api(\d+)-v(\d+)/.exec(f)!.slice(1).map(Number)).map(([k, v]) => [`${k}v${v}`, true]))
     expect(Object.keys(versions('kcat-'))).toEqual(expect.arrayContaining(['18v3', '3v4', '0v7', '2v2', '1v11', '10v2', '11v5']))
     expect(Object.keys(versions('kafka-python-'))).toEqual(expect.arrayContaining(['18v0', '3v0', '3v1', '0v7', '2v1', '1v4', '10v0', '11v2']))
+  })
+
+  it('SASL: kcat SaslHandshake v1 + SaslAuthenticate v0, kafkajs v1 + v1, kafka-python SaslHandshake v0 (its token comes bare)', () => {
+    for (const file of ['kcat-api17-v1.bin', 'kafkajs-api17-v1.bin', 'kafka-python-api17-v0.bin']) expect(decodeFixture(file).body).toEqual({mechanism: 'PLAIN'})
+    for (const file of ['kcat-api36-v0.bin', 'kafkajs-api36-v1.bin']) expect(decodeFixture(file).body.authBytes.toString()).toBe('\0alice\0s3cret')
+  })
+
+  it('admin requests of kafka-python and kafkajs: CreatePartitions, AlterConfigs, DeleteGroups v1; kafkajs DeleteRecords v1', () => {
+    expect(decodeFixture('kafka-python-api37-v1.bin').body).toEqual({topics: [{name: 'cap', count: 3, assignments: null}], timeoutMs: 30000, validateOnly: false})
+    expect(decodeFixture('kafkajs-api37-v1.bin').body).toMatchObject({topics: [{name: 'cap', count: 4, assignments: null}], validateOnly: false})
+    expect(decodeFixture('kafka-python-api33-v1.bin').body).toEqual({resources: [{resourceType: 2, resourceName: 'cap', configs: [{name: 'retention.ms', operation: 0, value: '3600000'}]}], validateOnly: false})
+    expect(decodeFixture('kafkajs-api33-v1.bin').body).toEqual({resources: [{resourceType: 2, resourceName: 'cap', configs: [{name: 'retention.ms', operation: 0, value: '7200000'}]}], validateOnly: false})
+    for (const file of ['kafka-python-api42-v1.bin', 'kafkajs-api42-v1.bin']) expect(decodeFixture(file).body).toEqual({groupNames: ['nosuch']})
+    expect(decodeFixture('kafkajs-api21-v1.bin').body).toMatchObject({topics: [{name: 'cap', partitions: [{partition: 0, offset: 1}]}]})
   })
 
   it('kcat ApiVersions v3 is flexible: compact strings and tagged fields', () => {
@@ -147,6 +175,28 @@ describe('responses', () => {
     metadata.encodeResponse(v4, 4, response)
     const r = new Reader(Buffer.from(v4.toBuffer()))
     expect([r.int32(), r.int32(), r.int32(), r.string(), r.int32(), r.nullableString(), r.string(), r.int32()]).toEqual([0, 1, 0, 'h', 9092, null, 'c', 0])
+  })
+
+  it('SaslHandshake lists mechanisms; SaslAuthenticate v1 adds session_lifetime_ms 0 (no re-authentication)', () => {
+    const handshake = new Writer()
+    saslHandshake.encodeResponse(handshake, {errorCode: 0, mechanisms: ['PLAIN']})
+    expect(handshake.toBuffer().toString('hex')).toBe('0000' + '00000001' + '0005' + Buffer.from('PLAIN').toString('hex'))
+    const v0 = new Writer()
+    saslAuthenticate.encodeResponse(v0, 0, {errorCode: 58, errorMessage: 'no'})
+    expect(v0.toBuffer().toString('hex')).toBe('003a' + '0002' + '6e6f' + '00000000')
+    const v1 = new Writer()
+    saslAuthenticate.encodeResponse(v1, 1, {errorCode: 0, errorMessage: null})
+    expect(v1.toBuffer().toString('hex')).toBe('0000' + 'ffff' + '00000000' + '0000000000000000')
+  })
+
+  it('IncrementalAlterConfigs v1 responses are compact with tagged fields; v0 classic', () => {
+    const result = {results: [{errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't'}]}
+    const v1 = new Writer()
+    alterConfigs.encodeResponse(v1, result, true)
+    expect(v1.toBuffer().toString('hex')).toBe('00000000' + '02' + '0000' + '00' + '02' + '0274' + '00' + '00')
+    const v0 = new Writer()
+    alterConfigs.encodeResponse(v0, result, false)
+    expect(v0.toBuffer().toString('hex')).toBe('00000000' + '00000001' + '0000' + 'ffff' + '02' + '000174')
   })
 
   it('consumer assignments round-trip, and an empty one is still a valid encoding', () => {
