@@ -26,6 +26,13 @@ const ROOT_EXAMPLES = `EXAMPLES
 
   Use another log directory (default: $STROM_DIR, else ~/.local/share/strom)
     $ strom consume logs --dir /var/lib/strom
+
+  The same commands on a Kafka cluster (or $STROM_BOOTSTRAP_SERVERS, or --profile NAME)
+    $ strom --bootstrap-server kafka1:9092 topic list
+    $ strom consume logs -f --bootstrap-server kafka1:9092
+
+  Copy topics between a directory and a cluster, resumably
+    $ strom mirror dir:/var/lib/strom kafka://kafka1:9092 --topic logs
 `
 
 export default class StromHelp extends Help {

@@ -4,7 +4,7 @@ import {formatBytes, renderTable} from '../cli/table.js'
 import type {Snapshot} from '../core/stats/snapshot.js'
 
 export default class Top extends StromCommand {
-  static summary = 'Live dashboard of the log directory: topics with rates, groups with lag.'
+  static summary = 'Live dashboard of the log directory (or Kafka cluster): topics with rates, groups with lag.'
   static description = `On a terminal: a full-screen view refreshed every second. Keys: ↑↓ or j/k move (scroll in a detail view), Enter detail, Esc back, Tab switch pane, / filter by name, p pause, q or Ctrl-C quit.
 
 Not on a terminal (or with --json): one snapshot as a table (or JSON), then exit 0.`
