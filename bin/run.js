@@ -1,5 +1,49 @@
 #!/usr/bin/env node
 // Production launcher: runs the compiled commands in dist/ (built by `npm run build`).
-import {execute} from '@oclif/core'
+//
+// Startup matters for shell loops (`strom produce t hello` as a whole process), so two things
+// @oclif/core does at import time that no strom command needs are skipped or deferred:
+//  - its Node engine check loads all of `semver` (about 20 ms); strom's own engines field is
+//    stricter than oclif's, so the check can never fire here;
+//  - the third-party packages below are required eagerly by oclif's modules but only used when
+//    something is actually done with them (help templates, error wrapping, plugin globbing), so
+//    they are handed over as transparent lazy proxies, loaded on first use (about 20 ms).
+import Module from 'node:module'
+import path from 'node:path'
+
+const LAZY = new Set(['minimatch', 'tinyglobby', 'ejs', 'clean-stack', 'wrap-ansi', 'indent-string', 'string-width', 'widest-line', 'cli-spinners', 'ansi-escapes', 'wordwrap'])
+const oclifDir = `${path.sep}@oclif${path.sep}core${path.sep}`
+const load = Module._load
+Module._load = function (request, parent, isMain) {
+  if (LAZY.has(request) && parent?.filename?.includes(oclifDir)) return lazyModule(() => load.call(this, request, parent, isMain))
+  return load.call(this, request, parent, isMain)
+}
+
+/** A stand-in for a CommonJS module's exports that requires the module on first real use. */
+function lazyModule(require) {
+  let real
+  const get = () => (real ??= require())
+  // A function target, so modules whose export is a function can be called through it (an arrow
+  // function: it has no non-configurable own keys that would constrain the traps).
+  return new Proxy(() => {}, {
+    get: (_, key) => (key === '__esModule' && real === undefined ? undefined : Reflect.get(get(), key)),
+    has: (_, key) => Reflect.has(get(), key),
+    apply: (_, self, args) => Reflect.apply(get(), self, args),
+    ownKeys: () => Reflect.ownKeys(get()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(get(), key)
+      return descriptor === undefined ? undefined : {...descriptor, configurable: true}
+    },
+    getPrototypeOf: () => Reflect.getPrototypeOf(get()),
+    set: (_, key, value) => Reflect.set(get(), key, value),
+  })
+}
+
+const engineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING
+process.env.OCLIF_DISABLE_ENGINE_WARNING = 'true'
+const {execute} = await import('@oclif/core')
+if (engineCheck === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
+else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineCheck
+Module._load = load
 
 await execute({dir: import.meta.url})
