@@ -4,11 +4,17 @@
  * (`| head`), EPIPE marks the output closed and the command ends quietly with exit 0.
  */
 const FLUSH_BYTES = 256 * 1024
+// Output gathered inside a read chunk (writeInPlace) from this size on goes to the stream as it is.
+const DIRECT_WRITE_BYTES = 64 * 1024
 const HEX = Buffer.from('0123456789abcdef')
 
 export class RecordOutput {
   private buffer = Buffer.allocUnsafe(FLUSH_BYTES * 2)
   private length = 0
+  /** Output waiting inside a caller's buffer: inPlace[inPlaceStart, inPlaceAt) (see writeInPlace). */
+  private inPlace: Buffer | undefined
+  private inPlaceStart = 0
+  private inPlaceAt = 0
   private waiting: Promise<void> | undefined
   closed = false
   private onClose: (() => void) | undefined
@@ -30,14 +36,46 @@ export class RecordOutput {
     this.ensure(n)
     const target = this.buffer
     let at = this.length
-    if (n <= 128) {
-      // Short values (log lines): a plain loop beats creating a subarray view per record.
+    if (n <= 24) {
+      // Short values: a plain loop beats creating a subarray view per record (longer ones do not).
       for (let i = start; i < end; i++) target[at++] = bytes[i]
     } else {
       target.set(n === bytes.length ? bytes : bytes.subarray(start, end), at)
       at += n
     }
     this.length = at
+  }
+
+  /**
+   * Writes `data[start, end)` followed by the byte `suffix` (-1 for none), for a caller that gives
+   * up `data` below `end + 1` (a read chunk whose records up to this one have been consumed): the
+   * bytes are moved down inside `data` itself (copyWithin, no view object per record) and handed
+   * over as one block on the next write of another kind, flush or maybeFlush. The caller must call
+   * flush or maybeFlush before it reuses `data` for other bytes.
+   */
+  writeInPlace(data: Buffer, start: number, end: number, suffix: number): void {
+    let at = this.inPlaceAt
+    if (data !== this.inPlace || at > start) {
+      if (this.inPlace !== undefined) this.commitInPlace()
+      if (end >= data.length) {
+        this.writeBytes(data, start, end)
+        if (suffix >= 0) this.writeByte(suffix)
+        return
+      }
+      this.inPlace = data
+      this.inPlaceStart = start
+      at = end
+    } else if (end > start) {
+      data.copyWithin(at, start, end)
+      at += end - start
+    }
+    if (suffix >= 0) data[at++] = suffix
+    this.inPlaceAt = at
+  }
+
+  writeByte(byte: number): void {
+    this.ensure(1)
+    this.buffer[this.length++] = byte
   }
 
   /**
@@ -96,17 +134,43 @@ export class RecordOutput {
 
   /** Hands buffered bytes to stdout if enough accumulated; waits when stdout is slow. */
   async maybeFlush(): Promise<void> {
+    if (this.inPlace !== undefined) this.commitInPlace(true)
     if (this.length >= FLUSH_BYTES) this.push()
     if (this.waiting !== undefined) await this.waiting
   }
 
   /** Hands everything to stdout and waits until it has been accepted. */
   async flush(): Promise<void> {
+    if (this.inPlace !== undefined) this.commitInPlace(true)
     this.push()
     if (this.waiting !== undefined) await this.waiting
   }
 
+  /**
+   * Hands over the output waiting in the caller's buffer: copied into ours, or (`direct`, from
+   * flush/maybeFlush, when it is large) given to the stream as it is, in which case flush and
+   * maybeFlush wait until the stream is done with it, before the caller may reuse its buffer.
+   */
+  private commitInPlace(direct = false): void {
+    const data = this.inPlace!
+    this.inPlace = undefined
+    if (!direct || this.inPlaceAt - this.inPlaceStart < DIRECT_WRITE_BYTES || this.closed) {
+      this.writeBytes(data, this.inPlaceStart, this.inPlaceAt)
+      return
+    }
+    this.push()
+    const done = new Promise<void>((resolve) => {
+      this.stream.write(data.subarray(this.inPlaceStart, this.inPlaceAt), () => resolve())
+    })
+    const previous = this.waiting
+    const waiting: Promise<void> = (previous === undefined ? done : Promise.all([previous, done]).then(() => undefined)).then(() => {
+      if (this.waiting === waiting) this.waiting = undefined
+    })
+    this.waiting = waiting
+  }
+
   private ensure(extra: number): void {
+    if (this.inPlace !== undefined) this.commitInPlace()
     if (this.length + extra <= this.buffer.length) return
     this.push()
     if (extra > this.buffer.length) this.buffer = Buffer.allocUnsafe(extra)
@@ -137,6 +201,7 @@ export class RecordOutput {
     if (this.closed) return
     this.closed = true
     this.length = 0
+    this.inPlace = undefined
     this.onClose?.()
   }
 }
