@@ -411,20 +411,76 @@ export class RecordCursor {
     if (this.remaining <= 0 || this.position >= this.end) return false
     const buf = this.data
     const pos = this.pos
-    pos.o = this.position
-    const length = readVarint(buf, pos)
-    const recordEnd = pos.o + length
-    pos.o += 1 // attributes
-    const timestampDelta = readVarlong(buf, pos)
-    const offsetDelta = readVarint(buf, pos)
-    this.keyLength = readVarint(buf, pos)
-    this.keyStart = pos.o
-    if (this.keyLength > 0) pos.o += this.keyLength
-    this.valueLength = readVarint(buf, pos)
-    this.valueStart = pos.o
-    if (this.valueLength > 0) pos.o += this.valueLength
-    this.headerCount = readVarint(buf, pos)
-    this.headersStart = pos.o
+    // One-byte varints (the usual case for everything but value lengths) are decoded inline.
+    let o = this.position
+    let b = buf[o]
+    let length: number
+    if (b < 0x80) {
+      length = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      length = readVarint(buf, pos)
+      o = pos.o
+    }
+    const recordEnd = o + length
+    o++ // attributes
+    b = buf[o]
+    let timestampDelta: number
+    if (b < 0x80) {
+      timestampDelta = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      timestampDelta = readVarlong(buf, pos)
+      o = pos.o
+    }
+    b = buf[o]
+    let offsetDelta: number
+    if (b < 0x80) {
+      offsetDelta = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      offsetDelta = readVarint(buf, pos)
+      o = pos.o
+    }
+    b = buf[o]
+    let keyLength: number
+    if (b < 0x80) {
+      keyLength = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      keyLength = readVarint(buf, pos)
+      o = pos.o
+    }
+    this.keyLength = keyLength
+    this.keyStart = o
+    if (keyLength > 0) o += keyLength
+    b = buf[o]
+    let valueLength: number
+    if (b < 0x80) {
+      valueLength = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      valueLength = readVarint(buf, pos)
+      o = pos.o
+    }
+    this.valueLength = valueLength
+    this.valueStart = o
+    if (valueLength > 0) o += valueLength
+    b = buf[o]
+    if (b < 0x80) {
+      this.headerCount = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      this.headerCount = readVarint(buf, pos)
+      o = pos.o
+    }
+    this.headersStart = o
     this.offset = this.baseOffset + offsetDelta
     this.timestamp = this.logAppendTime ? this.maxTimestamp : this.baseTimestamp + timestampDelta
     this.position = recordEnd
