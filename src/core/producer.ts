@@ -38,6 +38,7 @@ export class Producer {
   private readonly batchBytes: number
   private readonly requireKey: boolean
   private readonly maxMessageBytes: number
+  private readonly stickyRecords: boolean
   private immutableSource: Uint8Array | undefined
   readonly stats: ProducerStats = {messages: 0, bytes: 0, batches: 0}
 
@@ -47,6 +48,7 @@ export class Producer {
     this.batchBytes = Math.min(options.batchBytes ?? 256 * 1024, topic.config.maxMessageBytes)
     this.requireKey = topic.config.cleanupPolicy.includes('compact')
     this.maxMessageBytes = topic.config.maxMessageBytes
+    this.stickyRecords = topic.partitions === 1
   }
 
   /** Queues a record; appends the partition's batch first if the record would not fit. */
@@ -81,7 +83,9 @@ export class Producer {
         hint: `raise it with \`strom topic alter ${this.topic.name} --config max.message.bytes=N\``,
       })
     }
-    builder.addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers)
+    // Staging a stdin chunk in a batch buffer pays off when the chunk's records all go to one
+    // partition (sticky, explicit, or one partition), not when they are spread over many.
+    builder.addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers, this.stickyRecords || explicitPartition !== undefined || (key === null && this.partitioner.strategy === 'sticky'))
     this.stats.messages++
     this.stats.bytes += Math.max(0, keyLength) + Math.max(0, valueLength)
   }

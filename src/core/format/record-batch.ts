@@ -207,8 +207,10 @@ export class BatchBuilder {
   /**
    * The hot path: the value is `valueSource[valueStart, valueEnd)` (a null source is a null value),
    * so a line inside a stdin chunk becomes a record without an intermediate slice object.
+   * `mayStage`: whether staging the rest of an immutable source pays off here (it does when most of
+   * the source's records come to this builder; not when records are spread over many builders).
    */
-  addSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[]): void {
+  addSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[], mayStage = true): void {
     const count = this.count
     if (count === 0) this.baseTimestamp = timestamp
     const timestampDelta = timestamp - this.baseTimestamp
@@ -229,7 +231,7 @@ export class BatchBuilder {
     if (valueLength > 0) {
       if (valueSource === this.stagedSource && valueStart >= this.stagedFrom && valueEnd <= this.stagedTo && valueAt < valueStart + this.stagedShift) {
         staged = true
-      } else if (valueSource === this.immutableSource && valueSource !== this.stagedSource) {
+      } else if (mayStage && valueSource === this.immutableSource && valueSource !== this.stagedSource) {
         staged = this.stage(valueSource!, valueStart, valueAt) && valueEnd <= this.stagedTo
       }
       if (staged) {
