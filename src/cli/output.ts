@@ -57,7 +57,7 @@ export class RecordOutput {
   writeInPlace(data: Buffer, start: number, end: number, suffix: number): void {
     let at = this.inPlaceAt
     if (data !== this.inPlace || at > start) {
-      if (this.inPlace !== undefined) this.commitInPlace()
+      if (this.inPlace !== undefined) this.commitInPlace(true)
       if (end >= data.length) {
         this.writeBytes(data, start, end)
         if (suffix >= 0) this.writeByte(suffix)
@@ -148,11 +148,11 @@ export class RecordOutput {
   }
 
   /**
-   * Hands over the output waiting in the caller's buffer: copied into ours, or (`direct`, from
-   * flush/maybeFlush, when it is large) given to the stream as it is, in which case flush and
-   * maybeFlush wait until the stream is done with it, before the caller may reuse its buffer.
+   * Hands over the output waiting in the caller's buffer: copied into ours when it is small, else
+   * given to the stream as it is, in which case flush and maybeFlush wait until the stream is done
+   * with it (the caller reuses its buffer only after one of them, see writeInPlace).
    */
-  private commitInPlace(direct = false): void {
+  private commitInPlace(direct: boolean): void {
     const data = this.inPlace!
     this.inPlace = undefined
     if (!direct || this.inPlaceAt - this.inPlaceStart < DIRECT_WRITE_BYTES || this.closed) {
@@ -171,7 +171,7 @@ export class RecordOutput {
   }
 
   private ensure(extra: number): void {
-    if (this.inPlace !== undefined) this.commitInPlace()
+    if (this.inPlace !== undefined) this.commitInPlace(true)
     if (this.length + extra <= this.buffer.length) return
     this.push()
     if (extra > this.buffer.length) this.buffer = Buffer.allocUnsafe(extra)
