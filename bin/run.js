@@ -23,10 +23,27 @@ const LAZY = new Map([
   ['ansi-escapes', false], ['wordwrap', false], ['ansis', false], ['debug', false], ['node:child_process', false],
 ])
 const oclifDir = `${path.sep}@oclif${path.sep}core${path.sep}`
+const locksDir = `${path.sep}fs-native-extensions${path.sep}`
 const load = Module._load
 Module._load = function (request, parent, isMain) {
   if (LAZY.has(request) && parent?.filename?.includes(oclifDir)) return lazyModule(LAZY.get(request), () => load.call(this, request, parent, isMain))
+  if (request === 'require-addon' && parent?.filename?.includes(locksDir)) return prebuiltAddon(() => load.call(this, request, parent, isMain), parent)
   return load.call(this, request, parent, isMain)
+}
+
+/**
+ * The file lock's native addon (fs-native-extensions) is found by `require-addon`, which walks
+ * package.json files with a resolver of its own (four more packages, ~5 ms): its prebuilt binary
+ * for this platform is tried first, the resolver only when that is missing or is not the one.
+ */
+function prebuiltAddon(requireAddon, parent) {
+  return function addon(specifier, parentURL) {
+    if (specifier === '.' && !(process.platform === 'linux' && fs.existsSync('/etc/alpine-release'))) {
+      const file = path.join(path.dirname(parent.filename), 'prebuilds', `${process.platform}-${process.arch}`, 'fs-native-extensions.node')
+      if (fs.existsSync(file)) return parent.require(file)
+    }
+    return requireAddon()(specifier, parentURL)
+  }
 }
 
 /** A stand-in for a CommonJS module's exports that requires the module on first real use. */
@@ -77,7 +94,6 @@ process.env.OCLIF_DISABLE_ENGINE_WARNING = 'true'
 const {execute} = await import('@oclif/core')
 if (engineCheck === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
 else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineCheck
-Module._load = load
 
 const quiet = () => {}
 const silentLogger = (namespace) => ({
