@@ -240,10 +240,16 @@ export class RecordOutput {
     this.length = 0
     this.written = 0
     if (this.closed) return
-    const pooled = owner.length === BUFFER_BYTES
+    let pooled = owner.length === BUFFER_BYTES
     this.lastAccepted = this.stream.write(chunk, () => {
       if (pooled && this.pool.length < POOL_BUFFERS) this.pool.push(owner)
     })
+    // Written at once (a file, or a pipe with room): the buffer is free now, not only after the
+    // callback, which a reader that never yields to the event loop would not see run.
+    if (pooled && (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength === 0) {
+      pooled = false
+      if (this.pool.length < POOL_BUFFERS) this.pool.push(owner)
+    }
   }
 
   private waitForDrain(): void {
