@@ -26,7 +26,7 @@
  *
  * Varints inside records are zig-zag signed varints (Kafka's ByteUtils.writeVarint).
  */
-import {gunzipSync} from 'node:zlib'
+import {createRequire} from 'node:module'
 import {StromError} from '../errors.js'
 import {crc32c} from './crc32c.js'
 import {readVarint, readVarlong, varintSize, varlongSize, writeVarint, writeVarlong} from './varint.js'
@@ -530,8 +530,11 @@ export class RecordCursor {
   }
 }
 
+// node:zlib is not in Node's startup snapshot (~3 ms to load): only compressed batches need it.
+let zlib: typeof import('node:zlib') | undefined
+
 function decompress(codec: number, payload: Buffer): Buffer {
-  if (codec === 1) return gunzipSync(payload)
+  if (codec === 1) return (zlib ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).gunzipSync(payload)
   const names = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
   throw new StromError('CORRUPT_SEGMENT', `batch compressed with ${names[codec] ?? `codec ${codec}`}, which strom cannot decompress yet`, {
     hint: 'produce uncompressed or gzip-compressed batches',
