@@ -44,7 +44,7 @@ const scratch = (name) => {
 }
 
 /** Runs `prepare` then `command` `runs` times; returns messages/s median and range. */
-function measure(name, messages, command, {prepare, target, note} = {}) {
+function measure(name, messages, command, {prepare, target, note, direction} = {}) {
   const rates = []
   for (let i = 0; i < runs; i++) {
     const context = prepare?.() ?? {}
@@ -52,7 +52,7 @@ function measure(name, messages, command, {prepare, target, note} = {}) {
     rates.push(messages / seconds)
   }
   rates.sort((a, b) => a - b)
-  const row = {name, median: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], target, note}
+  const row = {name, median: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], target, note, direction}
   process.stderr.write(`${name}: ${fmt(row.median)} msgs/s (${fmt(row.min)}–${fmt(row.max)})\n`)
   return row
 }
@@ -73,20 +73,20 @@ const produceDir = () => {
   sh(`${strom} topic create t --partitions 4 --dir ${dir}`)
   return {dir}
 }
-rows.push(measure('strom `produce` 1M unkeyed lines from a pipe, 4 partitions', lineCount, ({dir}) => `cat ${lines} | ${strom} produce t --dir ${dir}`, {prepare: produceDir, target: '≥ 2,000,000 msgs/s and ≥ 0.9× node baseline'}))
-rows.push(measure('strom `produce -K:` 1M keyed lines', lineCount, ({dir}) => `cat ${keyed} | ${strom} produce t -K: --dir ${dir}`, {prepare: produceDir, target: '≥ 1,500,000 msgs/s'}))
-rows.push(measure('strom `produce --sync` (fdatasync per batch)', lineCount, ({dir}) => `cat ${lines} | ${strom} produce t --sync --dir ${dir}`, {prepare: produceDir, target: '≥ 500,000 msgs/s'}))
+rows.push(measure('strom `produce` 1M unkeyed lines from a pipe, 4 partitions', lineCount, ({dir}) => `cat ${lines} | ${strom} produce t --dir ${dir}`, {prepare: produceDir, direction: 'in', target: '≥ 2,000,000 msgs/s and ≥ 0.9× node baseline'}))
+rows.push(measure('strom `produce -K:` 1M keyed lines', lineCount, ({dir}) => `cat ${keyed} | ${strom} produce t -K: --dir ${dir}`, {prepare: produceDir, direction: 'in', target: '≥ 1,500,000 msgs/s'}))
+rows.push(measure('strom `produce --sync` (fdatasync per batch)', lineCount, ({dir}) => `cat ${lines} | ${strom} produce t --sync --dir ${dir}`, {prepare: produceDir, direction: 'in', target: '≥ 500,000 msgs/s'}))
 
 // A topic to read from: 1M lines in 6 partitions.
 const readDir = scratch('read')
 sh(`${strom} topic create r --partitions 6 --dir ${readDir} && cat ${lines} | ${strom} produce r --partitioner round-robin --dir ${readDir}`)
-rows.push(measure('strom `consume` 1M, value per line, to a pipe', lineCount, `${strom} consume r --dir ${readDir} | cat > /dev/null`, {target: '≥ 3,000,000 msgs/s'}))
-rows.push(measure('strom `consume --json`', lineCount, `${strom} consume r --json --dir ${readDir} | cat > /dev/null`, {target: '≥ 1,000,000 msgs/s'}))
+rows.push(measure('strom `consume` 1M, value per line, to a pipe', lineCount, `${strom} consume r --dir ${readDir} | cat > /dev/null`, {direction: 'out', target: '≥ 3,000,000 msgs/s'}))
+rows.push(measure('strom `consume --json`', lineCount, `${strom} consume r --json --dir ${readDir} | cat > /dev/null`, {direction: 'out', target: '≥ 1,000,000 msgs/s'}))
 let groupRun = 0
 rows.push(measure('strom 3 group members on 6 partitions, together', lineCount, () => {
   const group = `bench-${process.pid}-${groupRun++}`
   return `(for i in 1 2 3; do ${strom} consume r --group ${group} --dir ${readDir} > /dev/null & done; wait)`
-}, {target: '≥ 2,000,000 msgs/s'}))
+}, {direction: 'out', target: '≥ 2,000,000 msgs/s'}))
 
 // Startup and end-to-end latency.
 const startDir = scratch('startup')
@@ -101,38 +101,98 @@ startup.sort((a, b) => a - b)
 nodeStartup.sort((a, b) => a - b)
 const e2e = JSON.parse(sh(`${strom} bench e2e --rate 1000 --seconds 10 --json --dir ${scratch('e2e')}`).stdout)
 
-// Peers, when installed.
+// Peers, when installed: Redis Streams and NATS JetStream through ../shared/bench/peers, each
+// run several times on a fresh server. Their clients (ioredis 6, nats 2) are installed once into
+// bench/data/clients with npm.
 const peerRows = []
 const peersDir = path.resolve(root, '..', 'shared', 'bench', 'peers')
 const have = (bin) => spawnSync('bash', ['-c', `command -v ${bin}`]).status === 0
 const peerNotes = []
+const peerRuns = Number(process.env.BENCH_PEER_RUNS ?? runs)
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+const jsonLines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [])
+const pick = (object, field) => field.split('.').reduce((value, key) => value?.[key], object)
+/** One row per measured figure: median and range over the runs (null figures are left out). */
+function peerRow(name, kind, results, field) {
+  const values = results.map((r) => pick(r, field)).filter((v) => typeof v === 'number' && v > 0)
+  if (values.length === 0) return
+  const row = {name, kind, median: median(values), min: Math.min(...values), max: Math.max(...values)}
+  process.stderr.write(`${name}: ${fmt(row.median)} msgs/s (${fmt(row.min)}–${fmt(row.max)})\n`)
+  peerRows.push(row)
+}
+function peerClients() {
+  const dir = path.join(data, 'clients')
+  const installed = ['ioredis', 'nats'].every((name) => fs.existsSync(path.join(dir, 'node_modules', name, 'package.json')))
+  if (!installed) {
+    fs.mkdirSync(dir, {recursive: true})
+    if (!fs.existsSync(path.join(dir, 'package.json'))) fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"strom-bench-peer-clients","private":true}\n')
+    const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', 'ioredis@6', 'nats@2'], {cwd: dir, encoding: 'utf8'})
+    if (result.status !== 0) return undefined
+  }
+  return dir
+}
 if (!fs.existsSync(peersDir)) peerNotes.push('peer scripts not found (../shared/bench/peers): peers skipped')
 else {
-  if (!have('redis-server') || !have('redis-cli')) peerNotes.push('Redis not installed: Redis Streams skipped (install: apt-get install redis-server)')
-  if (!have('nats-server')) peerNotes.push('NATS not installed: NATS JetStream skipped (install: apt-get install nats-server)')
-  if (have('redis-server') && have('redis-cli')) {
+  const redis = have('redis-server') && have('redis-cli')
+  const nats = have('nats-server')
+  if (!redis) peerNotes.push('Redis not installed: Redis Streams skipped (install: apt-get install redis-server)')
+  if (!nats) peerNotes.push('NATS not installed: NATS JetStream skipped (install: apt-get install nats-server)')
+  const clients = redis || nats ? peerClients() : undefined
+  if ((redis || nats) && clients === undefined) peerNotes.push('npm could not install the peer clients (ioredis@6, nats@2) into bench/data/clients: peers skipped')
+  if (redis && clients !== undefined) {
+    const dir = scratch('redis')
     try {
-      const out = sh(`bash ${path.join(peersDir, 'bench-redis.sh')} ${scratch('redis')} ${lines} ${scratch('redis-clients')} 2>&1`).stdout
-      for (const match of out.matchAll(/^(.*?):\s*([\d.]+)\s*msgs\/s/gm)) peerRows.push({name: `Redis Streams: ${match[1]}`, median: Number(match[2]), min: Number(match[2]), max: Number(match[2])})
+      sh(`bash ${path.join(peersDir, 'bench-redis.sh')} ${dir} ${lines} ${clients} ${peerRuns} > ${path.join(dir, 'log.txt')} 2>&1`)
+      const results = jsonLines(path.join(dir, 'redis.jsonl'))
+      peerRow('Redis 7 Streams: ingest, `redis-cli --pipe` XADD (AOF everysec)', 'in', results, 'ingest_msgs_per_s')
+      peerRow('Redis 7 Streams: consume, XREADGROUP 10000 + XACK (ioredis)', 'out', results, 'consume.msgs_per_s')
+      peerRow('Redis 7 Streams: consume, XREADGROUP 10000 + XACK (python3-redis)', 'out', results, 'consume_py.msgs_per_s')
+      if (results.some((r) => r.consume_py === null)) peerNotes.push('Redis consume with python3-redis skipped: /usr/bin/python3 has no redis module (apt-get install python3-redis python3-hiredis)')
     } catch (error) {
-      peerNotes.push(`Redis run failed: ${String(error.message).split('\n')[0]}`)
+      peerNotes.push(`Redis run failed: ${String(error.message).split('\n')[0]} (log: ${path.join(dir, 'log.txt')})`)
+    }
+  }
+  if (nats && clients !== undefined) {
+    const dir = scratch('nats')
+    try {
+      sh(`bash ${path.join(peersDir, 'bench-nats.sh')} ${dir} ${lines} ${clients} ${peerRuns} > ${path.join(dir, 'log.txt')} 2>&1`)
+      const results = jsonLines(path.join(dir, 'nats.jsonl'))
+      peerRow('NATS 2 JetStream: publish, PubAck awaited, window 1024 (nats.js)', 'in', results, 'js_publish.msgs_per_s')
+      peerRow('NATS 2 JetStream: core publish into the stream, no PubAck (server ceiling)', 'in', results, 'core_publish.msgs_per_s')
+      peerRow('NATS 2 JetStream: pull consume, ack every message', 'out', results, 'consume_explicit.msgs_per_s')
+      peerRow('NATS 2 JetStream: pull consume, AckAll every 1000', 'out', results, 'consume_ackall.msgs_per_s')
+    } catch (error) {
+      peerNotes.push(`NATS run failed: ${String(error.message).split('\n')[0]} (log: ${path.join(dir, 'log.txt')})`)
     }
   }
 }
-const bestPeer = peerRows.reduce((best, row) => Math.max(best, row.median), 0)
+// Each strom case is compared with the best peer doing the same thing: writing cases with the
+// fastest ingest, reading cases with the fastest consume.
+const bestPeer = {
+  in: peerRows.filter((r) => r.kind === 'in').reduce((best, row) => Math.max(best, row.median), 0),
+  out: peerRows.filter((r) => r.kind === 'out').reduce((best, row) => Math.max(best, row.median), 0),
+}
 
 // The table.
 const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–')
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`
 let table = `| case | msgs/s median (min–max) | vs \`cat \\| cat\` | vs best peer | target |\n|---|---|---|---|---|\n`
 for (const row of [...rows, ...peerRows]) {
-  table += `| ${row.name.replaceAll("|", "\\|")} | ${fmt(row.median)} (${fmt(row.min)}–${fmt(row.max)}) | ${ratio(row.median, physical.median)} | ${ratio(row.median, bestPeer)} | ${row.target ?? ''} |\n`
+  const peer = row.kind !== undefined ? 0 : row.direction === undefined ? 0 : bestPeer[row.direction]
+  table += `| ${row.name.replaceAll("|", "\\|")} | ${fmt(row.median)} (${fmt(row.min)}–${fmt(row.max)}) | ${ratio(row.median, physical.median)} | ${ratio(row.median, peer)} | ${row.target ?? ''} |\n`
 }
 const produceRow = rows.find((r) => r.name.includes('1M unkeyed'))
 table += `| strom produce vs node baseline | ${ratio(produceRow.median, nodeBaseline.median)} | | | ≥ 0.9× |\n`
 table += `| end to end at 1,000 msgs/s (produce stdin → consume -f stdout) | p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, max ${e2e.maxMs} ms | | | p50 ≤ 2 ms, p99 ≤ 10 ms |\n`
 table += `| \`strom produce t hello\` as a whole process | median ${startup[5].toFixed(0)} ms (min ${startup[0].toFixed(0)}) ; \`node -e 0\` ${nodeStartup[5].toFixed(0)} ms | | | ≤ 150 ms |\n`
 
-const report = `# strom benchmark results\n\n${new Date().toISOString()} on ${machine}.\nInput: ${lineCount.toLocaleString('en')} lines, ${inputBytes.toLocaleString('en')} bytes (${(inputBytes / lineCount).toFixed(0)} B/line). Each case is a whole process (startup included), ${runs} runs, median (min–max).\n\n${table}\n${peerNotes.map((n) => `- ${n}`).join('\n')}\n`
+const peerRatios = rows.filter((r) => r.direction !== undefined && bestPeer[r.direction] > 0).map((r) => r.median / bestPeer[r.direction])
+const peerSummary = peerRatios.length === 0
+  ? 'vs best peer: no peer ran, so no ratio (target ≥ 10× for every strom case)'
+  : `vs best peer: writing cases against the fastest peer ingest of this run (${fmt(bestPeer.in)} msgs/s), reading cases against the fastest peer consume (${fmt(bestPeer.out)} msgs/s); lowest strom ratio ${Math.min(...peerRatios).toFixed(1)}× (target ≥ 10× for every strom case)`
+const report = `# strom benchmark results\n\n${new Date().toISOString()} on ${machine}.\nInput: ${lineCount.toLocaleString('en')} lines, ${inputBytes.toLocaleString('en')} bytes (${(inputBytes / lineCount).toFixed(0)} B/line). Each case is a whole process (startup included), ${runs} runs, median (min–max).\n\n${table}\n${[...peerNotes, peerSummary].map((n) => `- ${n}`).join('\n')}\n`
 process.stdout.write(report)
 fs.writeFileSync(path.join(here, 'RESULTS.md'), report)

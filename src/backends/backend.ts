@@ -89,6 +89,11 @@ export interface RecordSink {
   flush(): void | Promise<void>
   /** When too much is unacknowledged: a promise to wait on before sending more (network sinks). */
   drain?(): Promise<void> | undefined
+  /**
+   * Says that `source` (a stdin chunk) stays unchanged until the next call, so slices of it may be
+   * kept without a copy until then (the log directory's batches use it); undefined withdraws it.
+   */
+  useImmutableSource?(source: Buffer | undefined): void
   close(): Promise<void>
 }
 

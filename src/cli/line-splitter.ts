@@ -2,6 +2,9 @@
  * Splits a byte stream into messages at a delimiter (newline by default, any byte string such as
  * `\0`), carrying a partial message over to the next chunk. Works on raw bytes: values are never
  * decoded or re-encoded on the way from stdin into a batch.
+ *
+ * Messages are handed out as positions in the chunk itself; only a message that spans two chunks
+ * is copied (the carried-over part plus its end), so a chunk is never concatenated as a whole.
  */
 export class DelimitedSplitter {
   private carry: Buffer | undefined
@@ -10,26 +13,54 @@ export class DelimitedSplitter {
 
   /** Calls `onMessage(buf, start, end)` for every complete message in `chunk`. */
   push(chunk: Buffer, onMessage: (buf: Buffer, start: number, end: number) => void): void {
-    let data = chunk
-    if (this.carry !== undefined) {
-      data = Buffer.concat([this.carry, chunk])
-      this.carry = undefined
-    }
     const delimiter = this.delimiter
-    const single = delimiter.length === 1 ? delimiter[0] : -1
-    let start = 0
-    for (;;) {
-      const at = single >= 0 ? data.indexOf(single, start) : data.indexOf(delimiter, start)
-      if (at < 0) break
-      onMessage(data, start, at)
-      start = at + delimiter.length
+    if (delimiter.length !== 1) {
+      this.pushMultiByte(chunk, onMessage)
+      return
     }
-    if (start < data.length) this.carry = Buffer.from(data.subarray(start))
+    const byte = delimiter[0]
+    let start = 0
+    if (this.carry !== undefined) {
+      const at = chunk.indexOf(byte)
+      if (at < 0) {
+        this.carry = Buffer.concat([this.carry, chunk])
+        return
+      }
+      const joined = Buffer.concat([this.carry, chunk.subarray(0, at)])
+      this.carry = undefined
+      onMessage(joined, 0, joined.length)
+      start = at + 1
+    }
+    for (;;) {
+      const at = chunk.indexOf(byte, start)
+      if (at < 0) break
+      onMessage(chunk, start, at)
+      start = at + 1
+    }
+    if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start))
   }
 
   /** The last message when the input did not end with a delimiter. */
   end(onMessage: (buf: Buffer, start: number, end: number) => void): void {
     if (this.carry !== undefined && this.carry.length > 0) onMessage(this.carry, 0, this.carry.length)
     this.carry = undefined
+  }
+
+  /** A delimiter of several bytes may itself span two chunks: join the carry with the chunk. */
+  private pushMultiByte(chunk: Buffer, onMessage: (buf: Buffer, start: number, end: number) => void): void {
+    let data = chunk
+    if (this.carry !== undefined) {
+      data = Buffer.concat([this.carry, chunk])
+      this.carry = undefined
+    }
+    const delimiter = this.delimiter
+    let start = 0
+    for (;;) {
+      const at = data.indexOf(delimiter, start)
+      if (at < 0) break
+      onMessage(data, start, at)
+      start = at + delimiter.length
+    }
+    if (start < data.length) this.carry = Buffer.from(data.subarray(start))
   }
 }

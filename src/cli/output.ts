@@ -1,19 +1,56 @@
 /**
  * Buffered stdout for record streams. Records are copied into a large buffer and handed to
- * process.stdout in big writes, respecting backpressure ('drain'). When the reader goes away
- * (`| head`), EPIPE marks the output closed and the command ends quietly with exit 0.
+ * process.stdout in big writes. When the reader goes away (`| head`), EPIPE marks the output
+ * closed and the command ends quietly with exit 0.
+ *
+ * Backpressure: `flush` waits for 'drain' whenever the stream did not accept a write (what
+ * `consume -f` needs: nothing sits in memory); `maybeFlush`, the bounded reader's call after each
+ * chunk, lets up to MAX_PENDING_BYTES wait in the stream, so that reading and formatting the next
+ * chunk overlaps with the reader of the pipe draining the last one. The buffers handed to the
+ * stream come back to a small pool when written (fresh 2 MiB buffers would page-fault anew).
+ *
+ * When stdout is a pipe, output is also written to it directly (write(2) on fd 1, every 64 KiB and
+ * after each chunk) whenever the stream holds nothing: the stream only writes when the event loop
+ * runs, which a reader busy formatting the next chunk does not let it do, so the pipe's reader
+ * would sit idle and the transfer would not overlap with the formatting. What the pipe does not
+ * take stays in the buffer (up to 2 MiB) and goes to the stream once that is full or on flush.
  */
+import fs from 'node:fs'
+
 const FLUSH_BYTES = 256 * 1024
+// Room for a whole read chunk's output gathered in place (PartitionCursor reads 1 MiB).
+const BUFFER_BYTES = 2 * 1024 * 1024
+const MAX_PENDING_BYTES = 4 * 1024 * 1024
+const PUMP_BYTES = 64 * 1024
+const POOL_BUFFERS = 4
 const HEX = Buffer.from('0123456789abcdef')
 
 export class RecordOutput {
-  private buffer = Buffer.allocUnsafe(FLUSH_BYTES * 2)
-  private length = 0
+  private buffer: Buffer = Buffer.allocUnsafe(BUFFER_BYTES)
+  /** Bytes used in the buffer returned by reserve(); a writer that filled it moves this on. */
+  length = 0
+  /** Output waiting inside a caller's buffer: inPlace[inPlaceStart, inPlaceAt) (see writeInPlace). */
+  private inPlace: Buffer | undefined
+  private inPlaceStart = 0
+  private inPlaceAt = 0
   private waiting: Promise<void> | undefined
+  private lastAccepted = true
+  private readonly pool: Buffer[] = []
+  /** fd 1 when stdout is a pipe (direct writes, see above), and how much of the buffer went so. */
+  private fd: number | undefined
+  private written = 0
   closed = false
   private onClose: (() => void) | undefined
 
   constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {
+    if (stream === process.stdout) {
+      try {
+        const stat = fs.fstatSync(1)
+        if (stat.isFIFO() || stat.isSocket()) this.fd = 1
+      } catch {
+        // no usable fd 1: the stream alone
+      }
+    }
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') this.markClosed()
       else throw error
@@ -30,14 +67,50 @@ export class RecordOutput {
     this.ensure(n)
     const target = this.buffer
     let at = this.length
-    if (n <= 128) {
-      // Short values (log lines): a plain loop beats creating a subarray view per record.
+    if (n <= 24) {
+      // Short values: a plain loop beats creating a subarray view per record (longer ones do not).
       for (let i = start; i < end; i++) target[at++] = bytes[i]
     } else {
       target.set(n === bytes.length ? bytes : bytes.subarray(start, end), at)
       at += n
     }
     this.length = at
+  }
+
+  /**
+   * Writes `data[start, end)` followed by the byte `suffix` (-1 for none), for a caller that gives
+   * up `data` below `end + 1` (a read chunk whose records up to this one have been consumed): the
+   * bytes are moved down inside `data` itself (copyWithin, no view object per record) and copied
+   * out as one block on the next write of another kind or buffer, flush or maybeFlush. The caller
+   * must call flush or maybeFlush before it reuses `data` for other bytes.
+   */
+  writeInPlace(data: Buffer, start: number, end: number, suffix: number): void {
+    let at = this.inPlaceAt
+    if (data !== this.inPlace || at > start) {
+      if (this.inPlace !== undefined) this.commitInPlace()
+      if (end >= data.length) {
+        this.writeBytes(data, start, end)
+        if (suffix >= 0) this.writeByte(suffix)
+        return
+      }
+      this.inPlace = data
+      this.inPlaceStart = start
+      at = end
+    } else if (end > start) {
+      data.copyWithin(at, start, end)
+      at += end - start
+    }
+    if (suffix >= 0) data[at++] = suffix
+    this.inPlaceAt = at
+    if (this.fd !== undefined && at - this.inPlaceStart >= PUMP_BYTES) {
+      this.commitInPlace()
+      this.pump()
+    }
+  }
+
+  writeByte(byte: number): void {
+    this.ensure(1)
+    this.buffer[this.length++] = byte
   }
 
   /**
@@ -69,6 +142,16 @@ export class RecordOutput {
     this.length = at
   }
 
+  /**
+   * Makes room for `max` bytes and returns the buffer to write them into from `length` on; the
+   * caller then sets `length` to the end of what it wrote (the fast path of EnvelopeWriter).
+   */
+  reserve(max: number): Buffer {
+    if (this.fd !== undefined && this.length - this.written >= PUMP_BYTES) this.pump()
+    this.ensure(max)
+    return this.buffer
+  }
+
   /** Writes a non-negative safe integer in decimal without making a string. */
   writeInteger(value: number): void {
     if (value < 0 || !Number.isSafeInteger(value)) {
@@ -76,16 +159,7 @@ export class RecordOutput {
       return
     }
     this.ensure(16)
-    const target = this.buffer
-    let digits = 1
-    for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++
-    let at = this.length + digits
-    this.length = at
-    let v = value
-    do {
-      target[--at] = 0x30 + (v % 10)
-      v = Math.floor(v / 10)
-    } while (v > 0)
+    this.length = writeDecimal(this.buffer, this.length, value)
   }
 
   writeString(text: string): void {
@@ -96,47 +170,141 @@ export class RecordOutput {
 
   /** Hands buffered bytes to stdout if enough accumulated; waits when stdout is slow. */
   async maybeFlush(): Promise<void> {
-    if (this.length >= FLUSH_BYTES) this.push()
+    if (this.inPlace !== undefined) this.commitInPlace()
+    if (this.fd !== undefined) this.pump()
+    else if (this.length >= FLUSH_BYTES) this.push()
+    if (this.waiting === undefined && !this.lastAccepted && (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength! > MAX_PENDING_BYTES) this.waitForDrain()
     if (this.waiting !== undefined) await this.waiting
   }
 
   /** Hands everything to stdout and waits until it has been accepted. */
   async flush(): Promise<void> {
+    if (this.inPlace !== undefined) this.commitInPlace()
+    if (this.fd !== undefined) this.pump()
     this.push()
+    if (this.waiting === undefined && !this.lastAccepted) this.waitForDrain()
     if (this.waiting !== undefined) await this.waiting
   }
 
+  /** Copies the output waiting in the caller's buffer into ours (see writeInPlace). */
+  private commitInPlace(): void {
+    const data = this.inPlace!
+    this.inPlace = undefined
+    this.writeBytes(data, this.inPlaceStart, this.inPlaceAt)
+  }
+
   private ensure(extra: number): void {
+    if (this.inPlace !== undefined) this.commitInPlace()
     if (this.length + extra <= this.buffer.length) return
+    if (this.fd !== undefined) {
+      this.pump()
+      if (this.written > 0) {
+        this.buffer.copyWithin(0, this.written, this.length)
+        this.length -= this.written
+        this.written = 0
+      }
+      if (this.length + extra <= this.buffer.length) return
+    }
     this.push()
     if (extra > this.buffer.length) this.buffer = Buffer.allocUnsafe(extra)
   }
 
-  private push(): void {
-    if (this.length === 0) return
-    const chunk = this.buffer.subarray(0, this.length)
-    this.buffer = Buffer.allocUnsafe(Math.max(FLUSH_BYTES * 2, this.buffer.length))
-    this.length = 0
-    if (this.closed) return
-    const accepted = this.stream.write(chunk)
-    if (!accepted && this.waiting === undefined) {
-      this.waiting = new Promise((resolve) => {
-        const done = () => {
-          this.stream.removeListener('drain', done)
-          this.stream.removeListener('close', done)
-          this.waiting = undefined
-          resolve()
-        }
-        this.stream.once('drain', done)
-        this.stream.once('close', done)
-      })
+  /** Writes what the pipe takes right now, directly, while the stream holds nothing (see above). */
+  private pump(): void {
+    if (this.written >= this.length || this.closed || (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength! > 0) return
+    try {
+      this.written += fs.writeSync(this.fd!, this.buffer, this.written, this.length - this.written)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EAGAIN') return
+      if (code === 'EPIPE') this.markClosed()
+      // Anything else is the stream's to report: no more direct writes.
+      else this.fd = undefined
+      return
     }
+    if (this.written === this.length) {
+      this.written = 0
+      this.length = 0
+    }
+  }
+
+  private push(): void {
+    if (this.length === this.written) {
+      this.length = 0
+      this.written = 0
+      return
+    }
+    const owner = this.buffer
+    const chunk = owner.subarray(this.written, this.length)
+    this.buffer = this.pool.pop() ?? Buffer.allocUnsafe(BUFFER_BYTES)
+    this.length = 0
+    this.written = 0
+    if (this.closed) return
+    let pooled = owner.length === BUFFER_BYTES
+    this.lastAccepted = this.stream.write(chunk, () => {
+      if (pooled && this.pool.length < POOL_BUFFERS) this.pool.push(owner)
+    })
+    // Written at once (a file, or a pipe with room): the buffer is free now, not only after the
+    // callback, which a reader that never yields to the event loop would not see run.
+    if (pooled && (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength === 0) {
+      pooled = false
+      if (this.pool.length < POOL_BUFFERS) this.pool.push(owner)
+    }
+  }
+
+  private waitForDrain(): void {
+    this.waiting = new Promise((resolve) => {
+      const done = () => {
+        this.stream.removeListener('drain', done)
+        this.stream.removeListener('close', done)
+        this.waiting = undefined
+        this.lastAccepted = true
+        resolve()
+      }
+      this.stream.once('drain', done)
+      this.stream.once('close', done)
+    })
   }
 
   private markClosed(): void {
     if (this.closed) return
     this.closed = true
     this.length = 0
+    this.written = 0
+    this.inPlace = undefined
     this.onClose?.()
   }
+}
+
+/**
+ * Writes a non-negative safe integer in decimal at `at` and returns the end. Works in int32
+ * arithmetic (doubles divided by 10 in a loop were most of `consume --json`'s integer cost):
+ * values of 2^31 and more are written as two halves below 10^8.
+ */
+export function writeDecimal(target: Uint8Array, at: number, value: number): number {
+  if (value < 0x8000_0000) return writeInt31(target, at, value | 0)
+  const high = Math.floor(value / 100_000_000)
+  const low = value - high * 100_000_000
+  at = high < 0x8000_0000 ? writeInt31(target, at, high) : writeDecimal(target, at, high)
+  // The low half, zero-padded to 8 digits.
+  let v = low | 0
+  for (let i = at + 7; i >= at; i--) {
+    const q = (v / 10) | 0
+    target[i] = 0x30 + (v - q * 10)
+    v = q
+  }
+  return at + 8
+}
+
+function writeInt31(target: Uint8Array, at: number, value: number): number {
+  let digits = 1
+  for (let v = value; v >= 10; v = (v / 10) | 0) digits++
+  const end = at + digits
+  let v = value
+  for (let i = end - 1; i >= at; i--) {
+    const q = (v / 10) | 0
+    target[i] = 0x30 + (v - q * 10)
+    v = q
+  }
+  return end
 }

@@ -25,6 +25,11 @@ export interface RenderOptions {
   /** Show the topic name (several topics) and the time (merged streams) in pretty output. */
   showTopic: boolean
   showTime: boolean
+  /**
+   * The reader lets output overwrite the bytes of records already visited, until it calls the
+   * output's flush or maybeFlush (LogReader and GroupConsumer do so after every chunk).
+   */
+  inPlace?: boolean
 }
 
 const NEWLINE = Buffer.from('\n')
@@ -42,6 +47,14 @@ export function makeRenderer(options: RenderOptions, out: RecordOutput): RenderR
   if (options.pretty) return prettyRenderer(options, out)
   const delimiter = unescapeDelimiter(options.delimiter)
   const raw = options.valueEncoding === 'utf8'
+  if (raw && options.inPlace === true && delimiter.length <= 1) {
+    // The hot path of `consume | ...`: values are moved down inside the read chunk (see writeInPlace).
+    const suffix = delimiter.length === 1 ? delimiter[0] : -1
+    return (_topic, _partition, record) => {
+      const start = record.valueStart
+      out.writeInPlace(record.data, start, start + Math.max(0, record.valueLength), suffix)
+    }
+  }
   return (_topic, _partition, record) => {
     if (record.valueLength > 0) {
       if (raw) out.writeBytes(record.data, record.valueStart, record.valueStart + record.valueLength)

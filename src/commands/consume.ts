@@ -78,6 +78,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       valueEncoding: flags['value-encoding'] as Encoding,
       showTopic: names.length > 1 || flags.pattern !== undefined,
       showTime: flags.merge === 'time',
+      inPlace: true,
     }, out)
     const filter = makeFilter({grep: flags.grep, key: flags.key, invert: flags['invert-match']})
     const limit = flags['max-messages'] ?? Number.POSITIVE_INFINITY

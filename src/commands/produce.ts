@@ -2,9 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
 import {ENCODINGS, Encoding, decodeText, unescapeDelimiter} from '../cli/encoding.js'
 import {parseEnvelope} from '../cli/envelope.js'
-import fs from 'node:fs'
-import {DelimitedSplitter} from '../cli/line-splitter.js'
-import {Progress} from '../cli/progress.js'
+import {readDelimitedStdin} from '../cli/delimited-input.js'
 import {StromError} from '../core/errors.js'
 import type {Header} from '../core/format/record-batch.js'
 import type {RecordSink} from '../backends/backend.js'
@@ -142,57 +140,8 @@ export default class Produce extends StromCommand {
     lingerMs: number,
     interrupted: () => boolean,
   ): Promise<void> {
-    if (process.stdin.isTTY) process.stderr.write('reading messages from the terminal, one per line; Ctrl-D to finish\n')
-    const splitter = new DelimitedSplitter(delimiter)
-    // stdin redirected from a large file: its size makes a progress bar possible (stderr TTY only).
-    const stdinStat = fs.fstatSync(0)
-    const progress = stdinStat.isFile() && stdinStat.size > 16 * 1024 * 1024 ? new Progress('produce', stdinStat.size, 'B') : undefined
-    // process.stdin copes with non-blocking pipes (a plain fs stream on fd 0 fails with EAGAIN).
-    const input = process.stdin
-    let lingerTimer: NodeJS.Timeout | undefined
-    let failure: unknown
-    try {
-      for await (const chunk of input) {
-        if (interrupted()) break
-        const now = Date.now()
-        splitter.push(chunk as Buffer, (buf, start, end) => send(buf, start, end, now))
-        progress?.advance((chunk as Buffer).length)
-        // Append when the input pauses: while more input is already buffered, keep filling batches.
-        if (lingerMs <= 0) {
-          if (input.readableLength === 0) {
-            const flushed = producer.flush()
-            if (flushed !== undefined) await flushed
-          }
-        }
-        else if (lingerTimer === undefined) {
-          lingerTimer = setTimeout(() => {
-            lingerTimer = undefined
-            try {
-              // A network sink's flush settles later; its failure surfaces at the next send or at close.
-              void Promise.resolve(producer.flush()).catch((error: unknown) => {
-                failure = error
-                input.destroy()
-              })
-            } catch (error) {
-              failure = error
-              input.destroy()
-            }
-          }, lingerMs)
-        }
-        if (failure !== undefined) throw failure
-        const backlog = producer.drain?.()
-        if (backlog !== undefined) await backlog
-      }
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (!interrupted() || (code !== 'ERR_STREAM_PREMATURE_CLOSE' && code !== 'EBADF')) throw error
-    } finally {
-      if (lingerTimer !== undefined) clearTimeout(lingerTimer)
-      progress?.finish()
-    }
-    if (failure !== undefined) throw failure
-    const now = Date.now()
-    splitter.end((buf, start, end) => send(buf, start, end, now))
+    // The hot path lives in src/cli/delimited-input.ts.
+    await readDelimitedStdin({delimiter, send, producer, lingerMs, interrupted})
   }
 
   private summarize(producer: RecordSink, started: bigint, verbose: boolean): void {

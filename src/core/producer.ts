@@ -37,6 +37,9 @@ export class Producer {
   private readonly partitioner: Partitioner
   private readonly batchBytes: number
   private readonly requireKey: boolean
+  private readonly maxMessageBytes: number
+  private readonly stickyRecords: boolean
+  private immutableSource: Uint8Array | undefined
   readonly stats: ProducerStats = {messages: 0, bytes: 0, batches: 0}
 
   constructor(readonly topic: Topic, private readonly options: ProducerOptions = {}) {
@@ -44,6 +47,8 @@ export class Producer {
     this.partitioner = new Partitioner(topic.partitions, options.partitioner ?? 'sticky')
     this.batchBytes = Math.min(options.batchBytes ?? 256 * 1024, topic.config.maxMessageBytes)
     this.requireKey = topic.config.cleanupPolicy.includes('compact')
+    this.maxMessageBytes = topic.config.maxMessageBytes
+    this.stickyRecords = topic.partitions === 1
   }
 
   /** Queues a record; appends the partition's batch first if the record would not fit. */
@@ -68,23 +73,38 @@ export class Producer {
     }
     const partition = explicitPartition ?? this.partitioner.partition(key)
     if (explicitPartition !== undefined) this.topic.checkPartition(partition)
-    let builder = this.builders[partition]
-    if (builder === undefined) {
-      builder = new BatchBuilder(Math.min(this.batchBytes, 64 * 1024), this.topic.config.messageTimestampType)
-      this.builders[partition] = builder
-    }
+    const builder = this.builders[partition] ?? this.newBuilder(partition)
     const keyLength = key === null ? -1 : key.length
     const valueLength = valueSource === null ? -1 : valueEnd - valueStart
     const recordBytes = BatchBuilder.recordSizeUpperBound(keyLength, valueLength, headers)
     if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
-    if (builder.sizeBytes + recordBytes > this.topic.config.maxMessageBytes) {
+    if (builder.sizeBytes + recordBytes > this.maxMessageBytes) {
       throw new StromError('RECORD_TOO_LARGE', `a message of ${Math.max(0, valueLength) + Math.max(0, keyLength)} bytes is larger than max.message.bytes (${this.topic.config.maxMessageBytes}) of topic '${this.topic.name}'`, {
         hint: `raise it with \`strom topic alter ${this.topic.name} --config max.message.bytes=N\``,
       })
     }
-    builder.addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers)
+    // Staging a stdin chunk in a batch buffer pays off when the chunk's records all go to one
+    // partition (sticky, explicit, or one partition), not when they are spread over many.
+    builder.addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers, this.stickyRecords || explicitPartition !== undefined || (key === null && this.partitioner.strategy === 'sticky'))
     this.stats.messages++
     this.stats.bytes += Math.max(0, keyLength) + Math.max(0, valueLength)
+  }
+
+  /**
+   * Declares that `source` (say, a chunk read from stdin) does not change until the next call, so
+   * values sent as slices of it can be moved into batches without a copy object per record.
+   * `undefined` withdraws the declaration.
+   */
+  useImmutableSource(source: Uint8Array | undefined): void {
+    this.immutableSource = source
+    for (const builder of this.builders) builder?.useImmutableSource(source)
+  }
+
+  private newBuilder(partition: number): BatchBuilder {
+    const builder = new BatchBuilder(Math.min(this.batchBytes, 64 * 1024), this.topic.config.messageTimestampType)
+    builder.useImmutableSource(this.immutableSource)
+    this.builders[partition] = builder
+    return builder
   }
 
   /** Appends every pending batch. */

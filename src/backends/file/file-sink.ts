@@ -39,6 +39,10 @@ export class FileSink implements RecordSink {
     this.producer.flush()
   }
 
+  useImmutableSource(source: Buffer | undefined): void {
+    this.producer.useImmutableSource(source)
+  }
+
   async close(): Promise<void> {
     try {
       this.producer.flush()

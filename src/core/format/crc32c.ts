@@ -8,19 +8,37 @@ import {createRequire} from 'node:module'
 
 type NativeCrc = (input: Buffer, initial?: number) => number
 
+// Loading the native addon costs several milliseconds of startup (a dlopen), which a one-message
+// `strom produce` would pay for one tiny batch: it is loaded on the first input of at least
+// NATIVE_MIN_BYTES. Below that the portable version is about as fast as the call into the addon.
+const NATIVE_MIN_BYTES = 4096
+let native: NativeCrc | undefined
+let nativeTried = false
+
 function loadNative(): NativeCrc | undefined {
+  nativeTried = true
   if (process.env.STROM_PORTABLE_CRC) return undefined
   try {
-    return (createRequire(import.meta.url)('@node-rs/crc32') as {crc32c: NativeCrc}).crc32c
+    native = (createRequire(import.meta.url)('@node-rs/crc32') as {crc32c: NativeCrc}).crc32c
   } catch {
-    return undefined
+    native = undefined
   }
+  crc32cImplementation = native === undefined ? 'portable' : 'native'
+  return native
 }
 
-const native = loadNative()
+/**
+ * Which implementation large inputs use (for diagnostics and tests). Settled when the first large
+ * input is checksummed; `loadCrc32cNative()` settles it at once.
+ */
+export let crc32cImplementation: 'native' | 'portable' = 'portable'
 
-/** Which implementation is in use (for diagnostics and tests). */
-export const crc32cImplementation: 'native' | 'portable' = native === undefined ? 'portable' : 'native'
+/** Loads the native implementation now (if it is there) and tells which one large inputs use. */
+export function loadCrc32cNative(): 'native' | 'portable' {
+  if (!nativeTried) loadNative()
+  return crc32cImplementation
+}
+
 const TABLES = buildTables()
 
 function buildTables(): Uint32Array[] {
@@ -57,9 +75,9 @@ export function crc32cUpdate(crc: number, buf: Uint8Array, start = 0, end = buf.
 }
 
 export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
-  if (native !== undefined) {
+  if (end - start >= NATIVE_MIN_BYTES && (native !== undefined || (!nativeTried && loadNative() !== undefined))) {
     const view = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
-    return native(start === 0 && end === view.length ? view : view.subarray(start, end)) >>> 0
+    return native!(start === 0 && end === view.length ? view : view.subarray(start, end)) >>> 0
   }
   return crc32cUpdate(0, buf, start, end)
 }

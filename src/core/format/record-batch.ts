@@ -26,7 +26,7 @@
  *
  * Varints inside records are zig-zag signed varints (Kafka's ByteUtils.writeVarint).
  */
-import {gunzipSync} from 'node:zlib'
+import {createRequire} from 'node:module'
 import {StromError} from '../errors.js'
 import {crc32c} from './crc32c.js'
 import {readVarint, readVarlong, varintSize, varlongSize, writeVarint, writeVarlong} from './varint.js'
@@ -39,6 +39,10 @@ const ATTRIBUTES_OFFSET = 21
 export const ATTR_TIMESTAMP_LOG_APPEND = 0x08
 const ATTR_COMPRESSION_MASK = 0x07
 const ATTR_CONTROL = 0x20
+
+// Staging copies at most this much of a source at a time, into buffers up to this size.
+const MAX_STAGED_BYTES = 256 * 1024
+const MAX_STAGING_BUFFER_BYTES = 4 * 1024 * 1024
 
 export interface Header {
   key: string
@@ -141,6 +145,12 @@ function headersSize(headers: Header[] | undefined): number {
 /**
  * Builds one uncompressed RecordBatch v2 in a growable buffer. Records are encoded as they are
  * added, so the hot path (a line from stdin becoming a record) copies the bytes once.
+ *
+ * Values from a source the caller declared immutable (`useImmutableSource`, e.g. a stdin chunk)
+ * are first staged: the rest of the source is copied once into the free end of the batch buffer,
+ * and each value then moves inside that one buffer (copyWithin). Copying from another buffer
+ * would create a view object per record (Buffer#copy and TypedArray#set of a subarray do), which
+ * at a million records a second costs more than the copying itself and keeps the GC busy.
  */
 export class BatchBuilder {
   private buffer: Buffer
@@ -149,6 +159,12 @@ export class BatchBuilder {
   private baseTimestamp = 0
   private maxTimestamp = -1
   private readonly timestampType: 'CreateTime' | 'LogAppendTime'
+  /** The caller's immutable source, and where part of it is staged: source[from, to) is at buffer[from + shift, to + shift). */
+  private immutableSource: Uint8Array | undefined
+  private stagedSource: Uint8Array | undefined
+  private stagedFrom = 0
+  private stagedTo = 0
+  private stagedShift = 0
 
   constructor(initialCapacity = 16 * 1024, timestampType: 'CreateTime' | 'LogAppendTime' = 'CreateTime') {
     this.buffer = Buffer.allocUnsafe(Math.max(initialCapacity, 256))
@@ -167,7 +183,16 @@ export class BatchBuilder {
   /** Size a record with these lengths (-1 = null) adds to the batch (upper bound: assumes a 10-byte timestamp delta). */
   static recordSizeUpperBound(keyLength: number, valueLength: number, headers?: Header[]): number {
     return 5 + 1 + 10 + 5 + (keyLength < 0 ? 1 : varintSize(keyLength) + keyLength)
-      + (valueLength < 0 ? 1 : varintSize(valueLength) + valueLength) + headersSize(headers)
+      + (valueLength < 0 ? 1 : varintSize(valueLength) + valueLength) + (headers === undefined ? 1 : headersSize(headers))
+  }
+
+  /**
+   * Declares that `source` does not change until the next call (or until `undefined` is given), so
+   * values taken from it may be staged in this builder's buffer.
+   */
+  useImmutableSource(source: Uint8Array | undefined): void {
+    this.immutableSource = source
+    if (source !== this.stagedSource) this.stagedSource = undefined
   }
 
   /**
@@ -182,56 +207,107 @@ export class BatchBuilder {
   /**
    * The hot path: the value is `valueSource[valueStart, valueEnd)` (a null source is a null value),
    * so a line inside a stdin chunk becomes a record without an intermediate slice object.
+   * `mayStage`: whether staging the rest of an immutable source pays off here (it does when most of
+   * the source's records come to this builder; not when records are spread over many builders).
    */
-  addSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[]): void {
-    if (this.count === 0) this.baseTimestamp = timestamp
+  addSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[], mayStage = true): void {
+    const count = this.count
+    if (count === 0) this.baseTimestamp = timestamp
     const timestampDelta = timestamp - this.baseTimestamp
-    const offsetDelta = this.count
     const keyLength = key === null ? -1 : key.length
     const valueLength = valueSource === null ? -1 : valueEnd - valueStart
-    const bodySize = 1 + varlongSize(timestampDelta) + varintSize(offsetDelta)
-      + (keyLength < 0 ? 1 : varintSize(keyLength) + keyLength)
-      + (valueLength < 0 ? 1 : varintSize(valueLength) + valueLength)
-      + headersSize(headers)
-    this.ensureCapacity(bodySize + 5)
-    const buf = this.buffer
-    let at = writeVarint(buf, this.position, bodySize)
-    buf[at++] = 0
-    at = timestampDelta === 0 ? ((buf[at] = 0), at + 1) : writeVarlong(buf, at, timestampDelta)
-    at = writeVarint(buf, at, offsetDelta)
-    at = writeVarint(buf, at, keyLength)
-    if (key !== null) {
-      buf.set(key, at)
+    const noHeaders = headers === undefined || headers.length === 0
+    // Zig-zag varints: 0 <= v < 64 takes one byte, v < 8192 two.
+    const prefixSize = 1 + (timestampDelta >= 0 && timestampDelta < 64 ? 1 : varlongSize(timestampDelta)) + (count < 64 ? 1 : count < 8192 ? 2 : varintSize(count))
+      + (keyLength < 0 ? 1 : (keyLength < 64 ? 1 : keyLength < 8192 ? 2 : varintSize(keyLength)) + keyLength)
+      + (valueLength < 0 ? 1 : valueLength < 64 ? 1 : valueLength < 8192 ? 2 : varintSize(valueLength))
+    const bodySize = prefixSize + Math.max(0, valueLength) + (noHeaders ? 1 : headersSize(headers))
+    const lengthSize = bodySize < 64 ? 1 : bodySize < 8192 ? 2 : varintSize(bodySize)
+    if (this.position + lengthSize + bodySize > this.buffer.length) this.ensureCapacity(lengthSize + bodySize)
+    const valueAt = this.position + lengthSize + prefixSize
+    // The value first: when it is staged, it moves down inside the buffer, and nothing below its
+    // staged place (where this record's other fields go) overlaps it.
+    let staged = false
+    if (valueLength > 0) {
+      if (valueSource === this.stagedSource && valueStart >= this.stagedFrom && valueEnd <= this.stagedTo && valueAt < valueStart + this.stagedShift) {
+        staged = true
+      } else if (mayStage && valueSource === this.immutableSource && valueSource !== this.stagedSource) {
+        staged = this.stage(valueSource!, valueStart, valueAt) && valueEnd <= this.stagedTo
+      }
+      if (staged) {
+        this.buffer.copyWithin(valueAt, valueStart + this.stagedShift, valueEnd + this.stagedShift)
+      } else if (Buffer.isBuffer(valueSource)) {
+        valueSource.copy(this.buffer, valueAt, valueStart, valueEnd)
+      } else {
+        this.buffer.set(valueSource!.subarray(valueStart, valueEnd), valueAt)
+      }
+    }
+    const out = this.buffer
+    let at = this.position
+    if (lengthSize === 1) out[at++] = bodySize << 1
+    else at = writeVarint(out, at, bodySize)
+    out[at++] = 0
+    if (timestampDelta >= 0 && timestampDelta < 64) out[at++] = timestampDelta << 1
+    else at = writeVarlong(out, at, timestampDelta)
+    if (count < 64) out[at++] = count << 1
+    else at = writeVarint(out, at, count)
+    if (keyLength < 64) out[at++] = keyLength < 0 ? 1 : keyLength << 1
+    else at = writeVarint(out, at, keyLength)
+    if (key !== null && keyLength > 0) {
+      out.set(key, at)
       at += keyLength
     }
-    at = writeVarint(buf, at, valueLength)
-    if (valueSource !== null) {
-      if (valueLength > 0) {
-        if (Buffer.isBuffer(valueSource)) valueSource.copy(buf, at, valueStart, valueEnd)
-        else buf.set(valueSource.subarray(valueStart, valueEnd), at)
-      }
-      at += valueLength
-    }
-    if (headers === undefined || headers.length === 0) {
-      buf[at++] = 0
+    if (valueLength < 64) out[at++] = valueLength < 0 ? 1 : valueLength << 1
+    else at = writeVarint(out, at, valueLength)
+    if (valueLength > 0) at += valueLength
+    if (noHeaders) {
+      out[at++] = 0
     } else {
-      at = writeVarint(buf, at, headers.length)
-      for (const header of headers) {
+      at = writeVarint(out, at, headers!.length)
+      for (const header of headers!) {
         const keyBytes = Buffer.byteLength(header.key)
-        at = writeVarint(buf, at, keyBytes)
-        at += buf.write(header.key, at)
+        at = writeVarint(out, at, keyBytes)
+        at += out.write(header.key, at)
         if (header.value === null) {
-          at = writeVarint(buf, at, -1)
+          at = writeVarint(out, at, -1)
         } else {
-          at = writeVarint(buf, at, header.value.length)
-          buf.set(header.value, at)
+          at = writeVarint(out, at, header.value.length)
+          out.set(header.value, at)
           at += header.value.length
         }
       }
     }
     this.position = at
-    this.count++
+    this.count = count + 1
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
+    if (this.stagedSource !== undefined) {
+      // Staged bytes below what has been written (or handed out) are no longer the source's.
+      if (staged) this.stagedFrom = valueEnd
+      if (at - this.stagedShift > this.stagedFrom) this.stagedFrom = at - this.stagedShift
+    }
+  }
+
+  /**
+   * Copies as much of `source` from `from` on as fits into the free end of the buffer (growing it
+   * when the free room is small), so that the value about to be written at `valueAt` and the ones
+   * after it can be moved inside the buffer. False when that is not worth it.
+   */
+  private stage(source: Uint8Array, from: number, valueAt: number): boolean {
+    const length = Math.min(source.length - from, MAX_STAGED_BYTES)
+    // Room for the records' other fields too (log lines: ~8 bytes per ~100) before they catch up.
+    const needed = valueAt + length + (length >> 3) + 256
+    if (needed > this.buffer.length) {
+      if (needed > MAX_STAGING_BUFFER_BYTES) return false
+      this.grow(Math.max(this.buffer.length * 2, needed))
+    }
+    const at = this.buffer.length - length
+    if (Buffer.isBuffer(source)) source.copy(this.buffer, at, from, from + length)
+    else this.buffer.set(source.subarray(from, from + length), at)
+    this.stagedSource = source
+    this.stagedFrom = from
+    this.stagedTo = from + length
+    this.stagedShift = at - from
+    return valueAt < at
   }
 
   /**
@@ -265,9 +341,14 @@ export class BatchBuilder {
 
   private ensureCapacity(extra: number): void {
     if (this.position + extra <= this.buffer.length) return
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.position + extra))
+    this.grow(Math.max(this.buffer.length * 2, this.position + extra))
+  }
+
+  private grow(capacity: number): void {
+    const grown = Buffer.allocUnsafe(capacity)
     this.buffer.copy(grown, 0, 0, this.position)
     this.buffer = grown
+    this.stagedSource = undefined
   }
 }
 
@@ -332,20 +413,76 @@ export class RecordCursor {
     if (this.remaining <= 0 || this.position >= this.end) return false
     const buf = this.data
     const pos = this.pos
-    pos.o = this.position
-    const length = readVarint(buf, pos)
-    const recordEnd = pos.o + length
-    pos.o += 1 // attributes
-    const timestampDelta = readVarlong(buf, pos)
-    const offsetDelta = readVarint(buf, pos)
-    this.keyLength = readVarint(buf, pos)
-    this.keyStart = pos.o
-    if (this.keyLength > 0) pos.o += this.keyLength
-    this.valueLength = readVarint(buf, pos)
-    this.valueStart = pos.o
-    if (this.valueLength > 0) pos.o += this.valueLength
-    this.headerCount = readVarint(buf, pos)
-    this.headersStart = pos.o
+    // One-byte varints (the usual case for everything but value lengths) are decoded inline.
+    let o = this.position
+    let b = buf[o]
+    let length: number
+    if (b < 0x80) {
+      length = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      length = readVarint(buf, pos)
+      o = pos.o
+    }
+    const recordEnd = o + length
+    o++ // attributes
+    b = buf[o]
+    let timestampDelta: number
+    if (b < 0x80) {
+      timestampDelta = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      timestampDelta = readVarlong(buf, pos)
+      o = pos.o
+    }
+    b = buf[o]
+    let offsetDelta: number
+    if (b < 0x80) {
+      offsetDelta = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      offsetDelta = readVarint(buf, pos)
+      o = pos.o
+    }
+    b = buf[o]
+    let keyLength: number
+    if (b < 0x80) {
+      keyLength = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      keyLength = readVarint(buf, pos)
+      o = pos.o
+    }
+    this.keyLength = keyLength
+    this.keyStart = o
+    if (keyLength > 0) o += keyLength
+    b = buf[o]
+    let valueLength: number
+    if (b < 0x80) {
+      valueLength = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      valueLength = readVarint(buf, pos)
+      o = pos.o
+    }
+    this.valueLength = valueLength
+    this.valueStart = o
+    if (valueLength > 0) o += valueLength
+    b = buf[o]
+    if (b < 0x80) {
+      this.headerCount = (b >>> 1) ^ -(b & 1)
+      o++
+    } else {
+      pos.o = o
+      this.headerCount = readVarint(buf, pos)
+      o = pos.o
+    }
+    this.headersStart = o
     this.offset = this.baseOffset + offsetDelta
     this.timestamp = this.logAppendTime ? this.maxTimestamp : this.baseTimestamp + timestampDelta
     this.position = recordEnd
@@ -393,8 +530,11 @@ export class RecordCursor {
   }
 }
 
+// node:zlib is not in Node's startup snapshot (~3 ms to load): only compressed batches need it.
+let zlib: typeof import('node:zlib') | undefined
+
 function decompress(codec: number, payload: Buffer): Buffer {
-  if (codec === 1) return gunzipSync(payload)
+  if (codec === 1) return (zlib ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).gunzipSync(payload)
   const names = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
   throw new StromError('CORRUPT_SEGMENT', `batch compressed with ${names[codec] ?? `codec ${codec}`}, which strom cannot decompress yet`, {
     hint: 'produce uncompressed or gzip-compressed batches',

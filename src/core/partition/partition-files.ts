@@ -26,6 +26,12 @@ export function listSegmentBases(partitionDir: string): number[] {
   return segmentBaseOffsets(fs.readdirSync(partitionDir))
 }
 
+/** Segment base offsets and whether a log start checkpoint is there, from one directory listing. */
+export function listPartitionDir(partitionDir: string): {bases: number[]; hasLogStartCheckpoint: boolean} {
+  const names = fs.readdirSync(partitionDir)
+  return {bases: segmentBaseOffsets(names), hasLogStartCheckpoint: names.includes(LOG_START_OFFSET_FILE)}
+}
+
 /** The log start offset checkpoint, if one was written (it can only move forward). */
 export function readLogStartCheckpoint(partitionDir: string): number {
   try {

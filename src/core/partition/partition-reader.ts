@@ -14,7 +14,7 @@ import {segmentPaths} from '../format/segment-files.js'
 import {OffsetIndex} from '../segment/offset-index.js'
 import {TimeIndex} from '../segment/time-index.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
-import {WRITE_LOCK_FILE, directoryStamp, listSegmentBases, readLogStartCheckpoint} from './partition-files.js'
+import {WRITE_LOCK_FILE, directoryStamp, listPartitionDir, readLogStartCheckpoint} from './partition-files.js'
 import {RecoveryResult, recoverPartitionLocked} from './recovery.js'
 import {findNextValidBatch} from '../maintenance/resync.js'
 
@@ -65,7 +65,10 @@ export class PartitionReader {
     // may have missed a file created right after it (a roll creates three), so it is not trusted.
     if (stamp !== this.stamp || this.listedAtMs - Number(stamp / 1_000_000n) < 50) {
       this.listedAtMs = Date.now()
-      this.bases = listSegmentBases(this.partitionDir)
+      const listing = listPartitionDir(this.partitionDir)
+      this.bases = listing.bases
+      if (listing.hasLogStartCheckpoint !== this.checkpointListed) this.checkpointCache = undefined
+      this.checkpointListed = listing.hasLogStartCheckpoint
       this.stamp = stamp
     }
     return this.bases
@@ -100,12 +103,16 @@ export class PartitionReader {
     const first = bases.length === 0 ? 0 : bases[0]
     // The checkpoint is replaced by rename, which changes the directory stamp: cache it by stamp.
     if (this.checkpointCache === undefined || this.checkpointCache.stamp !== this.stamp) {
-      this.checkpointCache = {stamp: this.stamp, value: readLogStartCheckpoint(this.partitionDir)}
+      // The listing behind this stamp tells whether there is a checkpoint to read (most partitions
+      // have none, and a failed open costs an exception).
+      this.checkpointCache = {stamp: this.stamp, value: this.checkpointListed ? readLogStartCheckpoint(this.partitionDir) : 0}
     }
     return Math.max(first, this.checkpointCache.value)
   }
 
   private checkpointCache: {stamp: bigint; value: number} | undefined
+  /** Whether the listing taken at `stamp` had a log start checkpoint. */
+  private checkpointListed = true
   private endCache: {base: number; size: number; mtimeNs: bigint; end: number; checkedAtMs: number} | undefined
 
   /** The offset after the last complete batch (Kafka's log end offset / high watermark). */
@@ -121,7 +128,8 @@ export class PartitionReader {
           cache.checkedAtMs = Date.now()
           return cache.end
         }
-        const end = segmentEndOffset(this.partitionDir, lastBase)
+        // An empty last segment (a new topic, or just rolled) ends where it starts.
+        const end = stat.size === 0n ? lastBase : segmentEndOffset(this.partitionDir, lastBase)
         if (end !== undefined) {
           this.endCache = {base: lastBase, size: Number(stat.size), mtimeNs: stat.mtimeNs, end, checkedAtMs: Date.now()}
           return end

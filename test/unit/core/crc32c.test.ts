@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import {describe, expect, it} from 'vitest'
-import {crc32c, crc32cImplementation, crc32cPortable, crc32cUpdate} from '../../../src/core/format/crc32c.js'
+import {crc32c, crc32cPortable, crc32cUpdate, loadCrc32cNative} from '../../../src/core/format/crc32c.js'
 
 // Published CRC-32C check values: the "123456789" check value and the RFC 3720 (iSCSI) vectors.
 const VECTORS: Array<[string, Buffer, number]> = [
@@ -20,12 +20,19 @@ describe('CRC-32C', () => {
     expect(crc32c(input)).toBe(expected)
   })
   it('native and portable agree on random data and sub-ranges', () => {
-    console.log(`CRC-32C implementation in use: ${crc32cImplementation}`)
+    console.log(`CRC-32C implementation in use: ${loadCrc32cNative()}`)
     for (let i = 0; i < 50; i++) {
       const data = crypto.randomBytes(1 + Math.floor(Math.random() * 5000))
       const start = Math.floor(Math.random() * data.length)
       const end = start + Math.floor(Math.random() * (data.length - start))
       expect(crc32c(data, start, end)).toBe(crc32cPortable(data, start, end))
+    }
+  })
+  it('native and portable agree on large buffers (the native one is used from 4 KiB)', () => {
+    for (const size of [4095, 4096, 4097, 65536, 300_000]) {
+      const data = crypto.randomBytes(size)
+      expect(crc32c(data)).toBe(crc32cPortable(data))
+      expect(crc32c(data, 1, size - 1)).toBe(crc32cPortable(data, 1, size - 1))
     }
   })
   it('can be computed incrementally', () => {
