@@ -181,6 +181,11 @@ export interface Backend {
   executeOffsetsReset(group: string, plan: PlannedReset[], description: string): Promise<string | undefined>
   undoOffsetsReset(group: string): Promise<{restored: Array<{topic: string; partition: number; offset: number | null}>; description: string}>
 
+  /**
+   * What the data is, whatever it was called: a directory's real path, a cluster's id. Two
+   * backends with one identity are the same data (mirror refuses to copy it into itself).
+   */
+  identity(): Promise<string>
   /** What `strom top` polls. */
   statsSource(): Promise<StatsSource>
   close(): Promise<void>

@@ -51,8 +51,11 @@ export abstract class StromCommand extends Command {
   private readonly backends: Backend[] = []
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    // Kafka connections would keep the process alive.
+    const network = this.backends.some((backend) => backend.kind !== 'dir')
     for (const backend of this.backends.splice(0)) await backend.close().catch(() => undefined)
+    // A Kafka client library may keep a socket or timer open after it was told to disconnect: the
+    // command is done, so the process ends anyway, soon (an unref'd timer keeps nothing alive).
+    if (network) setTimeout(() => process.exit(), 2000).unref()
     return super.finally(error)
   }
 

@@ -50,9 +50,10 @@ Interrupted (Ctrl-C, kill, crash) and run again with the same SRC and DST, it re
       await source.close()
       throw error
     })
-    if (source.label === destination.label) {
+    // The same data under two names (localhost and 127.0.0.1, a symlinked directory) is the same.
+    if (source.label === destination.label || (await source.identity()) === (await destination.identity())) {
       await Promise.all([source.close(), destination.close()])
-      throw new StromError('INVALID_ARGUMENT', `SRC and DST are the same: ${source.label}`)
+      throw new StromError('INVALID_ARGUMENT', `SRC and DST are the same data: ${source.label} and ${destination.label}`, {hint: 'mirror between two different directories or clusters'})
     }
     const state = flags.state ?? defaultStateFile(source.label, destination.label)
     let progress: Progress | undefined

@@ -3,6 +3,8 @@
  * producer state, the group coordinator, and how this node describes itself in Metadata and
  * FindCoordinator (one node, id 0, reachable at the advertised address).
  */
+import crypto from 'node:crypto'
+import fs from 'node:fs'
 import type {Log} from '../core/log.js'
 import type {UserTable} from './auth/users-file.js'
 import type {GroupCoordinator} from './group-coordinator.js'
@@ -35,10 +37,16 @@ export class ServerContext {
   readonly watch = new PartitionWatch()
   readonly producers = new ProducerState()
   groups!: GroupCoordinator
-  readonly clusterId = 'strom'
+  /**
+   * One id per log directory (what Metadata v2+ reports): every `strom serve` of one directory is
+   * one cluster, and two directories are two clusters, as tools that compare cluster ids expect
+   * (`strom mirror` refuses to copy a cluster into itself).
+   */
+  readonly clusterId: string
 
   constructor(readonly log: Log, readonly options: ServerOptions) {
     this.topics = new TopicCache(log)
+    this.clusterId = `strom-${crypto.createHash('sha256').update(fs.realpathSync(log.dir)).digest('base64url').slice(0, 16)}`
   }
 
   close(): void {

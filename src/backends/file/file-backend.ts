@@ -3,6 +3,7 @@
  * engine (and a library of its own). Everything here is synchronous underneath; the promises only
  * match the interface that a network backend needs.
  */
+import fs from 'node:fs'
 import {describeConfig} from '../../core/config.js'
 import {LogReader, PartitionAssignment} from '../../core/consumer.js'
 import {StromError} from '../../core/errors.js'
@@ -153,6 +154,10 @@ export class FileBackend implements Backend {
 
   async undoOffsetsReset(group: string) {
     return undoLastReset(this.log, group)
+  }
+
+  async identity(): Promise<string> {
+    return `dir:${fs.realpathSync(this.log.dir)}`
   }
 
   async statsSource() {

@@ -4,6 +4,7 @@
  * Producer with strom's partitioner, group reads through its Consumer, and group-less reads through
  * its Cluster (kafka-reader.ts).
  */
+import dns from 'node:dns/promises'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -275,7 +276,12 @@ export class KafkaBackend implements Backend {
   }
 
   async deleteGroup(group: string): Promise<void> {
-    await this.describeGroup(group)
+    const described = await this.describeGroup(group)
+    if (described.members.length > 0) {
+      throw new StromError('GROUP_NOT_EMPTY', `group '${group}' has ${described.members.length} live member${described.members.length === 1 ? '' : 's'}: ${described.members.map((m) => `${m.id} (${m.clientId ?? 'client'} at ${m.host})`).join(', ')}`, {
+        hint: 'stop its consumers first (Ctrl-C or SIGTERM), then delete it',
+      })
+    }
     await this.call(`deleting group '${group}'`, () => this.admin.deleteGroups([group]))
   }
 
@@ -375,6 +381,19 @@ export class KafkaBackend implements Backend {
     await this.commitOffsets(group, journal.previous.filter((p): p is CommittedOffset => p.offset !== null))
     fs.renameSync(file, file.replace(/\.json$/, '.undone'))
     return {restored: journal.previous, description: journal.description}
+  }
+
+  async identity(): Promise<string> {
+    const {clusterId} = await this.call('describing the cluster', () => this.admin.describeCluster())
+    if (clusterId) return `kafka:${clusterId}`
+    // No cluster id (a very old broker): the brokers' resolved addresses.
+    const resolved = await Promise.all(this.target.brokers.map(async (broker) => {
+      const at = broker.lastIndexOf(':')
+      const host = broker.slice(0, at).replace(/^\[|\]$/g, '')
+      const {address} = await dns.lookup(host).catch(() => ({address: host}))
+      return `${address}:${broker.slice(at + 1)}`
+    }))
+    return `kafka:${resolved.sort().join(',')}`
   }
 
   async statsSource(): Promise<KafkaStatsSource> {

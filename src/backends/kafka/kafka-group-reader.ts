@@ -11,6 +11,19 @@ import type {InternalMessage} from './client.js'
 import {recordFromKafka} from './kafka-record.js'
 
 const AUTO_COMMIT_MS = 250
+/** Leaving the group waits for kafkajs to finish its fetch loop; never longer than this. */
+const DISCONNECT_MS = 5000
+
+/** What kafkajs answers itself by rejoining the group: handed back to it, never fatal. */
+const isRebalance = (error: unknown) => {
+  const type = (error as {type?: string})?.type
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID'
+}
+
+function withTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer))
+}
 
 export class KafkaGroupReader implements RecordSource {
   private stopped = false
@@ -51,7 +64,13 @@ export class KafkaGroupReader implements RecordSource {
     try {
       await this.consumer.connect()
       this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-        this.onAssignment(event.payload.memberAssignment as Record<string, number[]>).catch(fail)
+        this.onAssignment(event.payload.memberAssignment as Record<string, number[]>).catch((error: unknown) => {
+          if (!isRebalance(error)) fail(error)
+        })
+      })
+      // A rebalance is starting: commit what was printed, so the next owner does not print it again.
+      this.consumer.on(this.consumer.events.REBALANCING, () => {
+        this.commit(true).catch(() => undefined)
       })
       this.consumer.on(this.consumer.events.CRASH, (event) => fail(event.payload.error))
       const topics: Array<string | RegExp> = [...this.options.topics]
@@ -60,7 +79,12 @@ export class KafkaGroupReader implements RecordSource {
       await this.consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: (payload) => this.onBatch(payload, visit, afterChunk).catch(fail),
+        eachBatch: (payload) =>
+          this.onBatch(payload, visit, afterChunk).catch((error: unknown) => {
+            // kafkajs rejoins on these (as a Kafka consumer must); anything else ends the read.
+            if (isRebalance(error)) throw error
+            fail(error)
+          }),
       })
       // A bounded read over partitions that are already at their end has nothing to wait for.
       const idleCheck = setInterval(() => {
@@ -72,13 +96,16 @@ export class KafkaGroupReader implements RecordSource {
         clearInterval(idleCheck)
       }
       await afterChunk()
-      await this.commit(true)
+      await this.commit(true).catch((error: unknown) => {
+        // A rebalance took the partitions meanwhile: their next owner starts from the last commit.
+        if (!isRebalance(error)) throw error
+      })
     } catch (error) {
       failure ??= this.translate(error)
     } finally {
       // Leaving the group hands the partitions over at once (LeaveGroup), as a clean stop should.
-      await this.consumer.disconnect().catch(() => undefined)
-      await this.admin.disconnect().catch(() => undefined)
+      await withTimeout(this.consumer.disconnect().catch(() => undefined), DISCONNECT_MS)
+      await withTimeout(this.admin.disconnect().catch(() => undefined), DISCONNECT_MS)
     }
     if (failure !== undefined) throw failure
   }
@@ -93,22 +120,31 @@ export class KafkaGroupReader implements RecordSource {
     }
     this.assigned = keys
     this.options.onAssignment?.({assigned: keys, revoked, generation})
-    if (this.options.follow) return
-    // Where each newly assigned partition starts and ends, to know when a bounded read is done.
+    // Where each newly assigned partition starts (and, for a bounded read, ends).
     const topics = Object.keys(assignment)
     const committed = topics.length === 0 ? [] : await this.admin.fetchOffsets({groupId: this.group, topics})
+    const starts: Array<{topic: string; partition: number; offset: string}> = []
     for (const topic of topics) {
       const offsets = await this.admin.fetchTopicOffsets(topic)
       for (const o of offsets) {
         const key = `${topic}:${o.partition}`
         if (!keys.includes(key)) continue
         this.ends.set(key, Number(o.high))
-        if (!this.positions.has(key)) {
-          const commit = Number(committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === o.partition)?.offset ?? -1)
-          this.positions.set(key, commit >= 0 ? commit : this.options.reset === 'earliest' ? Number(o.low) : Number(o.high))
+        const commit = Number(committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === o.partition)?.offset ?? -1)
+        if (commit < 0) {
+          // No commit yet: start where the reset policy says, and commit that start at once, so a
+          // member that takes the partition over later resumes there rather than at a newer end
+          // (which would skip what arrived in between), as a log directory's group does.
+          const start = this.options.reset === 'earliest' ? Number(o.low) : Number(o.high)
+          this.consumer.seek({topic, partition: o.partition, offset: String(start)})
+          starts.push({topic, partition: o.partition, offset: String(start)})
+          if (!this.positions.has(key)) this.positions.set(key, start)
+        } else if (!this.positions.has(key)) {
+          this.positions.set(key, commit)
         }
       }
     }
+    if (starts.length > 0 && this.options.commit !== 'none') await this.consumer.commitOffsets(starts)
   }
 
   private boundedReadFinished(): boolean {
@@ -124,6 +160,7 @@ export class KafkaGroupReader implements RecordSource {
     const {batch} = payload
     const key = `${batch.topic}:${batch.partition}`
     const end = this.options.follow ? undefined : this.ends.get(key)
+    if (this.stopped) return
     for (const message of batch.messages) {
       if (this.stopped || !payload.isRunning() || payload.isStale()) break
       const offset = Number(message.offset)
@@ -145,6 +182,7 @@ export class KafkaGroupReader implements RecordSource {
       }
     }
     await afterChunk()
+    if (this.stopped) return
     await this.commit(false)
     await payload.heartbeat()
     if (!this.options.follow && this.boundedReadFinished()) this.stop()
