@@ -33,8 +33,8 @@ export class RecordOutput {
   private inPlace: Buffer | undefined
   private inPlaceStart = 0
   private inPlaceAt = 0
-  private waiting: Promise<void> | undefined
-  private lastAccepted = true
+  /** Set while a write was not accepted and 'drain' has not come yet. */
+  private draining: Promise<void> | undefined
   private readonly pool: Buffer[] = []
   /** fd 1 when stdout is a pipe (direct writes, see above), and how much of the buffer went so. */
   private fd: number | undefined
@@ -173,8 +173,7 @@ export class RecordOutput {
     if (this.inPlace !== undefined) this.commitInPlace()
     if (this.fd !== undefined) this.pump()
     else if (this.length >= FLUSH_BYTES) this.push()
-    if (this.waiting === undefined && !this.lastAccepted && (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength! > MAX_PENDING_BYTES) this.waitForDrain()
-    if (this.waiting !== undefined) await this.waiting
+    if (this.draining !== undefined && (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength! > MAX_PENDING_BYTES) await this.draining
   }
 
   /** Hands everything to stdout and waits until it has been accepted. */
@@ -182,8 +181,7 @@ export class RecordOutput {
     if (this.inPlace !== undefined) this.commitInPlace()
     if (this.fd !== undefined) this.pump()
     this.push()
-    if (this.waiting === undefined && !this.lastAccepted) this.waitForDrain()
-    if (this.waiting !== undefined) await this.waiting
+    if (this.draining !== undefined) await this.draining
   }
 
   /** Copies the output waiting in the caller's buffer into ours (see writeInPlace). */
@@ -241,9 +239,10 @@ export class RecordOutput {
     this.written = 0
     if (this.closed) return
     let pooled = owner.length === BUFFER_BYTES
-    this.lastAccepted = this.stream.write(chunk, () => {
+    const accepted = this.stream.write(chunk, () => {
       if (pooled && this.pool.length < POOL_BUFFERS) this.pool.push(owner)
     })
+    if (!accepted && this.draining === undefined) this.watchDrain()
     // Written at once (a file, or a pipe with room): the buffer is free now, not only after the
     // callback, which a reader that never yields to the event loop would not see run.
     if (pooled && (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength === 0) {
@@ -252,13 +251,13 @@ export class RecordOutput {
     }
   }
 
-  private waitForDrain(): void {
-    this.waiting = new Promise((resolve) => {
+  /** Listens for 'drain' from the moment a write is not accepted (it may come before anyone waits). */
+  private watchDrain(): void {
+    this.draining = new Promise((resolve) => {
       const done = () => {
         this.stream.removeListener('drain', done)
         this.stream.removeListener('close', done)
-        this.waiting = undefined
-        this.lastAccepted = true
+        this.draining = undefined
         resolve()
       }
       this.stream.once('drain', done)

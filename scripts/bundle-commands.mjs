@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Bundles each compiled command (dist/commands/**/*.js) with the strom modules it imports into one
+// file, in place, after tsc and before the oclif manifest is written. Loading ~50 small ES modules
+// costs a process 30-40 ms of resolving, reading, compiling and linking; one file per command
+// takes a fraction of that, and every `strom` process starts with it. Packages stay external
+// (they are loaded from node_modules as before) and so does everything outside dist/commands:
+// dist/index.js (the library), dist/cli/help.js (oclif's help class) and the rest of dist/ are
+// left as tsc wrote them. esbuild comes with the dev dependencies (through vitest); without it the
+// commands are simply left unbundled.
+import fs from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const commandsDir = path.join(root, 'dist', 'commands')
+
+let esbuild
+try {
+  esbuild = await import('esbuild')
+} catch {
+  console.error('bundle-commands: esbuild not found, commands left unbundled (they work as they are, only start slower)')
+  process.exit(0)
+}
+
+const entries = []
+const walk = (dir) => {
+  for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) walk(full)
+    else if (entry.name.endsWith('.js')) entries.push(full)
+  }
+}
+walk(commandsDir)
+
+await esbuild.build({
+  entryPoints: entries,
+  outdir: commandsDir,
+  outbase: commandsDir,
+  allowOverwrite: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+  legalComments: 'none',
+  banner: {js: '// Bundled by scripts/bundle-commands.mjs from the tsc output (see there).'},
+})
+console.error(`bundle-commands: ${entries.length} commands bundled`)
