@@ -199,7 +199,10 @@ async function copyTopic(
 
 /** Committed offsets of the source's groups on the mirrored topics, as destination offsets. */
 async function mirrorGroups(source: Backend, destination: Backend, groups: string[], topics: string[], checkpoint: MirrorCheckpoint): Promise<Array<{group: string; offsets: number}>> {
-  const names = groups.length > 0 ? groups : (await source.listGroups()).map((g) => g.group)
+  const known = (await source.listGroups()).map((g) => g.group)
+  const missing = groups.filter((g) => !known.includes(g))
+  if (missing.length > 0) throw new StromError('UNKNOWN_GROUP', `${source.label} has no group ${missing.map((g) => `'${g}'`).join(', ')}`, {hint: 'list its groups with `strom group list`'})
+  const names = groups.length > 0 ? groups : known
   const mirrored = new Set(topics)
   const out: Array<{group: string; offsets: number}> = []
   for (const group of names) {

@@ -41,7 +41,7 @@ export abstract class StromCommand extends Command {
   protected openLog(flags: TargetFlags): Log {
     const target = resolveTarget(flags)
     if (target.kind !== 'dir') {
-      throw new StromError('UNSUPPORTED', `\`strom ${this.id ?? 'this command'}\` works on a log directory only, not on a Kafka cluster`, {
+      throw new StromError('UNSUPPORTED', `\`strom ${(this.id ?? 'this command').replaceAll(':', ' ')}\` works on a log directory only, not on a Kafka cluster`, {
         hint: 'drop --bootstrap-server (and unset STROM_BOOTSTRAP_SERVERS / STROM_PROFILE), or give --dir PATH',
       })
     }
@@ -76,7 +76,13 @@ export abstract class StromCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (isStromError(error)) return super.catch(toCliError(error))
+    if (isStromError(error)) {
+      const cliError = toCliError(error)
+      // With --json, oclif prints the error as JSON and sets the exit code from a field CLIError
+      // does not have (so always 1): set ours first, so scripts see 2, 3 or 1 either way.
+      if (this.jsonEnabled()) process.exitCode = cliError.oclif.exit
+      return super.catch(cliError)
+    }
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EPIPE') {
       process.exitCode = EXIT.ok

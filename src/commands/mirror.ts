@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
@@ -45,6 +46,10 @@ Interrupted (Ctrl-C, kill, crash) and run again with the same SRC and DST, it re
     const warn = (message: string) => process.stderr.write(`warning: ${message}\n`)
     const sourceTarget = parseEndpoint(args.source)
     const destinationTarget = parseEndpoint(args.destination)
+    // A destination directory is made on first use; a source that is not there is a mistake.
+    if (sourceTarget.kind === 'dir' && !fs.existsSync(sourceTarget.dir!)) {
+      throw new StromError('INVALID_ARGUMENT', `no log directory at ${sourceTarget.dir} to mirror from`, {hint: 'check the path after dir:'})
+    }
     const source = await openBackend(sourceTarget, warn)
     const destination = await openBackend(destinationTarget, warn).catch(async (error: unknown) => {
       await source.close()

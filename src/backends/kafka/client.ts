@@ -56,6 +56,9 @@ export interface InternalMessage {
 }
 
 export interface InternalCluster {
+  findGroupCoordinator(query: {groupId: string}): Promise<{
+    offsetCommit(request: {groupId: string; groupGenerationId: number; memberId: string; topics: Array<{topic: string; partitions: Array<{partition: number; offset: string}>}>}): Promise<unknown>
+  }>
   connect(): Promise<void>
   disconnect(): Promise<void>
   addTargetTopic(topic: string): Promise<void>

@@ -28,7 +28,7 @@ export default class TopicAlter extends StromCommand {
     for (const key of flags['delete-config'] ?? []) config[key] = ''
     const backend = await this.openBackend(flags)
     const altered = await backend.alterTopic(args.name, {partitions: flags.partitions, config})
-    this.log(`altered topic ${args.name}: ${altered.partitions} partitions`)
+    this.log(`altered topic ${args.name}: ${altered.partitions} partition${altered.partitions === 1 ? '' : 's'}`)
     return {topic: args.name, partitions: altered.partitions, config: altered.config}
   }
 }

@@ -69,8 +69,11 @@ export interface TopicRates {
 
 export function topicRates(history: History, name: string): TopicRates {
   const messages = perSecond(history.topicEnd.get(name) ?? [], history.times)
-  const bytes = perSecond(history.topicBytes.get(name) ?? [], history.times)
-  return {messagesPerSecond: messages.at(-1) ?? 0, bytesPerSecond: bytes.at(-1) ?? 0, history: messages}
+  const sizes = history.topicBytes.get(name) ?? []
+  const bytes = perSecond(sizes, history.times)
+  // No size known (a Kafka cluster): no byte rate either, shown as "-" rather than a false 0.
+  const bytesPerSecond = sizes.length > 0 && !Number.isFinite(sizes[sizes.length - 1]) ? Number.NaN : bytes.at(-1) ?? 0
+  return {messagesPerSecond: messages.at(-1) ?? 0, bytesPerSecond, history: messages}
 }
 
 export function partitionRate(history: History, topic: string, partition: number): number {
