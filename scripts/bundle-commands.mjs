@@ -42,6 +42,10 @@ await esbuild.build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
+  // The dashboard's modules stay a runtime import: bundled, their imports of ink and react would be
+  // hoisted to the top of top.js and run before the command has prepared the environment they read
+  // at load (CI variables hidden from ink on a real terminal, NODE_ENV for React's production build).
+  external: ['../ui/*'],
   logLevel: 'warning',
   legalComments: 'none',
   banner: {js: '// Bundled by scripts/bundle-commands.mjs from the tsc output (see there).'},

@@ -61,6 +61,12 @@ export class Connection {
     if (!this.busy) this.socket.end()
   }
 
+  /** Past the shutdown grace: drop the connection whatever it is doing. */
+  destroy(): void {
+    this.closing = true
+    this.socket.destroy()
+  }
+
   get idle(): boolean {
     return !this.busy
   }

@@ -81,6 +81,8 @@ export async function startServer(log: Log, listen: ListenAddress, options: Omit
         for (const connection of open) connection.shutdown()
         const deadline = Date.now() + SHUTDOWN_GRACE_MS
         while (open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+        // A client that never closes its side would keep the process alive: past the grace, drop it.
+        for (const connection of open) connection.destroy()
         ctx.groups.close()
         ctx.close()
       })()

@@ -349,10 +349,10 @@ describeWithClients('a strom member and a kcat member in one Kafka group', [KCAT
     await waitFor(() => (strom + kcat).split('\n').filter(Boolean).length >= 40, 20_000, 100)
     stromMember.kill('SIGINT')
     kcatMember.kill('SIGINT')
-    await Promise.all([stromMember, kcatMember])
+    const [stromResult] = await Promise.all([stromMember, kcatMember])
     const partitionsOf = (text: string) => new Set(text.split('\n').filter(Boolean).map((l) => l.split(' ')[0]))
     // Each side read some partitions, none read by both, and all 40 messages arrived exactly once.
-    expect(partitionsOf(strom).size).toBeGreaterThan(0)
+    expect(partitionsOf(strom).size, `strom member: exit ${stromResult.exitCode}, stderr: ${String(stromResult.stderr)}`).toBeGreaterThan(0)
     expect(partitionsOf(kcat).size).toBeGreaterThan(0)
     expect([...partitionsOf(strom)].filter((p) => partitionsOf(kcat).has(p))).toEqual([])
     const values = (strom + kcat).split('\n').filter(Boolean).map((l) => l.split(' ')[1]).sort()

@@ -33,7 +33,7 @@ export interface ServeProcess {
 /** `host`: the address to listen on (clients still connect through 127.0.0.1). */
 export async function startServe(dir: string, extra: string[] = [], options: {host?: string} = {}): Promise<ServeProcess> {
   const port = await freePort()
-  const child = execa('node', [BIN, 'serve', '--listen', `${options.host ?? '127.0.0.1'}:${port}`, '--dir', dir, ...extra], {reject: false, env: {NO_COLOR: '1'}, buffer: false, stdin: 'ignore'})
+  const child = execa('node', [BIN, 'serve', '--listen', `${options.host ?? '127.0.0.1'}:${port}`, '--dir', dir, ...extra], {reject: false, env: {NO_COLOR: '1'}, buffer: false, stdin: 'ignore', forceKillAfterDelay: false})
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
