@@ -21,28 +21,10 @@ const kafkajs = require('kafkajs') as typeof import('kafkajs')
 
 export type KafkaTarget = Extract<BackendTarget, {kind: 'kafka'}>
 
-/** The subset of kafkajs' internal Cluster and Broker that partition reads use. */
+/** The subset of kafkajs' internal Cluster and Broker that strom's data path uses. */
 export interface InternalBroker {
-  produce(request: {
-    acks: number
-    timeout: number
-    topicData: Array<{topic: string; partitions: Array<{partition: number; messages: Array<{key: Buffer | null; value: Buffer | null; headers?: Record<string, Buffer | Buffer[]>; timestamp: string}>}>}>
-  }): Promise<unknown>
-  fetch(request: {
-    replicaId?: number
-    isolationLevel: number
-    maxWaitTime: number
-    minBytes: number
-    maxBytes: number
-    topics: Array<{topic: string; partitions: Array<{partition: number; fetchOffset: string; maxBytes: number}>}>
-  }): Promise<{responses: Array<{topicName: string; partitions: Array<InternalFetchPartition>}>}>
-}
-
-export interface InternalFetchPartition {
-  partition: number
-  errorCode: number
-  highWatermark: string
-  messages: InternalMessage[]
+  /** kafkajs' connections to this broker: strom sends its own Produce and Fetch requests on them. */
+  connectionPool: {send(request: object): Promise<unknown>}
 }
 
 export interface InternalMessage {
