@@ -50,7 +50,7 @@ export interface InternalCluster {
   findBroker(query: {nodeId: string}): Promise<InternalBroker>
 }
 
-export function kafkaConfig(target: KafkaTarget): KafkaConfig {
+export function kafkaConfig(target: KafkaTarget, overrides: Partial<KafkaConfig> = {}): KafkaConfig {
   return {
     clientId: target.clientId ?? 'strom',
     brokers: target.brokers,
@@ -66,13 +66,14 @@ export function kafkaConfig(target: KafkaTarget): KafkaConfig {
     logCreator: () => (entry) => {
       process.stderr.write(`kafkajs ${entry.namespace}: ${entry.log.message} ${JSON.stringify({...entry.log, message: undefined, timestamp: undefined, logger: undefined})}\n`)
     },
+    ...overrides,
   }
 }
 
-export function createKafka(target: KafkaTarget): KafkaClient {
+export function createKafka(target: KafkaTarget, overrides: Partial<KafkaConfig> = {}): KafkaClient {
   // Our partitioner picks every partition itself, so kafkajs' notice about its own default is noise.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1'
-  return new kafkajs.Kafka(kafkaConfig(target))
+  return new kafkajs.Kafka(kafkaConfig(target, overrides))
 }
 
 /** kafkajs' internal Cluster, for group-less partition reads (see the note at the top). */

@@ -31,6 +31,9 @@ import {KafkaStatsSource} from './kafka-stats.js'
 const require = createRequire(import.meta.url)
 const {AssignerProtocol, ConfigResourceTypes} = require('kafkajs') as typeof import('kafkajs')
 
+/** How long a rebalance may wait for the group's members to rejoin. */
+const GROUP_REBALANCE_MS = 30_000
+
 /** Kafka's own topics (consumer offsets, transactions) are not the user's data. */
 const isInternalTopic = (name: string) => name.startsWith('__')
 
@@ -192,11 +195,14 @@ export class KafkaBackend implements Backend {
     for (const topic of options.topics) if (!(await this.topicExists(topic))) throw this.unknownTopic(topic)
     if (options.pattern !== undefined) options.onWarning('on Kafka, --pattern matches the topics that exist when the member joins; topics created later are picked up after a restart')
     const assigners = options.strategy === undefined ? [strategyAssigner('range'), strategyAssigner('roundrobin')] : [strategyAssigner(options.strategy)]
-    const consumer = this.kafka.consumer({
+    // A JoinGroup is answered only once every member has rejoined, which may take up to the
+    // rebalance timeout: the group's client waits longer than the 15 s other requests get.
+    const groupClient = createKafka(this.target, {requestTimeout: GROUP_REBALANCE_MS + 30_000})
+    const consumer = groupClient.consumer({
       groupId: group,
       partitionAssigners: assigners,
       sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
+      rebalanceTimeout: GROUP_REBALANCE_MS,
       heartbeatInterval: 1000,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: options.follow ? 500 : 100,
