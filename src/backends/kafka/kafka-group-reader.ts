@@ -72,7 +72,12 @@ export class KafkaGroupReader implements RecordSource {
       this.consumer.on(this.consumer.events.REBALANCING, () => {
         this.commit(true).catch(() => undefined)
       })
-      this.consumer.on(this.consumer.events.CRASH, (event) => fail(event.payload.error))
+      // kafkajs restarts a consumer after a retriable crash (a JoinGroup that timed out while the
+      // other members rejoin, a lost connection): only a crash it gives up on ends the read.
+      this.consumer.on(this.consumer.events.CRASH, (event) => {
+        if ((event.payload as {restart?: boolean}).restart === false) fail(event.payload.error)
+        else this.options.onWarning(`group '${this.group}': ${event.payload.error?.message ?? 'the consumer crashed'}; rejoining`)
+      })
       const topics: Array<string | RegExp> = [...this.options.topics]
       if (this.options.pattern !== undefined) topics.push(this.options.pattern)
       await this.consumer.subscribe({topics, fromBeginning: this.options.reset === 'earliest'})
