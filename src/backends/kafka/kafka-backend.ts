@@ -57,15 +57,25 @@ export class KafkaBackend implements Backend {
   }
 
   async listTopics(): Promise<TopicSummary[]> {
+    return (await this.topicOffsets()).map(({topic, partitions}) => ({
+      topic,
+      partitions: partitions.length,
+      messages: partitions.reduce((sum, p) => sum + Math.max(0, p.endOffset - p.logStartOffset), 0),
+      sizeBytes: null,
+    }))
+  }
+
+  /** Every topic (Kafka's internal ones left out) with its partitions' log start and end, sorted. */
+  async topicOffsets(): Promise<Array<{topic: string; partitions: Array<{partition: number; logStartOffset: number; endOffset: number}>}>> {
     return this.call('listing topics', async () => {
       const names = (await this.admin.listTopics()).filter((n) => !isInternalTopic(n)).sort()
-      const summaries: TopicSummary[] = []
-      for (const name of names) {
-        const offsets = await this.admin.fetchTopicOffsets(name)
-        const messages = offsets.reduce((sum, o) => sum + Math.max(0, Number(o.high) - Number(o.low)), 0)
-        summaries.push({topic: name, partitions: offsets.length, messages, sizeBytes: null})
+      const topics = []
+      for (const topic of names) {
+        const offsets = await this.admin.fetchTopicOffsets(topic)
+        const partitions = offsets.map((o) => ({partition: o.partition, logStartOffset: Math.min(Number(o.low), Number(o.high)), endOffset: Number(o.high)}))
+        topics.push({topic, partitions: partitions.sort((a, b) => a.partition - b.partition)})
       }
-      return summaries
+      return topics
     })
   }
 

@@ -3,7 +3,7 @@
  * directories); a cluster answers asynchronously. So take() returns the newest finished snapshot
  * and starts the next one in the background: the screen is at most one refresh behind.
  */
-import type {GroupSnapshot, Snapshot, StatsSource, TopicSnapshot} from '../../core/stats/snapshot.js'
+import {type GroupSnapshot, type Snapshot, type StatsSource, type TopicSnapshot, groupSnapshot} from '../../core/stats/snapshot.js'
 import type {TailRecord} from '../../core/stats/tail.js'
 import type {KafkaBackend} from './kafka-backend.js'
 
@@ -42,41 +42,22 @@ export class KafkaStatsSource implements StatsSource {
 
   async refresh(): Promise<void> {
     const takenMs = Date.now()
-    const topics: TopicSnapshot[] = []
-    const listed = await this.backend.listTopics()
-    for (const t of listed) {
-      const described = await this.backend.describeTopic(t.topic).catch(() => undefined)
-      if (described === undefined) continue
+    // One ListOffsets per topic: no metadata or config reads on a dashboard poll.
+    const topics: TopicSnapshot[] = (await this.backend.topicOffsets()).map(({topic, partitions}) => {
       // NaN: no size known (Kafka's metadata has none); the dashboard shows "-", JSON null.
-      const partitions = described.partitions.map((p) => ({partition: p.partition, logStart: p.logStartOffset, end: p.endOffset, sizeBytes: Number.NaN}))
-      topics.push({
-        name: t.topic,
-        partitions,
-        messages: partitions.reduce((n, p) => n + p.end - p.logStart, 0),
-        end: partitions.reduce((n, p) => n + p.end, 0),
+      const snapshots = partitions.map((p) => ({partition: p.partition, logStart: p.logStartOffset, end: p.endOffset, sizeBytes: Number.NaN}))
+      return {
+        name: topic,
+        partitions: snapshots,
+        messages: snapshots.reduce((n, p) => n + p.end - p.logStart, 0),
+        end: snapshots.reduce((n, p) => n + p.end, 0),
         sizeBytes: Number.NaN,
-      })
-    }
+      }
+    })
     const groups: GroupSnapshot[] = []
     for (const g of await this.backend.listGroups()) {
       const d = await this.backend.describeGroup(g.group).catch(() => undefined)
-      if (d === undefined) continue
-      const byTopic = new Map<string, {topic: string; partitions: number; owned: number; lag: number}>()
-      for (const p of d.partitions) {
-        const t = byTopic.get(p.topic) ?? {topic: p.topic, partitions: 0, owned: 0, lag: 0}
-        t.partitions++
-        if (p.owner !== null) t.owned++
-        t.lag += p.lag ?? 0
-        byTopic.set(p.topic, t)
-      }
-      groups.push({
-        group: d.group,
-        state: d.state,
-        members: d.members.map((m) => ({id: m.id, host: m.host, pid: m.pid, assignment: m.assignment})),
-        totalLag: d.totalLag,
-        topics: [...byTopic.values()],
-        partitions: d.partitions.map((p) => ({topic: p.topic, partition: p.partition, committed: p.committed, end: p.end, lag: p.lag, owner: p.owner})),
-      })
+      if (d !== undefined) groups.push(groupSnapshot(d))
     }
     this.latest = {takenMs, topics, groups}
     this.unseen = true

@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {StromError} from '../errors.js'
-import {describeGroup, listGroups} from '../groups/group-admin.js'
+import {type GroupDescription, describeGroup, listGroups} from '../groups/group-admin.js'
 import type {Log, Topic} from '../log.js'
 import {TOPIC_META_FILE} from '../topic/topic-store.js'
 import {tailTopic, type TailRecord} from './tail.js'
@@ -177,7 +177,11 @@ function describeTopic(topic: Topic): TopicSnapshot {
 }
 
 function describeGroupSnapshot(log: Log, group: string, positions: (topic: string, partition: number) => {logStart: number; end: number} | undefined): GroupSnapshot {
-  const d = describeGroup(log, group, {positions})
+  return groupSnapshot(describeGroup(log, group, {positions}))
+}
+
+/** A group as the dashboard shows it: its description with the lag summed per topic. */
+export function groupSnapshot(d: GroupDescription): GroupSnapshot {
   const byTopic = new Map<string, GroupTopicSnapshot>()
   for (const p of d.partitions) {
     let t = byTopic.get(p.topic)
