@@ -23,7 +23,6 @@ const BUFFER_BYTES = 2 * 1024 * 1024
 const MAX_PENDING_BYTES = 4 * 1024 * 1024
 const PUMP_BYTES = 64 * 1024
 const POOL_BUFFERS = 4
-const HEX = Buffer.from('0123456789abcdef')
 
 export class RecordOutput {
   private buffer: Buffer = Buffer.allocUnsafe(BUFFER_BYTES)
@@ -111,35 +110,6 @@ export class RecordOutput {
   writeByte(byte: number): void {
     this.ensure(1)
     this.buffer[this.length++] = byte
-  }
-
-  /**
-   * Writes ASCII bytes as the inside of a JSON string, escaped exactly as JSON.stringify does
-   * (\" \\ \b \t \n \f \r, other control bytes as \u00xx), in one tight loop.
-   */
-  writeJsonEscapedAscii(bytes: Uint8Array, start: number, end: number): void {
-    this.ensure((end - start) * 6)
-    const target = this.buffer
-    let at = this.length
-    for (let i = start; i < end; i++) {
-      const b = bytes[i]
-      if (b >= 0x20 && b !== 0x22 && b !== 0x5c) {
-        target[at++] = b
-        continue
-      }
-      target[at++] = 0x5c
-      const short = b === 0x22 ? 0x22 : b === 0x5c ? 0x5c : b === 0x08 ? 0x62 : b === 0x09 ? 0x74 : b === 0x0a ? 0x6e : b === 0x0c ? 0x66 : b === 0x0d ? 0x72 : 0
-      if (short !== 0) {
-        target[at++] = short
-      } else {
-        target[at++] = 0x75 // u00xx
-        target[at++] = 0x30
-        target[at++] = 0x30
-        target[at++] = HEX[b >> 4]
-        target[at++] = HEX[b & 15]
-      }
-    }
-    this.length = at
   }
 
   /**

@@ -15,6 +15,7 @@ import {createRequire} from 'node:module'
 import type {Kafka as KafkaClient, KafkaConfig, SASLOptions} from 'kafkajs'
 import {StromError} from '../../core/errors.js'
 import type {BackendTarget} from '../target.js'
+import type {RawRequest} from './raw-request.js'
 
 const require = createRequire(import.meta.url)
 const kafkajs = require('kafkajs') as typeof import('kafkajs')
@@ -24,7 +25,7 @@ export type KafkaTarget = Extract<BackendTarget, {kind: 'kafka'}>
 /** The subset of kafkajs' internal Cluster and Broker that strom's data path uses. */
 export interface InternalBroker {
   /** kafkajs' connections to this broker: strom sends its own Produce and Fetch requests on them. */
-  connectionPool: {send(request: object): Promise<unknown>}
+  connectionPool: {send<T>(request: RawRequest<T>): Promise<T>}
 }
 
 export interface InternalMessage {

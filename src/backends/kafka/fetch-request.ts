@@ -9,10 +9,7 @@
  *   Fetch Response (v4): throttle_time_ms:INT32 [topic:STRING [partition:INT32 error_code:INT16
  *     high_watermark:INT64 last_stable_offset:INT64 [producer_id:INT64 first_offset:INT64] records:BYTES]]
  */
-import {createRequire} from 'node:module'
-
-const require = createRequire(import.meta.url)
-const Encoder = require('kafkajs/src/protocol/encoder') as new (initialSize?: number) => {writeBufferInternal(value: Buffer): void}
+import {RawRequest, rawRequest} from './raw-request.js'
 
 const FETCH = 1
 
@@ -90,23 +87,10 @@ export function decodeFetchResponse(body: Buffer): FetchedTopic[] {
   return topics
 }
 
-/** What kafkajs' connection pool takes: the request (framed by kafkajs) and how to read the answer. */
-export function fetchRequest(body: Buffer): {request: object; response: object} {
-  return {
-    request: {
-      apiKey: FETCH,
-      apiVersion: 4,
-      apiName: 'Fetch',
-      expectResponse: () => true,
-      encode: async () => {
-        const encoder = new Encoder(body.length)
-        encoder.writeBufferInternal(body)
-        return encoder
-      },
-    },
-    response: {
-      decode: async (raw: Buffer) => decodeFetchResponse(raw),
-      parse: async (topics: FetchedTopic[]) => topics,
-    },
-  }
+/** Fetch v4 with `body`, answered as the topics' raw batches. */
+export function fetchRequest(body: Buffer): RawRequest<FetchedTopic[]> {
+  return rawRequest(FETCH, 4, 'Fetch', body, {
+    decode: async (raw: Buffer) => decodeFetchResponse(raw),
+    parse: async (topics: FetchedTopic[]) => topics,
+  })
 }

@@ -14,7 +14,7 @@ import {BATCH_HEADER_SIZE, MAGIC_V2, RecordCursor, batchSizeAt, readBatchHeader}
 import {PartitionBounds, PositionSpec, RangeSpec, resolvePosition} from '../../core/offset-spec.js'
 import type {ReadOptions, RecordSource, RecordVisitor} from '../backend.js'
 import type {InternalBroker, InternalCluster} from './client.js'
-import {FetchedTopic, encodeFetchBody, fetchRequest} from './fetch-request.js'
+import {encodeFetchBody, fetchRequest} from './fetch-request.js'
 
 const require = createRequire(import.meta.url)
 const {createErrorFromCode} = require('kafkajs/src/protocol/error') as {createErrorFromCode(code: number): Error}
@@ -138,7 +138,6 @@ export class KafkaReader implements RecordSource {
 
   /** Fetches until its partitions are done or stopped; true when a partition's leader moved. */
   private async readFrom(broker: InternalBroker, states: PartitionState[], visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<boolean> {
-    const pool = (broker as unknown as {connectionPool: {send(request: object): Promise<FetchedTopic[]>}}).connectionPool
     while (!this.stopped) {
       const open = states.filter((s) => !s.done)
       if (open.length === 0) return false
@@ -146,7 +145,7 @@ export class KafkaReader implements RecordSource {
       for (const s of open) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s])
       // A bounded read has data waiting below its end: no need to wait for more.
       const body = encodeFetchBody([...byTopic].map(([topic, list]) => ({topic, partitions: list.map((s) => ({partition: s.partition, fetchOffset: s.position, maxBytes: PARTITION_MAX_BYTES}))})), this.options.follow ? FOLLOW_WAIT_MS : 100, 1, FETCH_MAX_BYTES)
-      const response = await pool.send(fetchRequest(body))
+      const response = await broker.connectionPool.send(fetchRequest(body))
       let leaderMoved = false
       for (const topicResponse of response) {
         for (const fetched of topicResponse.partitions) {

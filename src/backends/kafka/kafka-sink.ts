@@ -25,10 +25,6 @@ const MAX_SENDS_IN_FLIGHT = 4
 const RETRIES = 3
 const RETRIABLE = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_ENOUGH_REPLICAS', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION'])
 
-interface ConnectionPool {
-  send(request: object): Promise<unknown>
-}
-
 export class KafkaSink implements RecordSink {
   readonly stats: SinkStats = {messages: 0, bytes: 0, batches: 0}
   private readonly partitioner: Partitioner
@@ -142,7 +138,7 @@ export class KafkaSink implements RecordSink {
         try {
           const broker = await this.cluster.findBroker({nodeId: leader})
           const body = encodeProduceBody(this.topicName, partitions.map((partition) => ({partition, batch: remaining.get(partition)!})), -1, 30_000)
-          await (broker as unknown as {connectionPool: ConnectionPool}).connectionPool.send(produceRequest(body))
+          await broker.connectionPool.send(produceRequest(body))
         } catch (error) {
           lastError = error
           for (const partition of partitions) failed.set(partition, remaining.get(partition)!)

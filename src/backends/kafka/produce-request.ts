@@ -9,14 +9,10 @@
  *     [topic:STRING [partition:INT32 records:NULLABLE_BYTES]]
  */
 import {createRequire} from 'node:module'
+import {RawRequest, rawRequest} from './raw-request.js'
 
 const require = createRequire(import.meta.url)
 
-interface KafkaEncoder {
-  writeBufferInternal(value: Buffer): void
-}
-
-const Encoder = require('kafkajs/src/protocol/encoder') as new (initialSize?: number) => KafkaEncoder
 const produceV3Response = require('kafkajs/src/protocol/requests/produce/v3/response') as {decode(raw: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown>}
 
 const PRODUCE = 0
@@ -41,21 +37,7 @@ export function encodeProduceBody(topic: string, batches: Array<{partition: numb
   return out
 }
 
-/** What kafkajs' connection pool takes: the request (framed by kafkajs) and how to read the answer. */
-export function produceRequest(body: Buffer): {request: object; response: object} {
-  return {
-    request: {
-      apiKey: PRODUCE,
-      apiVersion: 3,
-      apiName: 'Produce',
-      expectResponse: () => true,
-      encode: async () => {
-        const encoder = new Encoder(body.length)
-        encoder.writeBufferInternal(body)
-        return encoder
-      },
-    },
-    // Its parse throws a KafkaJSProtocolError (with the error's type) for a failed partition.
-    response: produceV3Response,
-  }
+/** Produce v3 with `body`; kafkajs' own v3 response parser throws a KafkaJSProtocolError (with the error's type) for a failed partition. */
+export function produceRequest(body: Buffer): RawRequest<unknown> {
+  return rawRequest(PRODUCE, 3, 'Produce', body, produceV3Response)
 }
