@@ -128,7 +128,9 @@ export class GroupCoordinator {
     member.lastSeenMs = Date.now()
     const joined = member
     const response = new Promise<JoinGroupResponse>((resolve) => {
-      joined.joinWaiter?.(fail(ERR.UNKNOWN_MEMBER_ID, joined.id))
+      // A member that sent JoinGroup again while one is parked (it gave up waiting): the old request is
+      // told to rejoin, not UNKNOWN_MEMBER_ID, which would make the client drop its id and join twice.
+      joined.joinWaiter?.(fail(ERR.REBALANCE_IN_PROGRESS, joined.id))
       joined.joinWaiter = resolve
     })
     this.prepareRebalance(group)
@@ -324,6 +326,8 @@ export class GroupCoordinator {
 
   private removeMember(group: KafkaGroup, member: KafkaMember, why: string): void {
     group.members.delete(member.id)
+    // A join round waiting for this member need not wait any longer: the rest may all be in.
+    if (group.state === 'PreparingRebalance' && group.members.size > 0) queueMicrotask(() => this.maybeCompleteJoin(group))
     try {
       member.proxy.leave([])
     } catch (error) {

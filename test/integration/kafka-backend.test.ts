@@ -335,14 +335,18 @@ describeWithClients('a strom member and a kcat member in one Kafka group', [KCAT
     let kcat = ''
     stromMember.stdout!.on('data', (chunk: Buffer) => (strom += chunk.toString()))
     kcatMember.stdout!.on('data', (chunk: Buffer) => (kcat += chunk.toString()))
-    // Both in the group: the described group has two members.
+    // Both in the group and the rebalance done: a Stable group whose two members each hold
+    // partitions. (Messages produced while kcat still held all four, before the second generation,
+    // would be kcat's to read, and the strom member starts its new partitions at the end.)
     let last = ''
     await waitFor(async () => {
       const d = await kafka(['group', 'describe', 'mixed-group', '--json'])
       last = d.stdout + d.stderr
-      return d.exitCode === 0 && (JSON.parse(d.stdout) as {members: unknown[]}).members.length === 2
-    }, 30_000, 250).catch((error: Error) => {
-      throw new Error(`${error.message}: both members never showed in the group: ${last}\nserve: ${serve.stderr().slice(-2000)}`)
+      if (d.exitCode !== 0) return false
+      const described = JSON.parse(d.stdout) as {state: string; members: Array<{assignment: string[]}>}
+      return described.state === 'Stable' && described.members.length === 2 && described.members.every((m) => m.assignment.length > 0)
+    }, 45_000, 250).catch((error: Error) => {
+      throw new Error(`${error.message}: the group never settled with both members: ${last}\nserve: ${serve.stderr().slice(-2000)}`)
     })
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect((await kafka(['produce', 'mixed', '--partitioner', 'round-robin'], {input: Array.from({length: 40}, (_, i) => `m${i}`).join('\n') + '\n'})).exitCode).toBe(0)
