@@ -23,10 +23,12 @@ const LAZY = new Map([
   ['ansi-escapes', false], ['wordwrap', false], ['ansis', false], ['debug', false], ['node:child_process', false],
 ])
 const oclifDir = `${path.sep}@oclif${path.sep}core${path.sep}`
+const oclifBundle = fileURLToPath(new URL('../dist/oclif.js', import.meta.url))
+const fromOclif = (parent) => parent?.filename !== undefined && (parent.filename === oclifBundle || parent.filename.includes(oclifDir))
 const locksDir = `${path.sep}fs-native-extensions${path.sep}`
 const load = Module._load
 Module._load = function (request, parent, isMain) {
-  if (LAZY.has(request) && parent?.filename?.includes(oclifDir)) return lazyModule(LAZY.get(request), () => load.call(this, request, parent, isMain))
+  if (LAZY.has(request) && fromOclif(parent)) return lazyModule(LAZY.get(request), () => load.call(this, request, parent, isMain))
   if (request === 'require-addon' && parent?.filename?.includes(locksDir)) return prebuiltAddon(() => load.call(this, request, parent, isMain), parent)
   return load.call(this, request, parent, isMain)
 }
@@ -91,7 +93,8 @@ try {
 
 const engineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING
 process.env.OCLIF_DISABLE_ENGINE_WARNING = 'true'
-const {execute} = await import('@oclif/core')
+// One bundled file of @oclif/core (scripts/bundle-oclif.mjs), the same copy the commands import.
+const {execute} = await import('../dist/oclif.js')
 if (engineCheck === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
 else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineCheck
 
