@@ -9,7 +9,7 @@
 //    actually done with them (help templates and colours, error wrapping, plugin globbing, WSL
 //    detection), so they are handed over as transparent lazy proxies, loaded on first use;
 //  - its logger is built on `debug`, which prints nothing unless $DEBUG is set: without $DEBUG
-//    oclif gets a logger that does nothing, and `debug` is never loaded.
+//    oclif gets a logger that does nothing, and a `debug` that does nothing (never loaded).
 // Together about 60 ms of the 90 ms that importing @oclif/core takes.
 import fs from 'node:fs'
 import Module from 'node:module'
@@ -23,10 +23,13 @@ const LAZY = new Map([
   ['ansi-escapes', false], ['wordwrap', false], ['ansis', false], ['debug', false], ['node:child_process', false],
 ])
 const oclifDir = `${path.sep}@oclif${path.sep}core${path.sep}`
+const oclifBundle = fileURLToPath(new URL('../dist/oclif.js', import.meta.url))
+const fromOclif = (parent) => parent?.filename !== undefined && (parent.filename === oclifBundle || parent.filename.includes(oclifDir))
 const locksDir = `${path.sep}fs-native-extensions${path.sep}`
 const load = Module._load
 Module._load = function (request, parent, isMain) {
-  if (LAZY.has(request) && parent?.filename?.includes(oclifDir)) return lazyModule(LAZY.get(request), () => load.call(this, request, parent, isMain))
+  if (request === 'debug' && !process.env.DEBUG && fromOclif(parent)) return silentDebug
+  if (LAZY.has(request) && fromOclif(parent)) return lazyModule(LAZY.get(request), () => load.call(this, request, parent, isMain))
   if (request === 'require-addon' && parent?.filename?.includes(locksDir)) return prebuiltAddon(() => load.call(this, request, parent, isMain), parent)
   return load.call(this, request, parent, isMain)
 }
@@ -45,6 +48,17 @@ function prebuiltAddon(requireAddon, parent) {
     return requireAddon()(specifier, parentURL)
   }
 }
+
+/**
+ * `debug` as it behaves without $DEBUG (every namespace disabled), for oclif: besides the logger
+ * handed to it below, oclif builds a `debug` logger of its own whenever a command runs (and
+ * throws it away), which with the real package costs ~10 ms of loading for nothing.
+ */
+function silentDebug(namespace) {
+  const log = () => {}
+  return Object.assign(log, {enabled: false, namespace, log, extend: (suffix, delimiter = ':') => silentDebug(`${namespace}${delimiter}${suffix}`), destroy: () => true})
+}
+Object.assign(silentDebug, {enabled: () => false, enable: () => {}, disable: () => '', names: [], skips: [], formatters: {}})
 
 /** A stand-in for a CommonJS module's exports that requires the module on first real use. */
 function lazyModule(esModule, require) {
@@ -91,7 +105,8 @@ try {
 
 const engineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING
 process.env.OCLIF_DISABLE_ENGINE_WARNING = 'true'
-const {execute} = await import('@oclif/core')
+// One bundled file of @oclif/core (scripts/bundle-oclif.mjs), the same copy the commands import.
+const {execute} = await import('../dist/oclif.js')
 if (engineCheck === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
 else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineCheck
 

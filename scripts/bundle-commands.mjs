@@ -32,20 +32,32 @@ const walk = (dir) => {
 }
 walk(commandsDir)
 
+// The commands (and oclif's help class, loaded by oclif from dist/cli/help.js) take oclif from the
+// one bundled copy the launcher loaded (scripts/bundle-oclif.mjs), not from @oclif/core's modules.
+const oclifAlias = fs.existsSync(path.join(root, 'dist', 'oclif.js')) ? {'@oclif/core': 'strom/oclif'} : {}
+const helpFile = path.join(root, 'dist', 'cli', 'help.js')
+const chunksDir = path.join(root, 'dist', 'chunks')
+fs.rmSync(chunksDir, {recursive: true, force: true})
+
+// One build with code splitting: a module used by several commands lands once in a shared chunk
+// (dist/chunks/), so every class has one identity in a process; and what a command imports only
+// with `await import()` (the Kafka backend, the dashboard, the server) is a chunk of its own,
+// loaded when that line runs. A `strom produce` on a directory never parses the Kafka client's
+// code, and the dashboard's ink and react imports cannot run before `top` has prepared the
+// environment they read at load (CI variables hidden from ink, NODE_ENV for React).
 await esbuild.build({
-  entryPoints: entries,
-  outdir: commandsDir,
-  outbase: commandsDir,
+  entryPoints: [...entries, helpFile],
+  outdir: path.join(root, 'dist'),
+  outbase: path.join(root, 'dist'),
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   allowOverwrite: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   packages: 'external',
-  // The dashboard's modules stay a runtime import: bundled, their imports of ink and react would be
-  // hoisted to the top of top.js and run before the command has prepared the environment they read
-  // at load (CI variables hidden from ink on a real terminal, NODE_ENV for React's production build).
-  external: ['../ui/*'],
+  alias: oclifAlias,
   logLevel: 'warning',
   legalComments: 'none',
   banner: {js: '// Bundled by scripts/bundle-commands.mjs from the tsc output (see there).'},
