@@ -391,15 +391,20 @@ const SHORT_COPY_BYTES = 16
 // The home region of a lone builder given an immutable source.
 const PRIVATE_HOME_BYTES = 256 * 1024
 
-/** Bytes of the zig-zag varint of v, with the one- and two-byte cases (v < 64, v < 8192) inline. */
+/** Bytes of the zig-zag varint of v, with the common cases (-1 for null, v < 64, v < 8192) inline. */
 function smallVarintSize(v: number): number {
-  return v >= 0 && v < 64 ? 1 : v >= 0 && v < 8192 ? 2 : varintSize(v)
+  return v >= -1 && v < 64 ? 1 : v >= 0 && v < 8192 ? 2 : varintSize(v)
 }
 
 /** Writes the zig-zag varint of v at `at` and returns the position after it. */
 function writeSmallVarint(out: Uint8Array, at: number, v: number): number {
   if (v >= 0 && v < 64) {
     out[at] = v << 1
+    return at + 1
+  }
+  if (v === -1) {
+    // A null key or value: zig-zag(-1) = 1.
+    out[at] = 1
     return at + 1
   }
   if (v >= 0 && v < 8192) {
