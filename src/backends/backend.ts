@@ -6,6 +6,7 @@
  */
 import type {RecordView} from '../core/format/record-view.js'
 import type {Header} from '../core/format/record-batch.js'
+import type {DelimitedOptions} from '../core/producer.js'
 import type {GroupDescription, GroupStateName} from '../core/groups/group-admin.js'
 import type {PlannedReset, ResetScope, ResetSpec} from '../core/groups/offsets-reset.js'
 import type {Strategy} from '../core/groups/assignors.js'
@@ -94,6 +95,14 @@ export interface RecordSink {
    * kept without a copy until then (the log directory's batches use it); undefined withdraws it.
    */
   useImmutableSource?(source: Buffer | undefined): void
+  /**
+   * Sends every message of buf[start, end), each followed by a one-byte delimiter, as a record
+   * (what Producer.sendDelimited does); a sink without it is sent one message at a time.
+   * stats.messages counts the messages taken, also when one of them fails.
+   */
+  sendDelimited?(buf: Buffer, start: number, end: number, options: DelimitedOptions, timestamp: number): void
+  /** Memory for stdin to be read into, shared with the sink's batches (see ByteArena). */
+  inputBuffer?(bytes: number): Buffer | undefined
   close(): Promise<void>
 }
 

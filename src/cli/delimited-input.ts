@@ -27,13 +27,19 @@ export interface Flushable {
   drain?(): Promise<void> | undefined
   /** Told each chunk before its messages are sent: the chunk is not changed afterwards. */
   useImmutableSource?(chunk: Buffer | undefined): void
+  /** Memory to read the input into (the log directory's batches live next to it, see ByteArena). */
+  inputBuffer?(bytes: number): Buffer | undefined
 }
 
 export type MessageHandler = (buf: Buffer, start: number, end: number, timestamp: number) => void
+/** Several whole messages: buf[start, end), each followed by the (one-byte) delimiter. */
+export type RunHandler = (buf: Buffer, start: number, end: number, timestamp: number) => void
 
 export interface DelimitedInputOptions {
   delimiter: Buffer
   send: MessageHandler
+  /** Takes each chunk's complete messages at once (one-byte delimiters); else `send` takes each one. */
+  sendRun?: RunHandler
   producer: Flushable
   /** Wait this long for more input before appending a partial batch (0: append when the input pauses). */
   lingerMs: number
@@ -46,10 +52,12 @@ const FILE_READ_BYTES = 1024 * 1024
 const PIPE_READ_BYTES = 256 * 1024
 // Direct reads go into one arena, each chunk a fresh view of it; a chunk's bytes are reused only
 // several chunks later, when nothing refers to them any more (messages are copied into batches).
+// The sink may provide that memory (the log directory's Producer does: its batches are in the same
+// ArrayBuffer, so values move into them with copyWithin).
 const ARENA_BYTES = 4 * FILE_READ_BYTES
 
 export async function readDelimitedStdin(options: DelimitedInputOptions): Promise<void> {
-  const {delimiter, send, producer, lingerMs, interrupted} = options
+  const {delimiter, send, sendRun, producer, lingerMs, interrupted} = options
   // process.stdin copes with non-blocking pipes (a plain fs stream on fd 0 fails with EAGAIN).
   const input = options.input ?? process.stdin
   if (input.isTTY) process.stderr.write('reading messages from the terminal, one per line; Ctrl-D to finish\n')
@@ -86,11 +94,14 @@ export async function readDelimitedStdin(options: DelimitedInputOptions): Promis
   }
   let now = 0
   const onMessage = (buf: Buffer, start: number, end: number) => send(buf, start, end, now)
+  const runs = sendRun !== undefined && delimiter.length === 1
+  const onRun = (buf: Buffer, start: number, end: number) => sendRun!(buf, start, end, now)
   const take = (chunk: Buffer) => {
     chunks++
     now = Date.now()
     producer.useImmutableSource?.(chunk)
-    splitter.push(chunk, onMessage)
+    if (runs) splitter.pushRun(chunk, onMessage, onRun)
+    else splitter.push(chunk, onMessage)
     progress?.advance(chunk.length)
   }
 
@@ -99,7 +110,7 @@ export async function readDelimitedStdin(options: DelimitedInputOptions): Promis
   /** Reads what is there now: a chunk, null at the end of the input, undefined when a pipe is empty. */
   const readDirect = (limit: number): Buffer | null | undefined => {
     if (arena === undefined || arenaAt + limit > arena.length) {
-      arena ??= Buffer.allocUnsafe(ARENA_BYTES)
+      arena ??= producer.inputBuffer?.(ARENA_BYTES) ?? Buffer.allocUnsafe(ARENA_BYTES)
       arenaAt = 0
     }
     for (;;) {

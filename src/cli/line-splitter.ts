@@ -40,6 +40,34 @@ export class DelimitedSplitter {
     if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start))
   }
 
+  /**
+   * Like push, for a one-byte delimiter, but hands the chunk's complete messages over together:
+   * `onRun(chunk, start, end)` where chunk[start, end) is whole messages, each followed by the
+   * delimiter (so the consumer splits them where they lie, with no call per message). A message
+   * begun in an earlier chunk still comes through `onMessage`, before the run.
+   */
+  pushRun(chunk: Buffer, onMessage: (buf: Buffer, start: number, end: number) => void, onRun: (buf: Buffer, start: number, end: number) => void): void {
+    const delimiter = this.delimiter
+    if (delimiter.length !== 1) throw new Error('pushRun needs a one-byte delimiter')
+    const byte = delimiter[0]
+    let start = 0
+    if (this.carry !== undefined) {
+      const at = chunk.indexOf(byte)
+      if (at < 0) {
+        this.carry = Buffer.concat([this.carry, chunk])
+        return
+      }
+      const joined = Buffer.concat([this.carry, chunk.subarray(0, at)])
+      this.carry = undefined
+      onMessage(joined, 0, joined.length)
+      start = at + 1
+    }
+    const last = chunk.lastIndexOf(byte)
+    if (last >= start) onRun(chunk, start, last + 1)
+    const rest = Math.max(start, last + 1)
+    if (rest < chunk.length) this.carry = Buffer.from(chunk.subarray(rest))
+  }
+
   /** The last message when the input did not end with a delimiter. */
   end(onMessage: (buf: Buffer, start: number, end: number) => void): void {
     if (this.carry !== undefined && this.carry.length > 0) onMessage(this.carry, 0, this.carry.length)

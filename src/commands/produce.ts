@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
 import {ENCODINGS, Encoding, decodeText, unescapeDelimiter} from '../cli/encoding.js'
 import {parseEnvelope} from '../cli/envelope.js'
-import {readDelimitedStdin} from '../cli/delimited-input.js'
+import {MessageHandler, RunHandler, readDelimitedStdin} from '../cli/delimited-input.js'
 import {StromError} from '../core/errors.js'
 import type {Header} from '../core/format/record-batch.js'
 import type {RecordSink} from '../backends/backend.js'
@@ -98,16 +98,35 @@ export default class Produce extends StromCommand {
     const decodeField = (bytes: Buffer, encoding: Encoding): Buffer =>
       encoding === 'utf8' ? bytes : decodeText(bytes.toString('latin1'), encoding, `input line ${line}`)
     // Errors name the input line (messages before it are appended when the command stops).
+    const withLine = (error: unknown): unknown =>
+      error instanceof StromError && !error.message.startsWith('input line')
+        ? new StromError(error.code, `input line ${line}: ${error.message}`, {hint: error.hint, details: error.details})
+        : error
     const send = (buf: Buffer, start: number, end: number, timestamp: number) => {
       try {
         sendRaw(buf, start, end, timestamp)
       } catch (error) {
-        if (error instanceof StromError && !error.message.startsWith('input line')) {
-          throw new StromError(error.code, `input line ${line}: ${error.message}`, {hint: error.hint, details: error.details})
-        }
-        throw error
+        throw withLine(error)
       }
     }
+    // Plain lines (no JSON, headers or text encodings to decode, one-byte delimiters): the sink
+    // takes each chunk's messages at once and splits them itself, where they lie in the chunk.
+    const delimiter = unescapeDelimiter(flags.delimiter)
+    const plainLines = !flags.json && headers.length === 0 && encodings.value === 'utf8' && delimiter.length === 1
+      && (keyDelimiter === undefined || (keyDelimiter.length === 1 && encodings.key === 'utf8'))
+    const runOptions = {delimiter: delimiter[0], keyDelimiter: keyDelimiter === undefined ? -1 : keyDelimiter[0], nullEmpty, partition: flags.partition}
+    const sendRun = plainLines && producer.sendDelimited !== undefined
+      ? (buf: Buffer, start: number, end: number, timestamp: number) => {
+        const before = producer.stats.messages
+        try {
+          producer.sendDelimited!(buf, start, end, runOptions, timestamp)
+        } catch (error) {
+          line += producer.stats.messages - before + 1
+          throw withLine(error)
+        }
+        line += producer.stats.messages - before
+      }
+      : undefined
 
     let interrupted = false
     this.onInterrupt(() => {
@@ -124,7 +143,7 @@ export default class Produce extends StromCommand {
           send(bytes, 0, bytes.length, now)
         }
       } else {
-        await this.readStdin(unescapeDelimiter(flags.delimiter), send, producer, flags['linger-ms'], () => interrupted)
+        await this.readStdin(delimiter, send, sendRun, producer, flags['linger-ms'], () => interrupted)
       }
     } finally {
       // Whatever was read before an error or an interrupt is appended: nothing read is dropped silently.
@@ -135,13 +154,14 @@ export default class Produce extends StromCommand {
 
   private async readStdin(
     delimiter: Buffer,
-    send: (buf: Buffer, start: number, end: number, timestamp: number) => void,
+    send: MessageHandler,
+    sendRun: RunHandler | undefined,
     producer: RecordSink,
     lingerMs: number,
     interrupted: () => boolean,
   ): Promise<void> {
     // The hot path lives in src/cli/delimited-input.ts.
-    await readDelimitedStdin({delimiter, send, producer, lingerMs, interrupted})
+    await readDelimitedStdin({delimiter, send, sendRun, producer, lingerMs, interrupted})
   }
 
   private summarize(producer: RecordSink, started: bigint, verbose: boolean): void {

@@ -4,7 +4,7 @@
 export {openLog, Log, Topic, describeTruncation} from './log.js'
 export type {OpenLogOptions, PartitionInfo} from './log.js'
 export {Producer} from './producer.js'
-export type {ProduceRecord, ProducerOptions, ProducerStats} from './producer.js'
+export type {DelimitedOptions, ProduceRecord, ProducerOptions, ProducerStats} from './producer.js'
 export {LogReader, partitionBounds} from './consumer.js'
 export type {PartitionAssignment, ReadPlan, RecordVisitor} from './consumer.js'
 export {StromError, isStromError, ERROR_CODES} from './errors.js'

@@ -5,9 +5,11 @@
  * pauses, which is what makes a streaming pipe visible to followers within milliseconds).
  */
 import {StromError} from './errors.js'
+import {ByteArena} from './format/byte-arena.js'
 import {BatchBuilder, Header} from './format/record-batch.js'
 import type {Topic} from './log.js'
 import type {AppendResult} from './partition/partition-writer.js'
+import {partitionForKeyRange} from './topic/murmur2.js'
 import {PartitionerName, Partitioner} from './topic/partitioner.js'
 
 export interface ProducerOptions {
@@ -26,6 +28,23 @@ export interface ProduceRecord {
   partition?: number
 }
 
+/** How `sendDelimited` cuts its input into records. */
+export interface DelimitedOptions {
+  /** The byte that ends each message. */
+  delimiter: number
+  /** The byte that ends a message's key (its first occurrence); -1: no keys. */
+  keyDelimiter: number
+  /** An empty key or value is sent as null. */
+  nullEmpty?: boolean
+  /** Every record to this partition (else the partitioner chooses). */
+  partition?: number
+}
+
+// Keys are looked for in the first this many bytes of a message with a loop, then with indexOf.
+const KEY_SCAN_BYTES = 32
+// The arena's batch regions stay within this (partitions beyond it get builders of their own).
+const MAX_ARENA_BATCH_BYTES = 256 * 1024 * 1024
+
 export interface ProducerStats {
   messages: number
   bytes: number
@@ -38,8 +57,8 @@ export class Producer {
   private readonly batchBytes: number
   private readonly requireKey: boolean
   private readonly maxMessageBytes: number
-  private readonly stickyRecords: boolean
-  private immutableSource: Uint8Array | undefined
+  /** Where the builders' batches and the caller's input share memory; made on the first declared source. */
+  private arena: ByteArena | undefined
   readonly stats: ProducerStats = {messages: 0, bytes: 0, batches: 0}
 
   constructor(readonly topic: Topic, private readonly options: ProducerOptions = {}) {
@@ -48,7 +67,6 @@ export class Producer {
     this.batchBytes = Math.min(options.batchBytes ?? 256 * 1024, topic.config.maxMessageBytes)
     this.requireKey = topic.config.cleanupPolicy.includes('compact')
     this.maxMessageBytes = topic.config.maxMessageBytes
-    this.stickyRecords = topic.partitions === 1
   }
 
   /** Queues a record; appends the partition's batch first if the record would not fit. */
@@ -66,11 +84,7 @@ export class Producer {
 
   /** The hot path: the value is `valueSource[valueStart, valueEnd)` (a null source is a null value). */
   sendSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[], explicitPartition?: number): void {
-    if (key === null && this.requireKey) {
-      throw new StromError('INVALID_INPUT', `topic '${this.topic.name}' is compacted (cleanup.policy=${this.topic.config.cleanupPolicy}), so every record needs a key`, {
-        hint: 'give keys with -K/--key-delimiter or the "key" field of --json input',
-      })
-    }
+    if (key === null && this.requireKey) throw this.keyRequired()
     const partition = explicitPartition ?? this.partitioner.partition(key)
     if (explicitPartition !== undefined) this.topic.checkPartition(partition)
     const builder = this.builders[partition] ?? this.newBuilder(partition)
@@ -78,16 +92,80 @@ export class Producer {
     const valueLength = valueSource === null ? -1 : valueEnd - valueStart
     const recordBytes = BatchBuilder.recordSizeUpperBound(keyLength, valueLength, headers)
     if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
-    if (builder.sizeBytes + recordBytes > this.maxMessageBytes) {
-      throw new StromError('RECORD_TOO_LARGE', `a message of ${Math.max(0, valueLength) + Math.max(0, keyLength)} bytes is larger than max.message.bytes (${this.topic.config.maxMessageBytes}) of topic '${this.topic.name}'`, {
-        hint: `raise it with \`strom topic alter ${this.topic.name} --config max.message.bytes=N\``,
-      })
-    }
-    // Staging a stdin chunk in a batch buffer pays off when the chunk's records all go to one
-    // partition (sticky, explicit, or one partition), not when they are spread over many.
-    builder.addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers, this.stickyRecords || explicitPartition !== undefined || (key === null && this.partitioner.strategy === 'sticky'))
+    if (builder.sizeBytes + recordBytes > this.maxMessageBytes) throw this.tooLarge(keyLength, valueLength)
+    builder.addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers)
     this.stats.messages++
     this.stats.bytes += Math.max(0, keyLength) + Math.max(0, valueLength)
+  }
+
+  /**
+   * The hot path of `produce` from stdin: every message in source[start, end), each followed by
+   * `delimiter` (the last one may end at `end`), becomes a record with no headers; its key is what
+   * comes before the first `keyDelimiter`, when there is one. The bytes go from the source into
+   * the batches with no object per record (no slices, no closures), and keys are hashed in place.
+   * On an error the records before the failing one are queued (stats.messages counts them).
+   */
+  sendDelimited(source: Buffer, start: number, end: number, options: DelimitedOptions, timestamp: number): void {
+    const {delimiter, keyDelimiter} = options
+    const nullEmpty = options.nullEmpty === true
+    const explicit = options.partition
+    if (explicit !== undefined) this.topic.checkPartition(explicit)
+    const stats = this.stats
+    // The next key delimiter after a long key's first bytes; searched again only once passed, so
+    // messages without a key cost one search in all, not one to the end of the source each.
+    let keyAt = -1
+    let at = start
+    while (at < end) {
+      let lineEnd = source.indexOf(delimiter, at)
+      if (lineEnd < 0 || lineEnd > end) lineEnd = end
+      let keyStart = -1
+      let keyEnd = -1
+      let valueStart = at
+      if (keyDelimiter >= 0) {
+        // Keys are short: look at the first bytes in place; only then ask indexOf (a call
+        // into C++), whose answer serves every message up to the delimiter it found.
+        let i = at
+        const near = Math.min(lineEnd, at + KEY_SCAN_BYTES)
+        while (i < near && source[i] !== keyDelimiter) i++
+        if (i === near && near < lineEnd) {
+          if (keyAt < near) {
+            keyAt = source.indexOf(keyDelimiter, near)
+            if (keyAt < 0) keyAt = source.length
+          }
+          i = keyAt < lineEnd ? keyAt : lineEnd
+        }
+        if (i < lineEnd) {
+          valueStart = i + 1
+          if (!(nullEmpty && i === at)) {
+            keyStart = at
+            keyEnd = i
+          }
+        }
+      }
+      if (keyStart < 0 && this.requireKey) throw this.keyRequired()
+      const partition = explicit ?? (keyStart >= 0 ? partitionForKeyRange(source, keyStart, keyEnd, this.builders.length) : this.partitioner.partition(null))
+      const builder = this.builders[partition] ?? this.newBuilder(partition)
+      const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart
+      const valueLength = lineEnd - valueStart
+      const recordBytes = BatchBuilder.recordSizeUpperBound(keyLength, valueLength)
+      if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
+      if (builder.sizeBytes + recordBytes > this.maxMessageBytes) throw this.tooLarge(keyLength, valueLength)
+      if (nullEmpty && valueLength === 0) builder.addSlice(keyStart < 0 ? null : source.subarray(keyStart, keyEnd), null, 0, 0, timestamp)
+      else builder.addFromSource(source, keyStart, keyEnd, valueStart, lineEnd, timestamp)
+      stats.messages++
+      stats.bytes += keyLength < 0 ? valueLength : keyLength + valueLength
+      at = lineEnd + 1
+    }
+  }
+
+  /**
+   * Memory for the caller to read its input into (`bytes` of it): the batches live in the same
+   * arena, so values from there move into them without a copy object per record. Undefined when
+   * the arena was already made (then declared sources are copied into it once instead).
+   */
+  inputBuffer(bytes: number): Buffer | undefined {
+    if (this.arena !== undefined) return undefined
+    return this.makeArena(bytes)?.carve(bytes)
   }
 
   /**
@@ -96,13 +174,27 @@ export class Producer {
    * `undefined` withdraws the declaration.
    */
   useImmutableSource(source: Uint8Array | undefined): void {
-    this.immutableSource = source
-    for (const builder of this.builders) builder?.useImmutableSource(source)
+    if (source !== undefined) this.arena ??= this.makeArena(0)
+    this.arena?.useSource(source)
+  }
+
+  /** The arena: `inputBytes` for the caller and a batch region per partition (as many as fit), besides its staging area. */
+  private makeArena(inputBytes: number): ByteArena | undefined {
+    const regions = Math.max(1, Math.min(this.builders.length, Math.floor(MAX_ARENA_BATCH_BYTES / this.batchBytes)))
+    try {
+      this.arena = new ByteArena(inputBytes + regions * this.batchBytes)
+    } catch {
+      // No memory for it (a RangeError): builders of their own, values copied one by one.
+      this.arena = undefined
+    }
+    return this.arena
   }
 
   private newBuilder(partition: number): BatchBuilder {
-    const builder = new BatchBuilder(Math.min(this.batchBytes, 64 * 1024), this.topic.config.messageTimestampType)
-    builder.useImmutableSource(this.immutableSource)
+    // In the arena, a builder's region holds a whole batch; alone it starts small and grows.
+    const builder = this.arena !== undefined && this.arena.free >= this.batchBytes
+      ? new BatchBuilder(this.batchBytes, this.topic.config.messageTimestampType, this.arena)
+      : new BatchBuilder(Math.min(this.batchBytes, 64 * 1024), this.topic.config.messageTimestampType, this.arena)
     this.builders[partition] = builder
     return builder
   }
@@ -127,6 +219,18 @@ export class Producer {
   close(): void {
     this.flush()
     this.topic.close()
+  }
+
+  private keyRequired(): StromError {
+    return new StromError('INVALID_INPUT', `topic '${this.topic.name}' is compacted (cleanup.policy=${this.topic.config.cleanupPolicy}), so every record needs a key`, {
+      hint: 'give keys with -K/--key-delimiter or the "key" field of --json input',
+    })
+  }
+
+  private tooLarge(keyLength: number, valueLength: number): StromError {
+    return new StromError('RECORD_TOO_LARGE', `a message of ${Math.max(0, valueLength) + Math.max(0, keyLength)} bytes is larger than max.message.bytes (${this.topic.config.maxMessageBytes}) of topic '${this.topic.name}'`, {
+      hint: `raise it with \`strom topic alter ${this.topic.name} --config max.message.bytes=N\``,
+    })
   }
 
   private appendBatch(partition: number): AppendResult | undefined {

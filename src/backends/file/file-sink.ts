@@ -1,7 +1,7 @@
 /** The log directory's RecordSink: the engine's Producer, which appends synchronously. */
 import type {Header} from '../../core/format/record-batch.js'
 import type {Topic} from '../../core/log.js'
-import {Producer} from '../../core/producer.js'
+import {DelimitedOptions, Producer} from '../../core/producer.js'
 import type {RecordSink, SinkOptions, SinkStats} from '../backend.js'
 
 export class FileSink implements RecordSink {
@@ -33,6 +33,14 @@ export class FileSink implements RecordSink {
 
   sendBytes(key: Buffer | null, value: Buffer | null, timestamp: number, headers?: Header[], partition?: number): void {
     this.producer.sendBytes(key, value, timestamp, headers, partition)
+  }
+
+  sendDelimited(buf: Buffer, start: number, end: number, options: DelimitedOptions, timestamp: number): void {
+    this.producer.sendDelimited(buf, start, end, options, timestamp)
+  }
+
+  inputBuffer(bytes: number): Buffer | undefined {
+    return this.producer.inputBuffer(bytes)
   }
 
   flush(): void {

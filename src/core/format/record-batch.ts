@@ -28,6 +28,7 @@
  */
 import {createRequire} from 'node:module'
 import {StromError} from '../errors.js'
+import {ByteArena} from './byte-arena.js'
 import {crc32c} from './crc32c.js'
 import {readVarint, readVarlong, varintSize, varlongSize, writeVarint, writeVarlong} from './varint.js'
 
@@ -39,10 +40,6 @@ const ATTRIBUTES_OFFSET = 21
 export const ATTR_TIMESTAMP_LOG_APPEND = 0x08
 const ATTR_COMPRESSION_MASK = 0x07
 const ATTR_CONTROL = 0x20
-
-// Staging copies at most this much of a source at a time, into buffers up to this size.
-const MAX_STAGED_BYTES = 256 * 1024
-const MAX_STAGING_BUFFER_BYTES = 4 * 1024 * 1024
 
 export interface Header {
   key: string
@@ -146,11 +143,10 @@ function headersSize(headers: Header[] | undefined): number {
  * Builds one uncompressed RecordBatch v2 in a growable buffer. Records are encoded as they are
  * added, so the hot path (a line from stdin becoming a record) copies the bytes once.
  *
- * Values from a source the caller declared immutable (`useImmutableSource`, e.g. a stdin chunk)
- * are first staged: the rest of the source is copied once into the free end of the batch buffer,
- * and each value then moves inside that one buffer (copyWithin). Copying from another buffer
- * would create a view object per record (Buffer#copy and TypedArray#set of a subarray do), which
- * at a million records a second costs more than the copying itself and keeps the GC busy.
+ * A builder may live in a ByteArena (the Producer gives each partition's builder a region of one
+ * arena, and reads stdin into the same arena): values from the arena's declared source then move
+ * into the batch with copyWithin, with no view object per record (see byte-arena.ts). A record
+ * too large for the region grows the batch into a buffer of its own; the next batch is back home.
  */
 export class BatchBuilder {
   private buffer: Buffer
@@ -159,16 +155,23 @@ export class BatchBuilder {
   private baseTimestamp = 0
   private maxTimestamp = -1
   private readonly timestampType: 'CreateTime' | 'LogAppendTime'
-  /** The caller's immutable source, and where part of it is staged: source[from, to) is at buffer[from + shift, to + shift). */
-  private immutableSource: Uint8Array | undefined
-  private stagedSource: Uint8Array | undefined
-  private stagedFrom = 0
-  private stagedTo = 0
-  private stagedShift = 0
+  private arena: ByteArena | undefined
+  /** This builder's region of the arena, if it got one. */
+  private home: Buffer | undefined
+  /** Where buffer[0] is in the arena's bytes; -1 while the buffer is not the home region. */
+  private bufferAt = -1
 
-  constructor(initialCapacity = 16 * 1024, timestampType: 'CreateTime' | 'LogAppendTime' = 'CreateTime') {
-    this.buffer = Buffer.allocUnsafe(Math.max(initialCapacity, 256))
+  constructor(initialCapacity = 16 * 1024, timestampType: 'CreateTime' | 'LogAppendTime' = 'CreateTime', arena?: ByteArena) {
+    const capacity = Math.max(initialCapacity, 256)
     this.timestampType = timestampType
+    this.arena = arena
+    this.home = arena?.carve(capacity)
+    if (this.home !== undefined) {
+      this.buffer = this.home
+      this.bufferAt = arena!.positionOf(this.home)
+    } else {
+      this.buffer = Buffer.allocUnsafe(capacity)
+    }
   }
 
   get recordCount(): number {
@@ -182,17 +185,21 @@ export class BatchBuilder {
 
   /** Size a record with these lengths (-1 = null) adds to the batch (upper bound: assumes a 10-byte timestamp delta). */
   static recordSizeUpperBound(keyLength: number, valueLength: number, headers?: Header[]): number {
-    return 5 + 1 + 10 + 5 + (keyLength < 0 ? 1 : varintSize(keyLength) + keyLength)
-      + (valueLength < 0 ? 1 : varintSize(valueLength) + valueLength) + (headers === undefined ? 1 : headersSize(headers))
+    return 5 + 1 + 10 + 5 + (keyLength < 0 ? 1 : smallVarintSize(keyLength) + keyLength)
+      + (valueLength < 0 ? 1 : smallVarintSize(valueLength) + valueLength) + (headers === undefined ? 1 : headersSize(headers))
   }
 
   /**
    * Declares that `source` does not change until the next call (or until `undefined` is given), so
-   * values taken from it may be staged in this builder's buffer.
+   * values taken from it are moved into the batch without a copy object per record. A builder of
+   * its own (not in a Producer's arena) gets a private arena for this the first time.
    */
   useImmutableSource(source: Uint8Array | undefined): void {
-    this.immutableSource = source
-    if (source !== this.stagedSource) this.stagedSource = undefined
+    if (this.arena === undefined) {
+      if (source === undefined) return
+      this.movePrivateArena()
+    }
+    this.arena!.useSource(source)
   }
 
   /**
@@ -205,61 +212,38 @@ export class BatchBuilder {
   }
 
   /**
-   * The hot path: the value is `valueSource[valueStart, valueEnd)` (a null source is a null value),
-   * so a line inside a stdin chunk becomes a record without an intermediate slice object.
-   * `mayStage`: whether staging the rest of an immutable source pays off here (it does when most of
-   * the source's records come to this builder; not when records are spread over many builders).
+   * Appends a record whose value is `valueSource[valueStart, valueEnd)` (a null source is a null
+   * value), so a line inside a stdin chunk becomes a record without an intermediate slice object.
    */
-  addSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[], mayStage = true): void {
+  addSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[]): void {
     const count = this.count
     if (count === 0) this.baseTimestamp = timestamp
     const timestampDelta = timestamp - this.baseTimestamp
     const keyLength = key === null ? -1 : key.length
     const valueLength = valueSource === null ? -1 : valueEnd - valueStart
     const noHeaders = headers === undefined || headers.length === 0
-    // Zig-zag varints: 0 <= v < 64 takes one byte, v < 8192 two.
-    const prefixSize = 1 + (timestampDelta >= 0 && timestampDelta < 64 ? 1 : varlongSize(timestampDelta)) + (count < 64 ? 1 : count < 8192 ? 2 : varintSize(count))
-      + (keyLength < 0 ? 1 : (keyLength < 64 ? 1 : keyLength < 8192 ? 2 : varintSize(keyLength)) + keyLength)
-      + (valueLength < 0 ? 1 : valueLength < 64 ? 1 : valueLength < 8192 ? 2 : varintSize(valueLength))
+    const prefixSize = 1 + (timestampDelta >= 0 && timestampDelta < 64 ? 1 : varlongSize(timestampDelta)) + smallVarintSize(count)
+      + (keyLength < 0 ? 1 : smallVarintSize(keyLength) + keyLength)
+      + (valueLength < 0 ? 1 : smallVarintSize(valueLength))
     const bodySize = prefixSize + Math.max(0, valueLength) + (noHeaders ? 1 : headersSize(headers))
-    const lengthSize = bodySize < 64 ? 1 : bodySize < 8192 ? 2 : varintSize(bodySize)
+    const lengthSize = smallVarintSize(bodySize)
     if (this.position + lengthSize + bodySize > this.buffer.length) this.ensureCapacity(lengthSize + bodySize)
-    const valueAt = this.position + lengthSize + prefixSize
-    // The value first: when it is staged, it moves down inside the buffer, and nothing below its
-    // staged place (where this record's other fields go) overlaps it.
-    let staged = false
-    if (valueLength > 0) {
-      if (valueSource === this.stagedSource && valueStart >= this.stagedFrom && valueEnd <= this.stagedTo && valueAt < valueStart + this.stagedShift) {
-        staged = true
-      } else if (mayStage && valueSource === this.immutableSource && valueSource !== this.stagedSource) {
-        staged = this.stage(valueSource!, valueStart, valueAt) && valueEnd <= this.stagedTo
-      }
-      if (staged) {
-        this.buffer.copyWithin(valueAt, valueStart + this.stagedShift, valueEnd + this.stagedShift)
-      } else if (Buffer.isBuffer(valueSource)) {
-        valueSource.copy(this.buffer, valueAt, valueStart, valueEnd)
-      } else {
-        this.buffer.set(valueSource!.subarray(valueStart, valueEnd), valueAt)
-      }
-    }
     const out = this.buffer
-    let at = this.position
-    if (lengthSize === 1) out[at++] = bodySize << 1
-    else at = writeVarint(out, at, bodySize)
+    let at = writeSmallVarint(out, this.position, bodySize)
     out[at++] = 0
     if (timestampDelta >= 0 && timestampDelta < 64) out[at++] = timestampDelta << 1
     else at = writeVarlong(out, at, timestampDelta)
-    if (count < 64) out[at++] = count << 1
-    else at = writeVarint(out, at, count)
-    if (keyLength < 64) out[at++] = keyLength < 0 ? 1 : keyLength << 1
-    else at = writeVarint(out, at, keyLength)
+    at = writeSmallVarint(out, at, count)
+    at = writeSmallVarint(out, at, keyLength)
     if (key !== null && keyLength > 0) {
       out.set(key, at)
       at += keyLength
     }
-    if (valueLength < 64) out[at++] = valueLength < 0 ? 1 : valueLength << 1
-    else at = writeVarint(out, at, valueLength)
-    if (valueLength > 0) at += valueLength
+    at = writeSmallVarint(out, at, valueLength)
+    if (valueLength > 0) {
+      this.copyIn(valueSource!, this.sourcePosition(valueSource!), valueStart, valueEnd, at)
+      at += valueLength
+    }
     if (noHeaders) {
       out[at++] = 0
     } else {
@@ -280,34 +264,67 @@ export class BatchBuilder {
     this.position = at
     this.count = count + 1
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
-    if (this.stagedSource !== undefined) {
-      // Staged bytes below what has been written (or handed out) are no longer the source's.
-      if (staged) this.stagedFrom = valueEnd
-      if (at - this.stagedShift > this.stagedFrom) this.stagedFrom = at - this.stagedShift
-    }
   }
 
   /**
-   * Copies as much of `source` from `from` on as fits into the free end of the buffer (growing it
-   * when the free room is small), so that the value about to be written at `valueAt` and the ones
-   * after it can be moved inside the buffer. False when that is not worth it.
+   * The produce hot path: a record with no headers whose value is source[valueStart, valueEnd)
+   * and whose key is source[keyStart, keyEnd) (keyStart < 0: a null key), both taken straight
+   * from the source (a stdin chunk) with no slice objects.
    */
-  private stage(source: Uint8Array, from: number, valueAt: number): boolean {
-    const length = Math.min(source.length - from, MAX_STAGED_BYTES)
-    // Room for the records' other fields too (log lines: ~8 bytes per ~100) before they catch up.
-    const needed = valueAt + length + (length >> 3) + 256
-    if (needed > this.buffer.length) {
-      if (needed > MAX_STAGING_BUFFER_BYTES) return false
-      this.grow(Math.max(this.buffer.length * 2, needed))
+  addFromSource(source: Uint8Array, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number): void {
+    const count = this.count
+    if (count === 0) this.baseTimestamp = timestamp
+    const timestampDelta = timestamp - this.baseTimestamp
+    const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart
+    const valueLength = valueEnd - valueStart
+    const bodySize = 1 + (timestampDelta >= 0 && timestampDelta < 64 ? 1 : varlongSize(timestampDelta)) + smallVarintSize(count)
+      + (keyLength < 0 ? 1 : smallVarintSize(keyLength) + keyLength) + smallVarintSize(valueLength) + valueLength + 1
+    const lengthSize = smallVarintSize(bodySize)
+    if (this.position + lengthSize + bodySize > this.buffer.length) this.ensureCapacity(lengthSize + bodySize)
+    const out = this.buffer
+    let at = writeSmallVarint(out, this.position, bodySize)
+    out[at++] = 0
+    if (timestampDelta >= 0 && timestampDelta < 64) out[at++] = timestampDelta << 1
+    else at = writeVarlong(out, at, timestampDelta)
+    at = writeSmallVarint(out, at, count)
+    at = writeSmallVarint(out, at, keyLength)
+    const from = this.sourcePosition(source)
+    if (keyLength > 0) {
+      this.copyIn(source, from, keyStart, keyEnd, at)
+      at += keyLength
     }
-    const at = this.buffer.length - length
-    if (Buffer.isBuffer(source)) source.copy(this.buffer, at, from, from + length)
-    else this.buffer.set(source.subarray(from, from + length), at)
-    this.stagedSource = source
-    this.stagedFrom = from
-    this.stagedTo = from + length
-    this.stagedShift = at - from
-    return valueAt < at
+    at = writeSmallVarint(out, at, valueLength)
+    if (valueLength > 0) {
+      this.copyIn(source, from, valueStart, valueEnd, at)
+      at += valueLength
+    }
+    out[at++] = 0
+    this.position = at
+    this.count = count + 1
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
+  }
+
+  /** Where source[0] is in the arena when a copy from it into the buffer can stay inside the arena; else -1. */
+  private sourcePosition(source: Uint8Array): number {
+    return this.bufferAt >= 0 ? this.arena!.locate(source) : -1
+  }
+
+  /** Copies source[start, end) to buffer[at...]; `from` is sourcePosition(source). */
+  private copyIn(source: Uint8Array, from: number, start: number, end: number, at: number): void {
+    if (from >= 0) {
+      const bytes = this.arena!.bytes
+      const to = this.bufferAt + at
+      if (end - start <= SHORT_COPY_BYTES) {
+        // A short key or value: a loop beats the call into copyWithin.
+        for (let i = start; i < end; i++) bytes[to + i - start] = bytes[from + i]
+      } else {
+        bytes.copyWithin(to, from + start, from + end)
+      }
+    } else if (Buffer.isBuffer(source)) {
+      source.copy(this.buffer, at, start, end)
+    } else {
+      this.buffer.set(source.subarray(start, end), at)
+    }
   }
 
   /**
@@ -337,6 +354,10 @@ export class BatchBuilder {
     this.position = BATCH_HEADER_SIZE
     this.count = 0
     this.maxTimestamp = -1
+    if (this.home !== undefined && this.buffer !== this.home) {
+      this.buffer = this.home
+      this.bufferAt = this.arena!.positionOf(this.home)
+    }
   }
 
   private ensureCapacity(extra: number): void {
@@ -344,12 +365,54 @@ export class BatchBuilder {
     this.grow(Math.max(this.buffer.length * 2, this.position + extra))
   }
 
+  /** Past the home region the batch continues in a buffer of its own (values are copied then). */
   private grow(capacity: number): void {
     const grown = Buffer.allocUnsafe(capacity)
     this.buffer.copy(grown, 0, 0, this.position)
     this.buffer = grown
-    this.stagedSource = undefined
+    this.bufferAt = -1
   }
+
+  /** A builder of its own that is given an immutable source moves into an arena of its own. */
+  private movePrivateArena(): void {
+    const capacity = Math.max(this.buffer.length, PRIVATE_HOME_BYTES)
+    const arena = new ByteArena(capacity)
+    const home = arena.carve(capacity)!
+    this.buffer.copy(home, 0, 0, this.position)
+    this.arena = arena
+    this.home = home
+    this.buffer = home
+    this.bufferAt = arena.positionOf(home)
+  }
+}
+
+// Keys and values up to this many bytes are copied with a loop instead of a call to copyWithin.
+const SHORT_COPY_BYTES = 16
+// The home region of a lone builder given an immutable source.
+const PRIVATE_HOME_BYTES = 256 * 1024
+
+/** Bytes of the zig-zag varint of v, with the common cases (-1 for null, v < 64, v < 8192) inline. */
+function smallVarintSize(v: number): number {
+  return v >= -1 && v < 64 ? 1 : v >= 0 && v < 8192 ? 2 : varintSize(v)
+}
+
+/** Writes the zig-zag varint of v at `at` and returns the position after it. */
+function writeSmallVarint(out: Uint8Array, at: number, v: number): number {
+  if (v >= 0 && v < 64) {
+    out[at] = v << 1
+    return at + 1
+  }
+  if (v === -1) {
+    // A null key or value: zig-zag(-1) = 1.
+    out[at] = 1
+    return at + 1
+  }
+  if (v >= 0 && v < 8192) {
+    out[at] = ((v << 1) & 0x7f) | 0x80
+    out[at + 1] = v >>> 6
+    return at + 2
+  }
+  return writeVarint(out, at, v)
 }
 
 /** Encodes a whole batch from records; convenient for tests and the library API. */

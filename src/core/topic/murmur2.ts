@@ -3,31 +3,36 @@
  * partitioner for keyed records: toPositive(murmur2(key)) % numPartitions.
  */
 export function murmur2(data: Uint8Array): number {
-  const length = data.length
-  const seed = 0x9747b28c
+  return murmur2Range(data, 0, data.length)
+}
+
+/**
+ * murmur2 of data[start, end): the produce hot path hashes a key where it lies in the input chunk,
+ * without a slice object per record.
+ */
+export function murmur2Range(data: Uint8Array, start: number, end: number): number {
+  const length = end - start
   const m = 0x5bd1e995
   const r = 24
-  let h = seed ^ length
-  const length4 = length >>> 2
-  for (let i = 0; i < length4; i++) {
-    const i4 = i * 4
-    let k = (data[i4] & 0xff) | ((data[i4 + 1] & 0xff) << 8) | ((data[i4 + 2] & 0xff) << 16) | ((data[i4 + 3] & 0xff) << 24)
+  let h = 0x9747b28c ^ length
+  const bodyEnd = start + (length & ~3)
+  for (let i = start; i < bodyEnd; i += 4) {
+    let k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)
     k = Math.imul(k, m)
     k ^= k >>> r
     k = Math.imul(k, m)
     h = Math.imul(h, m)
     h ^= k
   }
-  const tail = length & ~3
-  switch (length % 4) {
+  switch (length & 3) {
     case 3:
-      h ^= (data[tail + 2] & 0xff) << 16
+      h ^= data[bodyEnd + 2] << 16
     // falls through
     case 2:
-      h ^= (data[tail + 1] & 0xff) << 8
+      h ^= data[bodyEnd + 1] << 8
     // falls through
     case 1:
-      h ^= data[tail] & 0xff
+      h ^= data[bodyEnd]
       h = Math.imul(h, m)
   }
   h ^= h >>> 13
@@ -41,5 +46,10 @@ export function toPositive(n: number): number {
 }
 
 export function partitionForKey(key: Uint8Array, numPartitions: number): number {
-  return toPositive(murmur2(key)) % numPartitions
+  return toPositive(murmur2Range(key, 0, key.length)) % numPartitions
+}
+
+/** The partition of the key data[start, end) (the same as partitionForKey of that slice). */
+export function partitionForKeyRange(data: Uint8Array, start: number, end: number, numPartitions: number): number {
+  return toPositive(murmur2Range(data, start, end)) % numPartitions
 }
