@@ -1,16 +1,17 @@
 /**
  * Writes the NDJSON envelope straight into the output buffer. Keys and values that are ASCII (most
- * log lines, JSON ones included) are escaped byte by byte, the way JSON.stringify escapes them;
- * anything else goes through JSON.stringify, so the text is always exactly what `envelopeJson`
- * would produce (a unit test compares both).
+ * log lines, JSON ones included) are escaped by JsonStringWriter, the way JSON.stringify escapes
+ * them; anything else goes through JSON.stringify, so the text is always exactly what
+ * `envelopeJson` would produce (a unit test compares both).
  *
  * The fast path reserves room for the whole envelope once and writes it in one go: constant parts
  * with one native set() each (the timestamp is part of a constant run, rebuilt only when it
- * changes, which across a batch it rarely does), the offset as digits, and the value escaped in a single pass that
- * classifies each byte through a table, rolling the envelope back if a non-ASCII byte turns up.
+ * changes, which across a batch it rarely does), the offset as digits, and key and value escaped
+ * in place, rolling the envelope back if a non-ASCII byte turns up.
  */
 import type {RecordView} from '../core/format/record-view.js'
 import {EnvelopeEncodings, envelopeJson} from './envelope.js'
+import {JsonStringWriter} from './json-escape.js'
 import {RecordOutput, writeDecimal} from './output.js'
 
 const NULL = Buffer.from('null')
@@ -19,58 +20,18 @@ const KEY = Buffer.from(',"key":')
 const VALUE = Buffer.from(',"value":')
 const NULL_VALUE = Buffer.from('null,"value":')
 const END = Buffer.from(',"headers":[]}\n')
-const HEX = Buffer.from('0123456789abcdef')
 // Room for the fixed parts and both integers; escaping can make a byte six ("\u00xx").
 const FIXED_BYTES = TIMESTAMP.length + KEY.length + VALUE.length + END.length + 2 * NULL.length + 4 + 2 * 24
-
-// Per byte: 0 written as is, 1 escaped, 2 not ASCII (the envelope goes through JSON.stringify).
-const CLASS = new Uint8Array(256)
-for (let b = 0; b < 256; b++) CLASS[b] = b >= 0x80 ? 2 : b < 0x20 || b === 0x22 || b === 0x5c ? 1 : 0
-// The short escapes JSON.stringify uses (0: \u00xx).
-const SHORT = new Uint8Array(128)
-SHORT[0x22] = 0x22
-SHORT[0x5c] = 0x5c
-SHORT[0x08] = 0x62
-SHORT[0x09] = 0x74
-SHORT[0x0a] = 0x6e
-SHORT[0x0c] = 0x66
-SHORT[0x0d] = 0x72
 
 function copyBytes(target: Buffer, at: number, bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) target[at++] = bytes[i]
   return at
 }
 
-/** Writes `"` + bytes[start, end) escaped + `"` at `at`; returns the end, or -1 at a non-ASCII byte. */
-function writeQuotedAscii(target: Buffer, at: number, bytes: Uint8Array, start: number, end: number): number {
-  target[at++] = 0x22
-  for (let i = start; i < end; i++) {
-    const b = bytes[i]
-    const kind = CLASS[b]
-    if (kind === 0) {
-      target[at++] = b
-      continue
-    }
-    if (kind === 2) return -1
-    target[at++] = 0x5c
-    const short = SHORT[b]
-    if (short !== 0) {
-      target[at++] = short
-    } else {
-      target[at++] = 0x75 // u00xx
-      target[at++] = 0x30
-      target[at++] = 0x30
-      target[at++] = HEX[b >> 4]
-      target[at++] = HEX[b & 15]
-    }
-  }
-  target[at++] = 0x22
-  return at
-}
-
 export class EnvelopeWriter {
   private readonly prefixes = new Map<string, Buffer>()
   private readonly utf8: boolean
+  private readonly strings = new JsonStringWriter()
   private lastTimestamp = -1
   /** `,"timestamp":T,"key":` for the last timestamp seen (it repeats across a batch). */
   private timestampPart = Buffer.alloc(0)
@@ -107,13 +68,13 @@ export class EnvelopeWriter {
       target.set(NULL_VALUE, at)
       at += NULL_VALUE.length
     } else {
-      at = writeQuotedAscii(target, at, key, 0, key.length)
+      at = this.strings.writeQuoted(target, at, key, 0, key.length)
       if (at < 0) return false
       at = copyBytes(target, at, VALUE)
     }
     if (valueLength < 0) at = copyBytes(target, at, NULL)
     else {
-      at = writeQuotedAscii(target, at, record.data, record.valueStart, record.valueStart + valueLength)
+      at = this.strings.writeQuoted(target, at, record.data, record.valueStart, record.valueStart + valueLength)
       if (at < 0) return false
     }
     target.set(END, at)
