@@ -37,28 +37,28 @@ export class JsonStringWriter {
   // One-entry caches: the source is the read chunk (the same buffer for thousands of records),
   // the target the output buffer (the same until it is handed to stdout).
   private source: Uint8Array | undefined
-  private sourceView: DataView | undefined
+  private sourceDataView: DataView | undefined
   private target: Uint8Array | undefined
-  private targetView: DataView | undefined
+  private targetDataView: DataView | undefined
 
   /**
    * Writes `"` + bytes[start, end) escaped + `"` into target at `at`, which must have
    * maxQuotedLength(end - start) bytes of room; returns the end, or -1 at a byte >= 0x80.
    */
   writeQuoted(target: Uint8Array, at: number, bytes: Uint8Array, start: number, end: number): number {
-    target[at++] = 0x22
+    target[at] = 0x22
+    at = this.writeEscaped(target, at + 1, bytes, start, end)
+    if (at < 0) return -1
+    target[at] = 0x22
+    return at + 1
+  }
+
+  /** writeQuoted without the quotes (room: maxQuotedLength(end - start) - 2 bytes). */
+  writeEscaped(target: Uint8Array, at: number, bytes: Uint8Array, start: number, end: number): number {
     let i = start
     if (end - start >= WORD_SCAN_MIN_BYTES) {
-      if (bytes !== this.source) {
-        this.source = bytes
-        this.sourceView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      }
-      if (target !== this.target) {
-        this.target = target
-        this.targetView = new DataView(target.buffer, target.byteOffset, target.byteLength)
-      }
-      const input = this.sourceView!
-      const output = this.targetView!
+      const input = this.sourceView(bytes)
+      const output = this.targetView(target)
       while (i + 4 <= end) {
         const w = input.getInt32(i, true)
         // High bit of a byte set where the byte is >= 0x80, < 0x20, '"' or '\' (the classic
@@ -89,8 +89,24 @@ export class JsonStringWriter {
         if (at < 0) return -1
       }
     }
-    target[at++] = 0x22
     return at
+  }
+
+  /** A DataView of `target` (cached: the output buffer stays the same for many records). */
+  targetView(target: Uint8Array): DataView {
+    if (target !== this.target) {
+      this.target = target
+      this.targetDataView = new DataView(target.buffer, target.byteOffset, target.byteLength)
+    }
+    return this.targetDataView!
+  }
+
+  private sourceView(bytes: Uint8Array): DataView {
+    if (bytes !== this.source) {
+      this.source = bytes
+      this.sourceDataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    }
+    return this.sourceDataView!
   }
 }
 

@@ -26,6 +26,10 @@ describe('EnvelopeWriter', () => {
       record('ctl\u0001', 'ctl \u0001 \u001f \u007f \b\f\r\n "json":{"a":"b\\c"} end'),
       record('k', Buffer.from([0xff, 0xfe])),
       record('h', 'with headers', [{key: 'x', value: Buffer.from('y')}, {key: 'n', value: null}]),
+      record('a key long enough for the "word" scan \\ \u0002', '{"ts":"2026-01-01T00:00:00.000Z","level":"info","msg":"GET /v1 \\"x\\""}'),
+      record('a long key, then a value that is not ascii', 'a value long enough to be scanned by words, then: é'),
+      record(null, null),
+      record('k', ''),
     ]
     let expected = ''
     for (const [i, r] of cases.entries()) {
