@@ -23,6 +23,8 @@ const BUFFER_BYTES = 2 * 1024 * 1024
 const MAX_PENDING_BYTES = 4 * 1024 * 1024
 const PUMP_BYTES = 64 * 1024
 const POOL_BUFFERS = 4
+// Frozen under --frozen-intrinsics, for instance: then errors keep their stack traces.
+const STACK_LIMIT_WRITABLE = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true
 
 export class RecordOutput {
   private buffer: Buffer = Buffer.allocUnsafe(BUFFER_BYTES)
@@ -188,7 +190,7 @@ export class RecordOutput {
     this.pumpAt = this.length + PUMP_BYTES
     // A full pipe is an exception from writeSync; without a stack trace it is cheap to make.
     const stackTraceLimit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
+    if (STACK_LIMIT_WRITABLE) Error.stackTraceLimit = 0
     try {
       this.written += fs.writeSync(this.fd!, this.buffer, this.written, this.length - this.written)
     } catch (error) {
@@ -199,7 +201,7 @@ export class RecordOutput {
       else this.fd = undefined
       return
     } finally {
-      Error.stackTraceLimit = stackTraceLimit
+      if (STACK_LIMIT_WRITABLE) Error.stackTraceLimit = stackTraceLimit
     }
     if (this.written === this.length) {
       this.written = 0
