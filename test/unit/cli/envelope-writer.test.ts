@@ -40,4 +40,32 @@ describe('EnvelopeWriter', () => {
     expect(Buffer.concat(chunks).toString()).toBe(expected)
     for (const line of expected.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow()
   })
+
+  it('keeps offsets, timestamps, keys and partitions right as each changes on its own', async () => {
+    const stream = new PassThrough()
+    const chunks: Buffer[] = []
+    stream.on('data', (chunk) => chunks.push(chunk))
+    const out = new RecordOutput(stream)
+    const encodings = {key: 'utf8', value: 'utf8'} as const
+    const writer = new EnvelopeWriter(out, encodings)
+    let expected = ''
+    const put = (partition: number, offset: number, timestamp: number, key: string | null) => {
+      const r = new MaterializedRecord({offset, timestamp, key: key === null ? null : Buffer.from(key), value: Buffer.from(`{"o":${offset}}`), headers: []})
+      writer.write('t', partition, r)
+      expected += envelopeJson('t', partition, r, encodings) + '\n'
+    }
+    // Runs where only the offset changes, across each change in its number of digits.
+    for (const start of [0, 7, 97, 999_997, 2 ** 31 - 2, 99_999_999_998, 2 ** 53 - 3]) {
+      for (let offset = start; offset < start + 3; offset++) put(1, offset, 1_700_000_000_000, null)
+    }
+    // Then the timestamp, the key's nullness and the partition, one at a time.
+    put(1, 5, 1_700_000_000_001, null)
+    put(1, 6, 1_700_000_000_001, 'k')
+    put(1, 7, 1_700_000_000_001, 'a key of more than sixteen bytes')
+    put(1, 8, 1_700_000_000_001, null)
+    put(2, 9, 1_700_000_000_001, null)
+    put(2, 10, 1_700_000_000_001, '')
+    await out.flush()
+    expect(Buffer.concat(chunks).toString()).toBe(expected)
+  })
 })
