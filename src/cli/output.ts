@@ -23,6 +23,8 @@ const BUFFER_BYTES = 2 * 1024 * 1024
 const MAX_PENDING_BYTES = 4 * 1024 * 1024
 const PUMP_BYTES = 64 * 1024
 const POOL_BUFFERS = 4
+// Frozen under --frozen-intrinsics, for instance: then errors keep their stack traces.
+const STACK_LIMIT_WRITABLE = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true
 
 export class RecordOutput {
   private buffer: Buffer = Buffer.allocUnsafe(BUFFER_BYTES)
@@ -38,6 +40,8 @@ export class RecordOutput {
   /** fd 1 when stdout is a pipe (direct writes, see above), and how much of the buffer went so. */
   private fd: number | undefined
   private written = 0
+  /** reserve() tries a direct write once the buffer holds this much (see pump). */
+  private pumpAt = PUMP_BYTES
   closed = false
   private onClose: (() => void) | undefined
 
@@ -117,7 +121,7 @@ export class RecordOutput {
    * caller then sets `length` to the end of what it wrote (the fast path of EnvelopeWriter).
    */
   reserve(max: number): Buffer {
-    if (this.fd !== undefined && this.length - this.written >= PUMP_BYTES) this.pump()
+    if (this.fd !== undefined && this.length >= this.pumpAt) this.pump()
     this.ensure(max)
     return this.buffer
   }
@@ -169,6 +173,7 @@ export class RecordOutput {
       if (this.written > 0) {
         this.buffer.copyWithin(0, this.written, this.length)
         this.length -= this.written
+        this.pumpAt -= this.written
         this.written = 0
       }
       if (this.length + extra <= this.buffer.length) return
@@ -180,6 +185,12 @@ export class RecordOutput {
   /** Writes what the pipe takes right now, directly, while the stream holds nothing (see above). */
   private pump(): void {
     if (this.written >= this.length || this.closed || (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength! > 0) return
+    // The next attempt from reserve() comes once another PUMP_BYTES have gathered: retrying a full
+    // pipe on every record made thousands of EAGAIN errors per second.
+    this.pumpAt = this.length + PUMP_BYTES
+    // A full pipe is an exception from writeSync; without a stack trace it is cheap to make.
+    const stackTraceLimit = Error.stackTraceLimit
+    if (STACK_LIMIT_WRITABLE) Error.stackTraceLimit = 0
     try {
       this.written += fs.writeSync(this.fd!, this.buffer, this.written, this.length - this.written)
     } catch (error) {
@@ -189,14 +200,18 @@ export class RecordOutput {
       // Anything else is the stream's to report: no more direct writes.
       else this.fd = undefined
       return
+    } finally {
+      if (STACK_LIMIT_WRITABLE) Error.stackTraceLimit = stackTraceLimit
     }
     if (this.written === this.length) {
       this.written = 0
       this.length = 0
+      this.pumpAt = PUMP_BYTES
     }
   }
 
   private push(): void {
+    this.pumpAt = PUMP_BYTES
     if (this.length === this.written) {
       this.length = 0
       this.written = 0

@@ -5,7 +5,6 @@
  *   template kcat-style -F templates
  *   json     NDJSON envelopes
  */
-import chalk, {Chalk} from 'chalk'
 import type {RecordView} from '../core/format/record-view.js'
 import {Encoding, unescapeDelimiter} from './encoding.js'
 import {EnvelopeWriter} from './json-writer.js'
@@ -34,7 +33,8 @@ export interface RenderOptions {
 
 const NEWLINE = Buffer.from('\n')
 
-export function makeRenderer(options: RenderOptions, out: RecordOutput): RenderRecord {
+/** Async only for the pretty style: chalk is loaded when a terminal gets colours, not on every start. */
+export async function makeRenderer(options: RenderOptions, out: RecordOutput): Promise<RenderRecord> {
   const encodings = {key: options.keyEncoding, value: options.valueEncoding}
   if (options.json) {
     const writer = new EnvelopeWriter(out, encodings)
@@ -44,7 +44,7 @@ export function makeRenderer(options: RenderOptions, out: RecordOutput): RenderR
     const template = new FormatTemplate(options.format, encodings)
     return (topic, partition, record) => template.render(out, topic, partition, record)
   }
-  if (options.pretty) return prettyRenderer(options, out)
+  if (options.pretty) return prettyRenderer(options, out, await import('chalk'))
   const delimiter = unescapeDelimiter(options.delimiter)
   const raw = options.valueEncoding === 'utf8'
   if (raw && options.inPlace === true && delimiter.length <= 1) {
@@ -64,7 +64,7 @@ export function makeRenderer(options: RenderOptions, out: RecordOutput): RenderR
   }
 }
 
-function prettyRenderer(options: RenderOptions, out: RecordOutput): RenderRecord {
+function prettyRenderer(options: RenderOptions, out: RecordOutput, {Chalk, default: chalk}: typeof import('chalk')): RenderRecord {
   const c = new Chalk({level: options.color ? (chalk.level || 1) : 0})
   let topicWidth = 0
   let offsetWidth = 6

@@ -4,10 +4,9 @@
  */
 import chalk from 'chalk'
 import Table from 'cli-table3'
+import {useColor} from './color.js'
 
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '')
-}
+export {useColor}
 
 export function renderTable(head: string[], rows: Array<Array<string | number>>, stream: NodeJS.WriteStream = process.stdout): string {
   const cells = rows.map((row) => row.map(String))

@@ -5,7 +5,7 @@ import {RecordOutput} from '../cli/output.js'
 import {Progress} from '../cli/progress.js'
 import {makeFilter} from '../cli/record-filter.js'
 import {RenderRecord, makeRenderer} from '../cli/record-render.js'
-import {useColor} from '../cli/table.js'
+import {useColor} from '../cli/color.js'
 import {StromError} from '../core/errors.js'
 import type {RecordView} from '../core/format/record-view.js'
 import {STRATEGIES, Strategy} from '../core/groups/assignors.js'
@@ -68,7 +68,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     const range = parseRange(flags.offset)
     const out = new RecordOutput()
     // Renderer and filter first: a bad template or pattern is a usage error before anything is opened.
-    const render = makeRenderer({
+    const render = await makeRenderer({
       json: flags.json,
       format: flags.format,
       pretty: flags.pretty ?? (Boolean(process.stdout.isTTY) && !flags.json && flags.format === undefined),

@@ -1,11 +1,16 @@
 /**
  * Reads several partitions (of one or many topics) as one stream ordered by record timestamp, the
- * way lnav interleaves log files: a k-way merge over per-partition queues. A record is emitted
- * once every partition that could still hold an earlier one has a queued record, or is at its end
- * right now; so in --follow mode a quiet partition never holds the others back.
+ * way lnav interleaves log files: a k-way merge over the partitions' read chunks. A record is
+ * emitted once every partition that could still hold an earlier one has a record waiting, or is at
+ * its end right now; so in --follow mode a quiet partition never holds the others back.
+ *
+ * Each partition keeps a RecordCursor on its next record inside its current chunk, so the merge
+ * copies nothing: the visitor gets that cursor (valid until it returns, like LogReader's), and a
+ * partition reads its next chunk (reusing the chunk's buffer) only once every record of the last
+ * one was emitted and the round's `afterRound` has run.
  */
-import {MaterializedRecord} from './format/record-view.js'
 import {RecordCursor} from './format/record-batch.js'
+import type {RecordView} from './format/record-view.js'
 import type {Topic} from './log.js'
 import {PartitionAssignment, ReadPlan, resolveReadRange} from './consumer.js'
 import {ChangeWaiter} from './partition/follow.js'
@@ -15,14 +20,21 @@ interface Source {
   topic: Topic
   partition: number
   cursor: PartitionCursor
+  /** Next offset to emit. */
   position: number
   end: number | undefined
-  queue: MaterializedRecord[]
-  head: number
   exhausted: boolean
+  /** The record waiting to be emitted, when `waiting`. */
+  record: RecordCursor
+  waiting: boolean
+  /** The current chunk: batches from `batchAt` to `chunkEnd` not reached yet; `inBatch`: `record` is inside one. */
+  chunk: Buffer | undefined
+  batchAt: number
+  chunkEnd: number
+  inBatch: boolean
 }
 
-export type MergedVisitor = (topic: Topic, partition: number, record: MaterializedRecord) => boolean | void
+export type MergedVisitor = (topic: Topic, partition: number, record: RecordView) => boolean | void
 
 export class MergedLogReader {
   private readonly sources: Source[] = []
@@ -33,7 +45,10 @@ export class MergedLogReader {
     for (const {topic, partition} of assignments) {
       const {position, end} = resolveReadRange(topic, partition, plan)
       const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs, skipCorrupt: plan.onCorrupt})
-      this.sources.push({topic, partition, cursor, position, end, queue: [], head: 0, exhausted: end !== undefined && position >= end})
+      this.sources.push({
+        topic, partition, cursor, position, end, exhausted: end !== undefined && position >= end,
+        record: new RecordCursor(), waiting: false, chunk: undefined, batchAt: 0, chunkEnd: 0, inBatch: false,
+      })
     }
     if (plan.follow) this.waiter = new ChangeWaiter(assignments.map(({topic, partition}) => topic.partitionDir(partition)))
   }
@@ -44,33 +59,24 @@ export class MergedLogReader {
   }
 
   async run(visit: MergedVisitor, afterRound: () => Promise<void> | void): Promise<void> {
-    const cursor = new RecordCursor()
     try {
       while (!this.stopped) {
-        // Fill every empty queue that can be filled now; note which sources are idle at their end.
+        // Give every source without a waiting record its next chunk, if there is one now; note
+        // which sources are idle at their end.
         const idle = new Set<Source>()
         for (const source of this.sources) {
-          if (source.exhausted || source.head < source.queue.length) continue
-          source.queue = []
-          source.head = 0
+          if (source.exhausted || source.waiting) continue
           const chunk = source.cursor.read()
           if (chunk === undefined) {
             idle.add(source)
             continue
           }
-          let at = chunk.start
-          while (at < chunk.end) {
-            cursor.reset(chunk.buffer, at)
-            at += chunk.buffer.readInt32BE(at + 8) + 12
-            while (cursor.next()) {
-              if (cursor.offset < source.position) continue
-              if (source.end !== undefined && cursor.offset >= source.end) break
-              source.queue.push(new MaterializedRecord(cursor.toRecord()))
-            }
-          }
-          if (source.queue.length > 0) source.position = source.queue[source.queue.length - 1].offset + 1
-          source.position = Math.max(source.position, Math.min(source.cursor.nextOffset, source.end ?? Number.POSITIVE_INFINITY))
-          if (source.queue.length === 0 && source.end !== undefined && source.position >= source.end) source.exhausted = true
+          source.chunk = chunk.buffer
+          source.batchAt = chunk.start
+          source.chunkEnd = chunk.end
+          source.inBatch = false
+          advance(source)
+          if (!source.waiting) finishChunk(source)
         }
         // Emit in timestamp order while no pending source could still hold an earlier record.
         let emitted = 0
@@ -78,27 +84,31 @@ export class MergedLogReader {
           let best: Source | undefined
           let blocked = false
           for (const source of this.sources) {
-            if (source.head < source.queue.length) {
-              if (best === undefined || source.queue[source.head].timestamp < best.queue[best.head].timestamp) best = source
+            if (source.waiting) {
+              if (best === undefined || source.record.timestamp < best.record.timestamp) best = source
             } else if (!source.exhausted && !idle.has(source)) {
               blocked = true
             }
           }
           if (best === undefined || blocked) break
-          const record = best.queue[best.head++]
           emitted++
-          if (visit(best.topic, best.partition, record) === false) {
+          best.position = best.record.offset + 1
+          if (visit(best.topic, best.partition, best.record) === false) {
             this.stopped = true
             break
           }
-          if (best.head >= best.queue.length && best.end !== undefined && best.position >= best.end) best.exhausted = true
-          if (best.head >= best.queue.length) break
+          advance(best)
+          if (!best.waiting) {
+            // Its chunk is used up: it needs the next one before anything else can be ordered.
+            finishChunk(best)
+            break
+          }
         }
         await afterRound()
         if (this.sources.every((s) => s.exhausted)) break
         if (emitted === 0 && idle.size > 0) {
           if (this.waiter === undefined) {
-            if (this.sources.every((s) => s.exhausted || (idle.has(s) && s.head >= s.queue.length))) break
+            if (this.sources.every((s) => s.exhausted || (idle.has(s) && !s.waiting))) break
           } else {
             await this.waiter.wait()
           }
@@ -109,4 +119,33 @@ export class MergedLogReader {
       for (const source of this.sources) source.cursor.close()
     }
   }
+}
+
+/** Moves the source's record to the next one to emit in its chunk (`waiting`), if any is left. */
+function advance(source: Source): void {
+  const record = source.record
+  for (;;) {
+    if (source.inBatch && record.next()) {
+      const offset = record.offset
+      if (offset < source.position) continue
+      if (source.end !== undefined && offset >= source.end) break
+      source.waiting = true
+      return
+    }
+    if (source.batchAt >= source.chunkEnd) break
+    const chunk = source.chunk!
+    record.reset(chunk, source.batchAt)
+    // The next batch's place is taken now: output written in place may overwrite this one's bytes.
+    source.batchAt += chunk.readInt32BE(source.batchAt + 8) + 12
+    source.inBatch = true
+  }
+  source.waiting = false
+  source.inBatch = false
+  source.batchAt = source.chunkEnd
+}
+
+/** After a chunk's last record: the position moves past what the chunk covered. */
+function finishChunk(source: Source): void {
+  source.position = Math.max(source.position, Math.min(source.cursor.nextOffset, source.end ?? Number.POSITIVE_INFINITY))
+  if (source.end !== undefined && source.position >= source.end) source.exhausted = true
 }

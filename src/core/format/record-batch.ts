@@ -448,7 +448,6 @@ export class RecordCursor {
   private baseTimestamp = 0
   private logAppendTime = false
   private maxTimestamp = 0
-  private readonly pos = {o: 0}
 
   /** Points the cursor at the batch that starts at `at` in `buf` (the whole batch must be in `buf`). */
   reset(buf: Buffer, at: number): void {
@@ -475,77 +474,25 @@ export class RecordCursor {
   next(): boolean {
     if (this.remaining <= 0 || this.position >= this.end) return false
     const buf = this.data
-    const pos = this.pos
-    // One-byte varints (the usual case for everything but value lengths) are decoded inline.
-    let o = this.position
-    let b = buf[o]
-    let length: number
-    if (b < 0x80) {
-      length = (b >>> 1) ^ -(b & 1)
-      o++
-    } else {
-      pos.o = o
-      length = readVarint(buf, pos)
-      o = pos.o
-    }
+    // Varints of one or two bytes (all but huge lengths and deltas) are decoded inline, see varintAt.
+    const length = varintAt(buf, this.position)
+    let o = varintEnd
     const recordEnd = o + length
     o++ // attributes
-    b = buf[o]
-    let timestampDelta: number
-    if (b < 0x80) {
-      timestampDelta = (b >>> 1) ^ -(b & 1)
-      o++
-    } else {
-      pos.o = o
-      timestampDelta = readVarlong(buf, pos)
-      o = pos.o
-    }
-    b = buf[o]
-    let offsetDelta: number
-    if (b < 0x80) {
-      offsetDelta = (b >>> 1) ^ -(b & 1)
-      o++
-    } else {
-      pos.o = o
-      offsetDelta = readVarint(buf, pos)
-      o = pos.o
-    }
-    b = buf[o]
-    let keyLength: number
-    if (b < 0x80) {
-      keyLength = (b >>> 1) ^ -(b & 1)
-      o++
-    } else {
-      pos.o = o
-      keyLength = readVarint(buf, pos)
-      o = pos.o
-    }
+    const timestampDelta = varlongAt(buf, o)
+    const offsetDelta = varintAt(buf, varintEnd)
+    const keyLength = varintAt(buf, varintEnd)
+    o = varintEnd
     this.keyLength = keyLength
     this.keyStart = o
     if (keyLength > 0) o += keyLength
-    b = buf[o]
-    let valueLength: number
-    if (b < 0x80) {
-      valueLength = (b >>> 1) ^ -(b & 1)
-      o++
-    } else {
-      pos.o = o
-      valueLength = readVarint(buf, pos)
-      o = pos.o
-    }
+    const valueLength = varintAt(buf, o)
+    o = varintEnd
     this.valueLength = valueLength
     this.valueStart = o
     if (valueLength > 0) o += valueLength
-    b = buf[o]
-    if (b < 0x80) {
-      this.headerCount = (b >>> 1) ^ -(b & 1)
-      o++
-    } else {
-      pos.o = o
-      this.headerCount = readVarint(buf, pos)
-      o = pos.o
-    }
-    this.headersStart = o
+    this.headerCount = varintAt(buf, o)
+    this.headersStart = varintEnd
     this.offset = this.baseOffset + offsetDelta
     this.timestamp = this.logAppendTime ? this.maxTimestamp : this.baseTimestamp + timestampDelta
     this.position = recordEnd
@@ -591,6 +538,51 @@ export class RecordCursor {
       headers: this.headers().map((h) => ({key: h.key, value: copy(h.value)})),
     }
   }
+}
+
+/**
+ * Where the varint read by varintAt / varlongAt ended: a second return value without an object
+ * (RecordCursor.next reads six varints per record, a million times a second).
+ */
+let varintEnd = 0
+const varintPosition = {o: 0}
+
+/** The zig-zag varint at `at`; one and two bytes inline, longer ones through readVarint. */
+function varintAt(buf: Uint8Array, at: number): number {
+  const b0 = buf[at]
+  if (b0 < 0x80) {
+    varintEnd = at + 1
+    return (b0 >>> 1) ^ -(b0 & 1)
+  }
+  const b1 = buf[at + 1]
+  if (b1 < 0x80) {
+    const raw = (b0 & 0x7f) | (b1 << 7)
+    varintEnd = at + 2
+    return (raw >>> 1) ^ -(raw & 1)
+  }
+  varintPosition.o = at
+  const value = readVarint(buf, varintPosition)
+  varintEnd = varintPosition.o
+  return value
+}
+
+/** The zig-zag varlong at `at` (up to 64 bits, as a double); short ones as in varintAt. */
+function varlongAt(buf: Uint8Array, at: number): number {
+  const b0 = buf[at]
+  if (b0 < 0x80) {
+    varintEnd = at + 1
+    return (b0 >>> 1) ^ -(b0 & 1)
+  }
+  const b1 = buf[at + 1]
+  if (b1 < 0x80) {
+    const raw = (b0 & 0x7f) | (b1 << 7)
+    varintEnd = at + 2
+    return (raw >>> 1) ^ -(raw & 1)
+  }
+  varintPosition.o = at
+  const value = readVarlong(buf, varintPosition)
+  varintEnd = varintPosition.o
+  return value
 }
 
 // node:zlib is not in Node's startup snapshot (~3 ms to load): only compressed batches need it.

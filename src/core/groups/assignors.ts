@@ -10,6 +10,8 @@
  *   sticky      balanced (counts differ by at most one among members that can take a partition)
  *               while moving as few partitions as possible from the previous assignment
  */
+import {compareNames} from './name-order.js'
+
 export const STRATEGIES = ['sticky', 'range', 'roundrobin'] as const
 export type Strategy = (typeof STRATEGIES)[number]
 
@@ -133,7 +135,7 @@ export function stickyAssign(input: AssignmentInput): Assignment {
   // 3. Even out: move one partition at a time from the most to the least loaded member that can take it.
   for (let guard = 0; guard < partitions.length * members.length; guard++) {
     let moved = false
-    const byLoad = [...members].sort((a, b) => result[b].length - result[a].length || a.localeCompare(b))
+    const byLoad = [...members].sort((a, b) => result[b].length - result[a].length || compareNames(a, b))
     for (const heavy of byLoad) {
       for (const light of [...byLoad].reverse()) {
         if (result[heavy].length - result[light].length <= 1) continue
@@ -155,5 +157,5 @@ export function stickyAssign(input: AssignmentInput): Assignment {
 export function compareTpKeys(a: string, b: string): number {
   const x = parseTpKey(a)
   const y = parseTpKey(b)
-  return x.topic === y.topic ? x.partition - y.partition : x.topic.localeCompare(y.topic)
+  return x.topic === y.topic ? x.partition - y.partition : compareNames(x.topic, y.topic)
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import {createRequire} from 'node:module'
 import {describe, expect, it} from 'vitest'
 import {crc32c, crc32cPortable, crc32cUpdate, loadCrc32cNative} from '../../../src/core/format/crc32c.js'
 
@@ -19,6 +20,16 @@ describe('CRC-32C', () => {
   it.each(VECTORS)('matches the published value for %s (in use)', (_name, input, expected) => {
     expect(crc32c(input)).toBe(expected)
   })
+  it('loads the native implementation when its prebuilt package is installed', () => {
+    let installed = false
+    try {
+      createRequire(import.meta.url).resolve(`@node-rs/crc32-${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}`)
+      installed = true
+    } catch {
+      // not this platform's package: nothing to check
+    }
+    if (installed && !process.env.STROM_PORTABLE_CRC) expect(loadCrc32cNative()).toBe('native')
+  })
   it('native and portable agree on random data and sub-ranges', () => {
     console.log(`CRC-32C implementation in use: ${loadCrc32cNative()}`)
     for (let i = 0; i < 50; i++) {
@@ -27,6 +38,16 @@ describe('CRC-32C', () => {
       const end = start + Math.floor(Math.random() * (data.length - start))
       expect(crc32c(data, start, end)).toBe(crc32cPortable(data, start, end))
     }
+  })
+  it('loads the native implementation when its prebuilt package is installed', () => {
+    let installed = false
+    try {
+      createRequire(import.meta.url).resolve(`@node-rs/crc32-${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}`)
+      installed = true
+    } catch {
+      // not this platform's package: nothing to check
+    }
+    if (installed && !process.env.STROM_PORTABLE_CRC) expect(loadCrc32cNative()).toBe('native')
   })
   it('native and portable agree on large buffers (the native one is used from 4 KiB)', () => {
     for (const size of [4095, 4096, 4097, 65536, 300_000]) {

@@ -76,4 +76,33 @@ describe('RecordBatch v2', () => {
       expect(record.timestamp).toBe(1_700_000_000_000 + i * 1_000_000_000)
     })
   })
+
+  it('decodes varints of one, two and more bytes on both sides of each boundary', () => {
+    // zig-zag: values -64..63 take one byte, -8192..8191 two, beyond that three or more.
+    const lengths = [0, 1, 63, 64, 65, 8191, 8192, 8193, 70_000]
+    const deltas = [0, -1, 63, 64, -64, -65, 8191, 8192, -8193, 1_000_000, 2 ** 40, -(2 ** 40)]
+    const base = 1_700_000_000_000
+    const builder = new BatchBuilder(64)
+    const expected: Array<{key: Buffer | null; value: Buffer | null; timestamp: number}> = []
+    for (let i = 0; i < 9000; i++) {
+      const keyLength = i % 11 === 0 ? -1 : lengths[i % lengths.length] % 300
+      // The long lengths only now and then: they make a batch of tens of MB otherwise.
+      const valueLength = i % 13 === 0 ? -1 : lengths[(i * 7) % lengths.length] > 300 && i % 97 !== 0 ? 200 : lengths[(i * 7) % lengths.length]
+      const key = keyLength < 0 ? null : Buffer.alloc(keyLength, 0x6b)
+      const value = valueLength < 0 ? null : Buffer.alloc(valueLength, i % 251)
+      // The first record sets the base timestamp; the others are deltas from it.
+      const timestamp = i === 0 ? base : base + deltas[i % deltas.length]
+      builder.add(key, value, timestamp, i % 5 === 0 ? [{key: 'h', value: Buffer.from('x')}] : undefined)
+      expected.push({key, value, timestamp})
+    }
+    const {records} = decodeBatch(Buffer.from(builder.seal()))
+    expect(records).toHaveLength(expected.length)
+    records.forEach((record, i) => {
+      expect(record.offset).toBe(i) // offset deltas pass 63 and 8191 too
+      expect(record.timestamp).toBe(expected[i].timestamp)
+      expect(record.key === null ? null : record.key.length).toBe(expected[i].key === null ? null : expected[i].key!.length)
+      expect(record.value === null ? null : record.value.equals(expected[i].value!)).toBe(expected[i].value === null ? null : true)
+      expect(record.headers).toEqual(i % 5 === 0 ? [{key: 'h', value: Buffer.from('x')}] : [])
+    })
+  })
 })
