@@ -19,18 +19,8 @@ export class DelimitedSplitter {
       return
     }
     const byte = delimiter[0]
-    let start = 0
-    if (this.carry !== undefined) {
-      const at = chunk.indexOf(byte)
-      if (at < 0) {
-        this.carry = Buffer.concat([this.carry, chunk])
-        return
-      }
-      const joined = Buffer.concat([this.carry, chunk.subarray(0, at)])
-      this.carry = undefined
-      onMessage(joined, 0, joined.length)
-      start = at + 1
-    }
+    let start = this.finishCarried(chunk, byte, onMessage)
+    if (start < 0) return
     for (;;) {
       const at = chunk.indexOf(byte, start)
       if (at < 0) break
@@ -38,6 +28,23 @@ export class DelimitedSplitter {
       start = at + 1
     }
     if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start))
+  }
+
+  /**
+   * Ends the message carried over from earlier chunks, if any, with the first delimiter of this
+   * chunk: the position after that delimiter, or -1 when the whole chunk was carried on.
+   */
+  private finishCarried(chunk: Buffer, byte: number, onMessage: (buf: Buffer, start: number, end: number) => void): number {
+    if (this.carry === undefined) return 0
+    const at = chunk.indexOf(byte)
+    if (at < 0) {
+      this.carry = Buffer.concat([this.carry, chunk])
+      return -1
+    }
+    const joined = Buffer.concat([this.carry, chunk.subarray(0, at)])
+    this.carry = undefined
+    onMessage(joined, 0, joined.length)
+    return at + 1
   }
 
   /**
@@ -50,18 +57,8 @@ export class DelimitedSplitter {
     const delimiter = this.delimiter
     if (delimiter.length !== 1) throw new Error('pushRun needs a one-byte delimiter')
     const byte = delimiter[0]
-    let start = 0
-    if (this.carry !== undefined) {
-      const at = chunk.indexOf(byte)
-      if (at < 0) {
-        this.carry = Buffer.concat([this.carry, chunk])
-        return
-      }
-      const joined = Buffer.concat([this.carry, chunk.subarray(0, at)])
-      this.carry = undefined
-      onMessage(joined, 0, joined.length)
-      start = at + 1
-    }
+    const start = this.finishCarried(chunk, byte, onMessage)
+    if (start < 0) return
     const last = chunk.lastIndexOf(byte)
     if (last >= start) onRun(chunk, start, last + 1)
     const rest = Math.max(start, last + 1)
