@@ -10,7 +10,7 @@
 // instead, and everything works as before, only slower to start.
 import fs from 'node:fs'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const outfile = path.join(root, 'dist', 'oclif.js')
@@ -56,4 +56,11 @@ await esbuild.build({
     ].join('\n'),
   },
 })
+// The entry destructures oclif's exports: a name a later @oclif/core dropped would be undefined.
+const bundled = await import(pathToFileURL(outfile).href)
+const missing = Object.keys(bundled).filter((name) => bundled[name] === undefined)
+if (missing.length > 0) {
+  console.error(`bundle-oclif: @oclif/core no longer exports ${missing.join(', ')} (scripts/oclif-entry.mjs)`)
+  process.exit(1)
+}
 console.error(`bundle-oclif: dist/oclif.js (${(fs.statSync(outfile).size / 1024).toFixed(0)} KiB)`)
