@@ -195,4 +195,9 @@ const peerSummary = peerRatios.length === 0
   : `vs best peer: writing cases against the fastest peer ingest of this run (${fmt(bestPeer.in)} msgs/s), reading cases against the fastest peer consume (${fmt(bestPeer.out)} msgs/s); lowest strom ratio ${Math.min(...peerRatios).toFixed(1)}× (target ≥ 10× for every strom case)`
 const report = `# strom benchmark results\n\n${new Date().toISOString()} on ${machine}.\nInput: ${lineCount.toLocaleString('en')} lines, ${inputBytes.toLocaleString('en')} bytes (${(inputBytes / lineCount).toFixed(0)} B/line). Each case is a whole process (startup included), ${runs} runs, median (min–max).\n\n${table}\n${[...peerNotes, peerSummary].map((n) => `- ${n}`).join('\n')}\n`
 process.stdout.write(report)
-fs.writeFileSync(path.join(here, 'RESULTS.md'), report)
+// The run replaces the table at the top of RESULTS.md; what follows the first `## ` heading (the
+// separately measured rows, the profiles' verdicts, earlier runs) is written by hand and kept.
+const resultsFile = path.join(here, 'RESULTS.md')
+const previous = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8') : ''
+const handWritten = previous.indexOf('\n## ')
+fs.writeFileSync(resultsFile, handWritten < 0 ? report : `${report}${previous.slice(handWritten)}`)
