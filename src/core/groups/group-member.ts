@@ -10,7 +10,6 @@
  * stops reading it, commits, and then releases it; the target member claims it only once it is
  * released or its owner is dead (its liveness lock is free).
  */
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import {StromError} from '../errors.js'
@@ -18,6 +17,7 @@ import {FileLock} from '../io/file-lock.js'
 import type {Log} from '../log.js'
 import {Strategy, assign, compareTpKeys} from './assignors.js'
 import {GroupState, GroupStore, MemberInfo, OffsetCommit} from './group-store.js'
+import {randomHex} from '../io/random-hex.js'
 
 export interface MemberOptions {
   topics: string[]
@@ -46,7 +46,7 @@ export class GroupMember {
 
   constructor(readonly log: Log, readonly group: string, readonly options: MemberOptions) {
     this.store = new GroupStore(log.dir, group)
-    this.id = `${os.hostname().replace(/[^a-zA-Z0-9.-]/g, '') || 'host'}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`
+    this.id = `${os.hostname().replace(/[^a-zA-Z0-9.-]/g, '') || 'host'}-${process.pid}-${randomHex(4)}`
   }
 
   /** Takes the liveness lock, then adds this member to the group and rebalances. */

@@ -3,9 +3,9 @@
  * same directory, fsync it, rename it over the target, then fsync the directory, because a rename is
  * durable only once its directory is. A crash leaves either the old or the new content, never a mix.
  */
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import {randomHex} from './random-hex.js'
 
 export function fsyncDirectory(dir: string): void {
   const fd = fs.openSync(dir, 'r')
@@ -18,7 +18,7 @@ export function fsyncDirectory(dir: string): void {
 
 export function writeFileAtomic(file: string, content: string | Buffer): void {
   const dir = path.dirname(file)
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`)
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomHex(4)}.tmp`)
   const fd = fs.openSync(temp, 'w')
   try {
     fs.writeFileSync(fd, content)

@@ -9,7 +9,6 @@
  *
  * Names are validated (names.ts) before any path is built from them.
  */
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {ConfigOverrides, TopicConfig, resolveConfig, validateOverrides} from '../config.js'
@@ -18,6 +17,7 @@ import {readJsonFile, writeJsonAtomic, fsyncDirectory} from '../io/atomic-file.j
 import {fileLockFor} from '../io/file-lock.js'
 import {validateTopicName} from '../names.js'
 import {createEmptySegment} from '../partition/recovery.js'
+import {randomHex} from '../io/random-hex.js'
 
 export const TOPIC_META_FILE = 'topic.json'
 export const TOPIC_META_VERSION = 1
@@ -84,7 +84,7 @@ export class TopicStore {
     if (this.exists(name)) throw topicExists(name)
     fs.mkdirSync(this.stagingDir, {recursive: true})
     // Staging names stay short: a 249-character topic name plus a prefix would pass NAME_MAX.
-    const staging = path.join(this.stagingDir, `create-${crypto.randomBytes(8).toString('hex')}`)
+    const staging = path.join(this.stagingDir, `create-${randomHex(8)}`)
     fs.mkdirSync(staging)
     const meta: TopicMeta = {version: TOPIC_META_VERSION, name, partitions, config, createdMs: Date.now()}
     try {
@@ -141,7 +141,7 @@ export class TopicStore {
     const dir = this.topicDir(name)
     this.read(name)
     fs.mkdirSync(this.stagingDir, {recursive: true})
-    const graveyard = path.join(this.stagingDir, `delete-${crypto.randomBytes(8).toString('hex')}`)
+    const graveyard = path.join(this.stagingDir, `delete-${randomHex(8)}`)
     fs.renameSync(dir, graveyard)
     fsyncDirectory(this.topicsDir)
     fs.rmSync(graveyard, {recursive: true, force: true})
