@@ -568,17 +568,8 @@ function varintAt(buf: Uint8Array, at: number): number {
 
 /** The zig-zag varlong at `at` (up to 64 bits, as a double); short ones as in varintAt. */
 function varlongAt(buf: Uint8Array, at: number): number {
-  const b0 = buf[at]
-  if (b0 < 0x80) {
-    varintEnd = at + 1
-    return (b0 >>> 1) ^ -(b0 & 1)
-  }
-  const b1 = buf[at + 1]
-  if (b1 < 0x80) {
-    const raw = (b0 & 0x7f) | (b1 << 7)
-    varintEnd = at + 2
-    return (raw >>> 1) ^ -(raw & 1)
-  }
+  // One or two bytes encode the same value as a varint or a varlong.
+  if (buf[at] < 0x80 || buf[at + 1] < 0x80) return varintAt(buf, at)
   varintPosition.o = at
   const value = readVarlong(buf, varintPosition)
   varintEnd = varintPosition.o
