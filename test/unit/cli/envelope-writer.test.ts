@@ -8,14 +8,26 @@ import {MaterializedRecord} from '../../../src/core/format/record-view.js'
 const record = (key: string | null, value: string | Buffer | null, headers: Array<{key: string; value: Buffer | null}> = []) =>
   new MaterializedRecord({offset: 42, timestamp: 1700000000000, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers})
 
+const encodings = {key: 'utf8', value: 'utf8'} as const
+
+/** An EnvelopeWriter over a captured stream; written() flushes and returns everything it wrote. */
+function capture(): {writer: EnvelopeWriter; written: () => Promise<string>} {
+  const stream = new PassThrough()
+  const chunks: Buffer[] = []
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+  const out = new RecordOutput(stream)
+  return {
+    writer: new EnvelopeWriter(out, encodings),
+    written: async () => {
+      await out.flush()
+      return Buffer.concat(chunks).toString()
+    },
+  }
+}
+
 describe('EnvelopeWriter', () => {
   it('writes exactly what envelopeJson produces, on the fast path and off it', async () => {
-    const stream = new PassThrough()
-    const chunks: Buffer[] = []
-    stream.on('data', (chunk) => chunks.push(chunk))
-    const out = new RecordOutput(stream)
-    const encodings = {key: 'utf8', value: 'utf8'} as const
-    const writer = new EnvelopeWriter(out, encodings)
+    const {writer, written} = capture()
     const cases = [
       record('k1', '{"ts":1}'),
       record('plain-key', 'a plain ascii line'),
@@ -36,18 +48,12 @@ describe('EnvelopeWriter', () => {
       writer.write(i % 2 === 0 ? 'topic' : 'other"topic', i, r)
       expected += envelopeJson(i % 2 === 0 ? 'topic' : 'other"topic', i, r, encodings) + '\n'
     }
-    await out.flush()
-    expect(Buffer.concat(chunks).toString()).toBe(expected)
+    expect(await written()).toBe(expected)
     for (const line of expected.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow()
   })
 
   it('keeps offsets, timestamps, keys and partitions right as each changes on its own', async () => {
-    const stream = new PassThrough()
-    const chunks: Buffer[] = []
-    stream.on('data', (chunk) => chunks.push(chunk))
-    const out = new RecordOutput(stream)
-    const encodings = {key: 'utf8', value: 'utf8'} as const
-    const writer = new EnvelopeWriter(out, encodings)
+    const {writer, written} = capture()
     let expected = ''
     const put = (partition: number, offset: number, timestamp: number, key: string | null) => {
       const r = new MaterializedRecord({offset, timestamp, key: key === null ? null : Buffer.from(key), value: Buffer.from(`{"o":${offset}}`), headers: []})
@@ -65,7 +71,6 @@ describe('EnvelopeWriter', () => {
     put(1, 8, 1_700_000_000_001, null)
     put(2, 9, 1_700_000_000_001, null)
     put(2, 10, 1_700_000_000_001, '')
-    await out.flush()
-    expect(Buffer.concat(chunks).toString()).toBe(expected)
+    expect(await written()).toBe(expected)
   })
 })
