@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles @oclif/core (about 60 CommonJS modules) into one ES module, dist/oclif.js, which the
-// launcher (bin/run.js) and the bundled commands import as `strom/oclif` (a self-reference through
-// package.json "exports"). Every strom process loads oclif: one file instead of 60 saves the
+// launcher (bin/run.js) and the bundled commands import by a relative path (scripts/bundle-commands.mjs
+// writes it into each output). Every strom process loads oclif: one file instead of 60 saves the
 // resolving, stat-ing, reading and wrapping of each module, 20-30 ms of every start.
 //
 // The packages bin/run.js hands to oclif as lazy proxies stay external, so they are still
