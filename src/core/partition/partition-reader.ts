@@ -19,6 +19,9 @@ import {RecoveryResult, recoverPartitionLocked} from './recovery.js'
 import {findNextValidBatch} from '../maintenance/resync.js'
 
 const DEFAULT_READ_BYTES = 1024 * 1024
+// Room after a default-sized read for the rest of the batch it cut short (see PartitionCursor.read):
+// strom's producer makes batches of up to 256 KiB.
+const DEFAULT_SPARE_BYTES = 256 * 1024
 // A length field beyond this is damage, not a batch (max.message.bytes is capped at 1 GiB).
 const MAX_BATCH_BYTES = 2 ** 30 + 1024
 
@@ -185,9 +188,15 @@ export class PartitionReader {
     return this.endOffset()
   }
 
-  /** `skipCorrupt`: step over damaged batches, reporting each, instead of failing with CORRUPT_SEGMENT. */
+  /**
+   * `readBytes`: the size of each read (by default 1 MiB, and then a chunk may also hold the rest of
+   * a batch the read cut short; with `readBytes` given, a chunk is never larger unless its first
+   * batch is). `skipCorrupt`: step over damaged batches, reporting each, instead of failing with
+   * CORRUPT_SEGMENT.
+   */
   openCursor(fromOffset: number, options: {checkCrcs?: boolean; readBytes?: number; skipCorrupt?: (skipped: SkippedCorruption) => void} = {}): PartitionCursor {
-    return new PartitionCursor(this, fromOffset, options.checkCrcs ?? true, options.readBytes ?? DEFAULT_READ_BYTES, options.skipCorrupt)
+    const spareBytes = options.readBytes === undefined ? DEFAULT_SPARE_BYTES : 0
+    return new PartitionCursor(this, fromOffset, options.checkCrcs ?? true, options.readBytes ?? DEFAULT_READ_BYTES, spareBytes, options.skipCorrupt)
   }
 }
 
@@ -274,10 +283,11 @@ export class PartitionCursor {
   private buffer: Buffer
   nextOffset: number
 
+  /** `spareBytes`: room after each read of the buffer's first part for completing its last batch. */
   constructor(private readonly reader: PartitionReader, fromOffset: number, private readonly checkCrcs: boolean, readBytes: number,
-    private readonly skipCorrupt?: (skipped: SkippedCorruption) => void) {
+    private readonly spareBytes: number, private readonly skipCorrupt?: (skipped: SkippedCorruption) => void) {
     this.nextOffset = fromOffset
-    this.buffer = Buffer.allocUnsafe(readBytes)
+    this.buffer = Buffer.allocUnsafe(readBytes + spareBytes)
   }
 
   get partition(): number {
@@ -288,32 +298,25 @@ export class PartitionCursor {
     for (;;) {
       if (this.fd === undefined && !this.locate()) return undefined
       const fd = this.fd!
-      let length = readFully(fd, this.buffer, this.buffer.length, this.position)
+      const want = this.buffer.length - this.spareBytes
+      let length = readFully(fd, this.buffer, want, this.position)
       if (length >= LOG_OVERHEAD) {
         const firstSize = batchSizeAt(this.buffer, 0)
         if (firstSize > this.buffer.length && firstSize <= MAX_BATCH_BYTES) {
-          this.buffer = Buffer.allocUnsafe(firstSize)
+          this.buffer = Buffer.allocUnsafe(firstSize + this.spareBytes)
           length = readFully(fd, this.buffer, firstSize, this.position)
         }
       }
-      let end = 0
-      let damaged: string | undefined
-      while (end + LOG_OVERHEAD <= length) {
-        const size = batchSizeAt(this.buffer, end)
-        if (size < BATCH_HEADER_SIZE || size > MAX_BATCH_BYTES) {
-          damaged = `batch length ${size - LOG_OVERHEAD} is not possible`
-          break
+      let {end, damaged} = this.completeBatches(0, length)
+      // The read stopped inside a batch that fits in the spare room: read just the rest of it, instead
+      // of reading those bytes again at the start of the next read (a third of all bytes read, with
+      // 1 MiB reads of 256 KiB batches). Only when the read was full, so the file went on past it.
+      if (damaged === undefined && length === want && end + LOG_OVERHEAD <= length) {
+        const batchEnd = end + batchSizeAt(this.buffer, end)
+        if (batchEnd > length && batchEnd <= this.buffer.length) {
+          length += readFully(fd, this.buffer, batchEnd - length, this.position + length, length)
+          ;({end, damaged} = this.completeBatches(end, length))
         }
-        if (end + 17 <= length && this.buffer.readInt8(end + 16) !== MAGIC_V2) {
-          damaged = `magic byte ${this.buffer.readInt8(end + 16)} is not 2`
-          break
-        }
-        if (end + size > length) break
-        if (this.checkCrcs && !isBatchCrcValid(this.buffer, end, size)) {
-          damaged = 'CRC-32C mismatch'
-          break
-        }
-        end += size
       }
       if (end > 0) {
         this.position += end
@@ -346,6 +349,24 @@ export class PartitionCursor {
       this.nextOffset = Math.max(this.nextOffset, next)
       if (!this.openSegment(next, 0)) continue
     }
+  }
+
+  /**
+   * Walks the whole, valid batches of buffer[from, length): where they end, and what is wrong with
+   * the bytes after them, if anything is (an incomplete last batch is not damage).
+   */
+  private completeBatches(from: number, length: number): {end: number; damaged: string | undefined} {
+    const buffer = this.buffer
+    let end = from
+    while (end + LOG_OVERHEAD <= length) {
+      const size = batchSizeAt(buffer, end)
+      if (size < BATCH_HEADER_SIZE || size > MAX_BATCH_BYTES) return {end, damaged: `batch length ${size - LOG_OVERHEAD} is not possible`}
+      if (end + 17 <= length && buffer.readInt8(end + 16) !== MAGIC_V2) return {end, damaged: `magic byte ${buffer.readInt8(end + 16)} is not 2`}
+      if (end + size > length) break
+      if (this.checkCrcs && !isBatchCrcValid(buffer, end, size)) return {end, damaged: 'CRC-32C mismatch'}
+      end += size
+    }
+    return {end, damaged: undefined}
   }
 
   /** Moves to another offset (the next read starts at the batch holding it). */

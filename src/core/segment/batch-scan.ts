@@ -104,10 +104,11 @@ export function scanBatches(fd: number, from: number, fileSize: number, options:
   return {validEnd: position, stop: 'end', lastBatch}
 }
 
-export function readFully(fd: number, into: Buffer, length: number, position: number): number {
+/** Reads up to `length` bytes at `position` into `into` from `intoOffset` on; returns how many. */
+export function readFully(fd: number, into: Buffer, length: number, position: number, intoOffset = 0): number {
   let done = 0
   while (done < length) {
-    const n = fs.readSync(fd, into, done, length - done, position + done)
+    const n = fs.readSync(fd, into, intoOffset + done, length - done, position + done)
     if (n === 0) break
     done += n
   }
