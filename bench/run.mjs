@@ -8,7 +8,7 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -66,6 +66,10 @@ function measure(name, messages, command, {prepare, target, note, direction} = {
   return row
 }
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
 const fmt = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : n.toFixed(0))
 const rows = []
 
@@ -115,6 +119,42 @@ const [startup, nodeStartup] = startupTimes()
 const withCaCerts = inheritedCaCerts !== undefined && !keepEnv ? startupTimes(`NODE_EXTRA_CA_CERTS=${JSON.stringify(inheritedCaCerts)} `) : undefined
 const e2e = JSON.parse(sh(`${strom} bench e2e --rate 1000 --seconds 10 --json --dir ${scratch('e2e')}`).stdout)
 
+// Peak memory while producing and consuming 2 GB: the input file as many times as it takes, through
+// one pipe. The peak is the process's own (getrusage), reported at exit by a one-line --import hook.
+const rssHook = path.join(data, 'max-rss.mjs')
+fs.writeFileSync(rssHook, "process.on('exit', () => process.stderr.write(`max-rss-kb ${process.resourceUsage().maxRSS}\\n`))\n")
+const peakRss = (command) => {
+  const result = spawnSync('bash', ['-o', 'pipefail', '-c', command], {encoding: 'utf8', maxBuffer: 1 << 26})
+  const kb = /max-rss-kb (\d+)/.exec(result.stderr ?? '')
+  if (result.status !== 0 || kb === null) throw new Error(`failed (${result.status}): ${command}\n${result.stderr}`)
+  return Number(kb[1]) / 1024
+}
+const bigRepeats = Math.ceil(2e9 / inputBytes)
+const bigDir = scratch('big')
+sh(`${strom} topic create t --partitions 4 --dir ${bigDir}`)
+const rssStarted = process.hrtime.bigint()
+const produceRss = peakRss(`for i in $(seq ${bigRepeats}); do cat ${lines}; done | node --import ${rssHook} ${path.join(root, 'bin/run.js')} produce t --dir ${bigDir}`)
+const produceBigSeconds = Number(process.hrtime.bigint() - rssStarted) / 1e9
+const consumeStarted = process.hrtime.bigint()
+const consumeRss = peakRss(`node --import ${rssHook} ${path.join(root, 'bin/run.js')} consume t --dir ${bigDir} > /dev/null`)
+const consumeBigSeconds = Number(process.hrtime.bigint() - consumeStarted) / 1e9
+fs.rmSync(bigDir, {recursive: true, force: true})
+const bigBytes = bigRepeats * inputBytes
+process.stderr.write(`peak RSS over ${(bigBytes / 1e9).toFixed(1)} GB: produce ${produceRss.toFixed(0)} MB, consume ${consumeRss.toFixed(0)} MB\n`)
+
+// Metadata over many topics: 1,000 topics of 10 partitions (made through the library), and a group
+// that committed on each of 1,000 partitions (one message per partition, consumed by the group).
+const {openLog} = await import(pathToFileURL(path.join(root, 'dist', 'index.js')).href)
+const metaDir = scratch('metadata')
+const metaLog = openLog({dir: metaDir})
+for (let i = 0; i < 1000; i++) metaLog.createTopic(`topic-${String(i).padStart(4, '0')}`, {partitions: 10})
+sh(`${strom} topic create wide --partitions 1000 --dir ${metaDir} && seq 1 1000 | ${strom} produce wide --partitioner round-robin --dir ${metaDir} && ${strom} consume wide --group wide-group --dir ${metaDir} > /dev/null`)
+const medianMs = (command, times = 5) => median(Array.from({length: times}, () => sh(command).seconds * 1000))
+const topicListMs = medianMs(`${strom} topic list --dir ${metaDir}`)
+const groupDescribeMs = medianMs(`${strom} group describe wide-group --dir ${metaDir}`)
+fs.rmSync(metaDir, {recursive: true, force: true})
+process.stderr.write(`topic list (1,001 topics): ${topicListMs.toFixed(0)} ms; group describe (1,000 partitions): ${groupDescribeMs.toFixed(0)} ms\n`)
+
 // Peers, when installed: Redis Streams and NATS JetStream through ../shared/bench/peers, each
 // run several times on a fresh server. Their clients (ioredis 6, nats 2) are installed once into
 // bench/data/clients with npm.
@@ -123,10 +163,6 @@ const peersDir = path.resolve(root, '..', 'shared', 'bench', 'peers')
 const have = (bin) => spawnSync('bash', ['-c', `command -v ${bin}`]).status === 0
 const peerNotes = []
 const peerRuns = Number(process.env.BENCH_PEER_RUNS ?? runs)
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
 const jsonLines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [])
 const pick = (object, field) => field.split('.').reduce((value, key) => value?.[key], object)
 /** One row per measured figure: median and range over the runs (null figures are left out). */
@@ -204,6 +240,11 @@ table += `| end to end at 1,000 msgs/s (produce stdin → consume -f stdout) | p
 const startupCell = ([strom, node]) => `median ${strom[10].toFixed(0)} ms (min ${strom[0].toFixed(0)}) ; \`node -e 0\` ${node[10].toFixed(0)} ms`
 table += `| \`strom produce t hello\` as a whole process | ${startupCell([startup, nodeStartup])} | | | ≤ 150 ms |\n`
 if (withCaCerts) table += `| the same with NODE_EXTRA_CA_CERTS as inherited (${inheritedCaCerts}) | ${startupCell(withCaCerts)} | | | |\n`
+const gb = (bigBytes / 1e9).toFixed(1)
+table += `| peak RSS, \`produce\` of ${gb} GB (${(bigRepeats * lineCount / 1e6).toFixed(0)}M lines) from a pipe, 4 partitions | ${produceRss.toFixed(0)} MB (${produceBigSeconds.toFixed(1)} s, ${fmt(bigRepeats * lineCount / produceBigSeconds)} msgs/s) | | | ≤ 150 MB |\n`
+table += `| peak RSS, \`consume\` of the same ${gb} GB to /dev/null | ${consumeRss.toFixed(0)} MB (${consumeBigSeconds.toFixed(1)} s, ${fmt(bigRepeats * lineCount / consumeBigSeconds)} msgs/s) | | | ≤ 150 MB |\n`
+table += `| \`topic list\`, 1,001 topics / 11,000 partitions | median ${topicListMs.toFixed(0)} ms of 5 | | | ≤ 1 s |\n`
+table += `| \`group describe\`, a group on 1,000 partitions | median ${groupDescribeMs.toFixed(0)} ms of 5 | | | ≤ 0.5 s |\n`
 
 const peerRatios = rows.filter((r) => r.direction !== undefined && bestPeer[r.direction] > 0).map((r) => r.median / bestPeer[r.direction])
 const peerSummary = peerRatios.length === 0
