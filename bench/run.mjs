@@ -13,7 +13,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
 const data = path.join(here, 'data')
-const runs = Number(process.env.BENCH_RUNS ?? 3)
+const runs = Number(process.env.BENCH_RUNS ?? 5)
 const lineCount = Number(process.env.BENCH_LINES ?? 1_000_000)
 const strom = `node ${path.join(root, 'bin/run.js')}`
 fs.mkdirSync(data, {recursive: true})
