@@ -85,8 +85,8 @@ rows.push(nodeBaseline)
 rows.push(measure('node: the same, stdin redirected from the file', lineCount, `node ${path.join(here, 'node-chunk.mjs')} ${path.join(data, 'node.out')} < ${lines} 2>/dev/null`))
 
 // strom.
-// Each produce run starts on a fresh directory, with the previous run's 110 MB written back first
-// (sync, not timed): a run measures its own writes, not the writeback of the one before.
+// Each produce run starts on a fresh directory, after a sync (not timed): a run measures its own
+// writes, not the writeback of what ran before it.
 const produceDir = () => {
   const dir = scratch('produce')
   sh(`${strom} topic create t --partitions 4 --dir ${dir} && sync`)
@@ -141,6 +141,7 @@ sh(`${strom} topic create t --partitions 4 --dir ${bigDir}`)
 const rssStarted = process.hrtime.bigint()
 const produceRss = peakRss(`for i in $(seq ${bigRepeats}); do cat ${lines}; done | node --import ${rssHook} ${path.join(root, 'bin/run.js')} produce t --dir ${bigDir}`)
 const produceBigSeconds = Number(process.hrtime.bigint() - rssStarted) / 1e9
+sh('sync')
 const consumeStarted = process.hrtime.bigint()
 const consumeRss = peakRss(`node --import ${rssHook} ${path.join(root, 'bin/run.js')} consume t --dir ${bigDir} > /dev/null`)
 const consumeBigSeconds = Number(process.hrtime.bigint() - consumeStarted) / 1e9
@@ -154,6 +155,7 @@ const {openLog} = await import(pathToFileURL(path.join(root, 'dist', 'index.js')
 const metaDir = scratch('metadata')
 const metaLog = openLog({dir: metaDir})
 for (let i = 0; i < 1000; i++) metaLog.createTopic(`topic-${String(i).padStart(4, '0')}`, {partitions: 10})
+metaLog.close()
 sh(`${strom} topic create wide --partitions 1000 --dir ${metaDir} && seq 1 1000 | ${strom} produce wide --partitioner round-robin --dir ${metaDir} && ${strom} consume wide --group wide-group --dir ${metaDir} > /dev/null`)
 const medianMs = (command, times = 5) => median(Array.from({length: times}, () => sh(command).seconds * 1000))
 const topicListMs = medianMs(`${strom} topic list --dir ${metaDir}`)
@@ -243,7 +245,7 @@ for (const row of [...rows, ...peerRows]) {
 const produceRow = rows.find((r) => r.name.includes('1M unkeyed'))
 table += `| strom produce vs the node baseline from the same pipe | ${ratio(produceRow.median, nodeBaseline.median)} | | | ≥ 0.9× |\n`
 table += `| end to end at 1,000 msgs/s (produce stdin → consume -f stdout) | p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, max ${e2e.maxMs} ms | | | p50 ≤ 2 ms, p99 ≤ 10 ms |\n`
-const startupCell = ([strom, node]) => `median ${strom[10].toFixed(0)} ms (min ${strom[0].toFixed(0)}) ; \`node -e 0\` ${node[10].toFixed(0)} ms`
+const startupCell = ([stromMs, nodeMs]) => `median ${stromMs[10].toFixed(0)} ms (min ${stromMs[0].toFixed(0)}) ; \`node -e 0\` ${nodeMs[10].toFixed(0)} ms`
 table += `| \`strom produce t hello\` as a whole process | ${startupCell([startup, nodeStartup])} | | | ≤ 150 ms |\n`
 if (withCaCerts) table += `| the same with NODE_EXTRA_CA_CERTS as inherited (${inheritedCaCerts}) | ${startupCell(withCaCerts)} | | | |\n`
 const gb = (bigBytes / 1e9).toFixed(1)

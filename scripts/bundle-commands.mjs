@@ -73,6 +73,8 @@ for (const output of result.outputFiles) {
   if (oclifAlias['@oclif/core'] !== undefined) {
     const relative = path.relative(path.dirname(output.path), oclifFile).split(path.sep).join('/')
     text = text.replaceAll(`"${oclifPlaceholder}"`, JSON.stringify(relative.startsWith('.') ? relative : `./${relative}`))
+    // esbuild writes import specifiers in double quotes; should that ever change, fail the build here.
+    if (text.includes(oclifPlaceholder)) throw new Error(`bundle-commands: ${output.path} still imports ${oclifPlaceholder}`)
   }
   fs.mkdirSync(path.dirname(output.path), {recursive: true})
   fs.writeFileSync(output.path, text)

@@ -20,7 +20,7 @@ import {findNextValidBatch} from '../maintenance/resync.js'
 
 const DEFAULT_READ_BYTES = 1024 * 1024
 // Room after a default-sized read for the rest of the batch it cut short (see PartitionCursor.read):
-// strom's producer makes batches of up to 256 KiB.
+// strom's producer makes batches of up to 256 KiB by default. It makes a cursor's buffer 1.25 MiB.
 const DEFAULT_SPARE_BYTES = 256 * 1024
 // A length field beyond this is damage, not a batch (max.message.bytes is capped at 1 GiB).
 const MAX_BATCH_BYTES = 2 ** 30 + 1024
@@ -190,9 +190,9 @@ export class PartitionReader {
 
   /**
    * `readBytes`: the size of each read (by default 1 MiB, and then a chunk may also hold the rest of
-   * a batch the read cut short; with `readBytes` given, a chunk is never larger unless its first
-   * batch is). `skipCorrupt`: step over damaged batches, reporting each, instead of failing with
-   * CORRUPT_SEGMENT.
+   * a batch the read cut short, when that rest fits in 256 KiB). A batch larger than `readBytes`
+   * grows the reads to its size from then on. `skipCorrupt`: step over damaged batches, reporting
+   * each, instead of failing with CORRUPT_SEGMENT.
    */
   openCursor(fromOffset: number, options: {checkCrcs?: boolean; readBytes?: number; skipCorrupt?: (skipped: SkippedCorruption) => void} = {}): PartitionCursor {
     const spareBytes = options.readBytes === undefined ? DEFAULT_SPARE_BYTES : 0
@@ -298,12 +298,13 @@ export class PartitionCursor {
     for (;;) {
       if (this.fd === undefined && !this.locate()) return undefined
       const fd = this.fd!
-      const want = this.buffer.length - this.spareBytes
+      let want = this.buffer.length - this.spareBytes
       let length = readFully(fd, this.buffer, want, this.position)
       if (length >= LOG_OVERHEAD) {
         const firstSize = batchSizeAt(this.buffer, 0)
         if (firstSize > this.buffer.length && firstSize <= MAX_BATCH_BYTES) {
           this.buffer = Buffer.allocUnsafe(firstSize + this.spareBytes)
+          want = firstSize
           length = readFully(fd, this.buffer, firstSize, this.position)
         }
       }
@@ -311,6 +312,7 @@ export class PartitionCursor {
       // The read stopped inside a batch that fits in the spare room: read just the rest of it, instead
       // of reading those bytes again at the start of the next read (a third of all bytes read, with
       // 1 MiB reads of 256 KiB batches). Only when the read was full, so the file went on past it.
+      // (A rest larger than the spare room is read again next time, as before.)
       if (damaged === undefined && length === want && end + LOG_OVERHEAD <= length) {
         const batchEnd = end + batchSizeAt(this.buffer, end)
         if (batchEnd > length && batchEnd <= this.buffer.length) {

@@ -60,13 +60,45 @@ describe('PartitionCursor chunks', () => {
   it('returns a batch cut short by the end of the file only once it is complete', () => {
     const topic = topicWithBatches()
     const file = segmentPaths(topic.partitionDir(0), 0).log
-    const size = fs.statSync(file).size
-    // A torn tail: the last batch loses its last bytes (as after a kill -9 mid-write).
-    fs.truncateSync(file, size - 10)
+    const bytes = fs.readFileSync(file)
+    const starts = batchStarts(bytes)
+    // The batch a 1 MiB read ends in loses its second half (as while a writer is in the middle of
+    // it): the spare-room read comes up short.
+    const cut = starts.findIndex((at) => at > 1024 * 1024) - 1
+    const tornAt = starts[cut] + Math.floor(batchSizeAt(bytes, starts[cut]) / 2)
+    fs.truncateSync(file, tornAt)
     const cursor = topic.reader(0).openCursor(0)
-    let last = 0
-    for (let chunk = cursor.read(); chunk !== undefined; chunk = cursor.read()) last = cursor.nextOffset
-    expect(last).toBeLessThan(RECORDS)
-    expect(last).toBeGreaterThan(RECORDS - 1100)
+    const first = cursor.read()!
+    expect(first.end).toBe(starts[cut])
+    expect(cursor.read()).toBeUndefined()
+    // The rest of the batch arrives (the file grows): the next read returns it, and the batches after it.
+    fs.appendFileSync(file, bytes.subarray(tornAt))
+    const after: number[] = []
+    for (let chunk = cursor.read(); chunk !== undefined; chunk = cursor.read()) after.push(readInt64(chunk.buffer, chunk.start))
+    expect(after[0]).toBe(readInt64(bytes, starts[cut]))
+    expect(cursor.nextOffset).toBe(RECORDS)
+  })
+
+  it('reads a first batch larger than 1 MiB whole, with the spare room', () => {
+    const log = openLog({dir: tmpLogDir(), onWarning: () => {}})
+    const topic = log.createTopic('big', {partitions: 1, config: {'max.message.bytes': String(2 * 1024 * 1024)}})
+    const producer = new Producer(topic, {batchBytes: 2 * 1024 * 1024})
+    producer.send({key: null, value: Buffer.alloc(1100 * 1024, 'v')})
+    producer.flush()
+    producer.send({key: null, value: Buffer.from('next')})
+    producer.flush()
+    const cursor = topic.reader(0).openCursor(0)
+    const chunk = cursor.read()!
+    expect(batchSizeAt(chunk.buffer, chunk.start)).toBe(chunk.end - chunk.start)
+    expect(chunk.end - chunk.start).toBeGreaterThan(1100 * 1024)
+    expect(cursor.nextOffset).toBe(1)
+    expect(readInt64(cursor.read()!.buffer, 0)).toBe(1)
   })
 })
+
+/** Positions of the batches in a segment file's bytes. */
+function batchStarts(bytes: Buffer): number[] {
+  const starts: number[] = []
+  for (let at = 0; at < bytes.length; at += batchSizeAt(bytes, at)) starts.push(at)
+  return starts
+}
