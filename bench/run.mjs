@@ -12,9 +12,15 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
-const data = path.join(here, 'data')
+// Sizes, for a quick check of the suite itself (test/integration/bench-suite.test.ts runs it small).
+const data = process.env.BENCH_DATA ?? path.join(here, 'data')
 const runs = Number(process.env.BENCH_RUNS ?? 5)
 const lineCount = Number(process.env.BENCH_LINES ?? 1_000_000)
+const startupRuns = Number(process.env.BENCH_STARTUP_RUNS ?? 21)
+const e2eSeconds = Number(process.env.BENCH_E2E_SECONDS ?? 10)
+const bigTargetBytes = Number(process.env.BENCH_BIG_BYTES ?? 2e9)
+const withPeers = process.env.BENCH_PEERS !== '0'
+const resultsFile = process.env.BENCH_RESULTS ?? path.join(here, 'RESULTS.md')
 const strom = `node ${path.join(root, 'bin/run.js')}`
 fs.mkdirSync(data, {recursive: true})
 
@@ -115,7 +121,7 @@ sh(`${strom} topic create t --dir ${startDir}`)
 /** `strom produce t hello` and `node -e 0`, interleaved, 21 runs each: [strom, node] in ms, sorted. */
 function startupTimes(envPrefix = '') {
   const times = [[], []]
-  for (let i = 0; i < 21; i++) {
+  for (let i = 0; i < startupRuns; i++) {
     times[0].push(sh(`${envPrefix}${strom} produce t hello --dir ${startDir}`).seconds * 1000)
     times[1].push(sh(`${envPrefix}node -e 0`).seconds * 1000)
   }
@@ -123,7 +129,7 @@ function startupTimes(envPrefix = '') {
 }
 const [startup, nodeStartup] = startupTimes()
 const withCaCerts = inheritedCaCerts !== undefined && !keepEnv ? startupTimes(`NODE_EXTRA_CA_CERTS=${JSON.stringify(inheritedCaCerts)} `) : undefined
-const e2e = JSON.parse(sh(`${strom} bench e2e --rate 1000 --seconds 10 --json --dir ${scratch('e2e')}`).stdout)
+const e2e = JSON.parse(sh(`${strom} bench e2e --rate 1000 --seconds ${e2eSeconds} --json --dir ${scratch('e2e')}`).stdout)
 
 // Peak memory while producing and consuming 2 GB: the input file as many times as it takes, through
 // one pipe. The peak is the process's own (getrusage), reported at exit by a one-line --import hook.
@@ -135,7 +141,7 @@ const peakRss = (command) => {
   if (result.status !== 0 || kb === null) throw new Error(`failed (${result.status}): ${command}\n${result.stderr}`)
   return Number(kb[1]) / 1024
 }
-const bigRepeats = Math.ceil(2e9 / inputBytes)
+const bigRepeats = Math.ceil(bigTargetBytes / inputBytes)
 const bigDir = scratch('big')
 sh(`${strom} topic create t --partitions 4 --dir ${bigDir}`)
 const rssStarted = process.hrtime.bigint()
@@ -191,7 +197,8 @@ function peerClients() {
   }
   return dir
 }
-if (!fs.existsSync(peersDir)) peerNotes.push('peer scripts not found (../shared/bench/peers): peers skipped')
+if (!withPeers) peerNotes.push('peers skipped (BENCH_PEERS=0)')
+else if (!fs.existsSync(peersDir)) peerNotes.push('peer scripts not found (../shared/bench/peers): peers skipped')
 else {
   const redis = have('redis-server') && have('redis-cli')
   const nats = have('nats-server')
@@ -244,7 +251,7 @@ for (const row of [...rows, ...peerRows]) {
 const produceRow = rows.find((r) => r.name.includes('1M unkeyed'))
 table += `| strom produce vs the node baseline from the same pipe | ${ratio(produceRow.median, nodeBaseline.median)} | | | ≥ 0.9× |\n`
 table += `| end to end at 1,000 msgs/s (produce stdin → consume -f stdout) | p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, max ${e2e.maxMs} ms | | | p50 ≤ 2 ms, p99 ≤ 10 ms |\n`
-const startupCell = ([stromMs, nodeMs]) => `median ${stromMs[10].toFixed(0)} ms (min ${stromMs[0].toFixed(0)}) ; \`node -e 0\` ${nodeMs[10].toFixed(0)} ms`
+const startupCell = ([stromMs, nodeMs]) => `median ${median(stromMs).toFixed(0)} ms (min ${stromMs[0].toFixed(0)}) ; \`node -e 0\` ${median(nodeMs).toFixed(0)} ms`
 table += `| \`strom produce t hello\` as a whole process | ${startupCell([startup, nodeStartup])} | | | ≤ 150 ms |\n`
 if (withCaCerts) table += `| the same with NODE_EXTRA_CA_CERTS as inherited (${inheritedCaCerts}) | ${startupCell(withCaCerts)} | | | |\n`
 const gb = (bigBytes / 1e9).toFixed(1)
@@ -264,7 +271,6 @@ const report = `# strom benchmark results\n\n${new Date().toISOString()} on ${ma
 process.stdout.write(report)
 // The run replaces the table at the top of RESULTS.md; what follows the first `## ` heading (the
 // separately measured rows, the profiles' verdicts, earlier runs) is written by hand and kept.
-const resultsFile = path.join(here, 'RESULTS.md')
 const previous = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8') : ''
 const handWritten = previous.indexOf('\n## ')
 fs.writeFileSync(resultsFile, handWritten < 0 ? report : `${report}${previous.slice(handWritten)}`)

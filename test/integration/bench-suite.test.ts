@@ -1,0 +1,49 @@
+import {execFile} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {promisify} from 'node:util'
+import {describe, expect, it} from 'vitest'
+import {ROOT} from '../helpers/strom.js'
+
+const run = promisify(execFile)
+
+// `npm run bench` itself, with tiny sizes and no peers: that the whole suite runs to the end and
+// writes every row of its table (the figures are measured by `npm run bench`, not here).
+describe('the benchmark suite (bench/run.mjs)', () => {
+  it('runs every case small and writes the table to the results file', async () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'strom-bench-suite-'))
+    const results = path.join(data, 'RESULTS.md')
+    const env = {
+      ...process.env,
+      BENCH_DATA: data,
+      BENCH_RESULTS: results,
+      BENCH_LINES: '5000',
+      BENCH_RUNS: '1',
+      BENCH_STARTUP_RUNS: '3',
+      BENCH_E2E_SECONDS: '1',
+      BENCH_BIG_BYTES: '5000000',
+      BENCH_PEERS: '0',
+    }
+    try {
+      const {stdout} = await run(process.execPath, [path.join(ROOT, 'bench', 'run.mjs')], {env, maxBuffer: 1 << 24})
+      const table = fs.readFileSync(results, 'utf8')
+      expect(stdout).toBe(table)
+      const rate = /\| \d+(\.\d+)?[kM]? \(/
+      for (const name of ['strom `produce` 1M unkeyed', 'strom `produce -K:`', 'strom `produce --sync`', 'strom `consume` 1M', 'strom `consume --json`', 'strom 3 group members', 'node: stdin chunk']) {
+        const row = table.split('\n').find((line) => line.includes(name))
+        expect(row, name).toBeDefined()
+        expect(row, name).toMatch(rate)
+      }
+      expect(table).toMatch(/end to end at 1,000 msgs\/s .*\| p50 [\d.]+ ms, p99 [\d.]+ ms/)
+      expect(table).toMatch(/`strom produce t hello` as a whole process \| median \d+ ms/)
+      expect(table).toMatch(/peak RSS, `produce` of .* \| \d+ MB/)
+      expect(table).toMatch(/peak RSS, `consume` of .* \| \d+ MB/)
+      expect(table).toMatch(/`topic list`, 1,001 topics .*\| median \d+ ms of 5/)
+      expect(table).toMatch(/`group describe`, a group on 1,000 partitions \| median \d+ ms of 5/)
+      expect(table).toContain('peers skipped (BENCH_PEERS=0)')
+    } finally {
+      fs.rmSync(data, {recursive: true, force: true})
+    }
+  }, 240_000)
+})
