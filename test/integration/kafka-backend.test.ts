@@ -163,6 +163,10 @@ describe('the same commands against Kafka (through strom serve)', () => {
     expect(reset.exitCode, reset.stderr).toBe(0)
     expect(JSON.parse((await kafka(['group', 'describe', 'workers', '--json'])).stdout).totalLag).toBe(30)
     expect((await kafka(['offsets', 'reset', '--group', 'workers', '--topic', 'work:0', '--shift-by=2'])).stdout).toContain('NEW')
+    // Copying from a group that does not exist is an error, as on a directory (not a plan of "unchanged").
+    const missing = await kafka(['offsets', 'reset', '--group', 'workers', '--topic', 'work', '--to-group', 'no-such-group'])
+    expect(missing.exitCode).toBe(3)
+    expect(missing.stderr).toContain("group 'no-such-group' does not exist")
     const undo = await kafka(['offsets', 'undo', '--group', 'workers'])
     expect(undo.exitCode, undo.stderr).toBe(0)
     expect(JSON.parse((await kafka(['group', 'describe', 'workers', '--json'])).stdout).totalLag).toBe(0)

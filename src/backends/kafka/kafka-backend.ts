@@ -345,12 +345,20 @@ export class KafkaBackend implements Backend {
     }
   }
 
-  async planOffsetsReset(group: string, spec: ResetSpec, scope: ResetScope, onProgress?: (done: number, total: number) => void): Promise<PlannedReset[]> {
-    const offsets = toOffsetsByTopic(await this.committedOffsets(group))
-    if (Object.keys(offsets).length === 0 && (await this.listGroups()).every((g) => g.group !== group)) {
+  /** Fails with UNKNOWN_GROUP unless the cluster lists the group. */
+  private async requireGroup(group: string): Promise<void> {
+    if ((await this.listGroups()).every((g) => g.group !== group)) {
       throw new StromError('UNKNOWN_GROUP', `group '${group}' does not exist on ${this.label}`, {hint: 'list groups with `strom group list`'})
     }
+  }
+
+  async planOffsetsReset(group: string, spec: ResetSpec, scope: ResetScope, onProgress?: (done: number, total: number) => void): Promise<PlannedReset[]> {
+    const offsets = toOffsetsByTopic(await this.committedOffsets(group))
+    if (Object.keys(offsets).length === 0) await this.requireGroup(group)
     const otherOffsets = spec.mode === 'to-group' ? toOffsetsByTopic(await this.committedOffsets(spec.group)) : undefined
+    // As on a log directory: copying from a group that does not exist is an error, not a plan of
+    // "unchanged" rows (a mistyped --to-group).
+    if (spec.mode === 'to-group' && Object.keys(otherOffsets!).length === 0) await this.requireGroup(spec.group)
     // Everything the plan reads is fetched first, so the planner (shared with log directories) runs synchronously.
     const topics = new Set<string>([...(scope.topics ?? []).map((t) => t.topic), ...Object.keys(offsets)])
     if (spec.mode === 'from-file') for (const key of spec.offsets.keys()) topics.add(key.slice(0, key.lastIndexOf(':')))
