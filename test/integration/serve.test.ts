@@ -173,12 +173,15 @@ while time.time() < deadline:
 `, {}, 40_000)
     let lines = ''
     client.stdout!.on('data', (chunk: Buffer) => (lines += chunk.toString()))
+    // Both sides must have seen the rebalance: the group's record of it, and the client's own
+    // report (printed every ~200 ms, so it can lag the group files).
+    const kafkaSide = () => lines.trim().split('\n').at(-1) ?? ''
     await waitFor(async () => {
       const group = await describeGroup('mixed')
-      return group.members.length === 2 && group.members.every((m) => m.assignment.length === 2)
+      return group.members.length === 2 && group.members.every((m) => m.assignment.length === 2) && /^\[\d, \d\]$/.test(kafkaSide())
     }, 25_000, 200)
     const group = await describeGroup('mixed')
-    const kafkaShare = lines.trim().split('\n').at(-1)
+    const kafkaShare = kafkaSide()
     const all = group.members.flatMap((m) => m.assignment).sort()
     expect(all).toEqual(['shared:0', 'shared:1', 'shared:2', 'shared:3'])
     expect(kafkaShare).toMatch(/^\[\d, \d\]$/)

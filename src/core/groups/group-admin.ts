@@ -57,12 +57,17 @@ export function groupStateName(store: GroupStore, state: GroupState, live: strin
   return 'Stable'
 }
 
+/** The assignment strategy of the current generation; none once every member left (as Kafka reports an Empty group). */
+export function protocolOf(state: GroupState, live: string[]): string | null {
+  return live.length === 0 ? null : state.protocol
+}
+
 export function listGroups(log: Log): Array<{group: string; state: GroupStateName; members: number; protocol: string | null}> {
   return GroupStore.list(log.dir).map((group) => {
     const store = new GroupStore(log.dir, group)
     const state = store.readState()
     const live = store.liveMembers(state)
-    return {group, state: groupStateName(store, state, live), members: live.length, protocol: state.protocol}
+    return {group, state: groupStateName(store, state, live), members: live.length, protocol: protocolOf(state, live)}
   })
 }
 
@@ -108,7 +113,7 @@ export function describeGroup(log: Log, group: string, options: {positions?: (to
   return {
     group,
     state: groupStateName(store, state, live),
-    protocol: state.protocol,
+    protocol: protocolOf(state, live),
     generation: state.generation,
     members,
     partitions,

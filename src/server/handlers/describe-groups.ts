@@ -3,6 +3,7 @@
  * with only `strom consume` members (or none) is described from its files (members without
  * Kafka metadata).
  */
+import {protocolOf} from '../../core/groups/group-admin.js'
 import {GroupStore} from '../../core/groups/group-store.js'
 import {ERR} from '../protocol/error-codes.js'
 import {DescribedGroup, decodeRequest, encodeResponse} from '../protocol/messages/describe-groups.js'
@@ -44,7 +45,7 @@ function describe(ctx: ServerContext, name: string): DescribedGroup {
   return {
     ...base,
     groupState: live.length > 0 ? 'Stable' : 'Empty',
-    protocolData: state.protocol ?? '',
+    protocolData: protocolOf(state, live) ?? '',
     members: live.map((id) => ({memberId: id, clientId: state.members[id]?.clientId ?? 'strom', clientHost: state.members[id]?.host ?? '', metadata: Buffer.alloc(0), assignment: Buffer.alloc(0)})),
   }
 }
