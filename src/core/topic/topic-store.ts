@@ -105,6 +105,22 @@ export class TopicStore {
   }
 
   /** Adds partitions (never removes) and/or merges config overrides (a value of '' removes one). */
+  /**
+   * Replaces a topic's config overrides with what `update` makes of the current ones, read and
+   * written under the topic lock: a change computed from a copy read earlier could undo another
+   * process's change made in between (Kafka's AlterConfigs and IncrementalAlterConfigs, in serve).
+   */
+  updateConfig(name: string, update: (current: ConfigOverrides) => ConfigOverrides): TopicMeta {
+    const dir = this.topicDir(name)
+    this.read(name)
+    return fileLockFor(path.join(dir, 'topic.lock')).withLock(() => {
+      const meta = this.read(name)
+      meta.config = validateOverrides(update({...meta.config}))
+      writeJsonAtomic(path.join(dir, TOPIC_META_FILE), meta)
+      return meta
+    })
+  }
+
   alter(name: string, change: {partitions?: number; config?: ConfigOverrides}): TopicMeta {
     const dir = this.topicDir(name)
     this.read(name)

@@ -1,6 +1,7 @@
 /**
  * AlterConfigs and IncrementalAlterConfigs on topics, as `strom topic alter --config` /
- * `--delete-config` do (TopicStore.alter validates and writes topic.json under the topic lock).
+ * `--delete-config` do (TopicStore.updateConfig reads, validates and writes topic.json under the
+ * topic lock).
  * Names and values are strom's own (Kafka's names); a key strom does not know is INVALID_CONFIG.
  * Broker resources have nothing to change: there is no broker configuration.
  */
@@ -34,15 +35,12 @@ function alterAll(ctx: ServerContext, req: AlterConfigsRequest, incremental: boo
     try {
       const topic = ctx.topics.get(r.resourceName)
       if (topic === undefined) return {...base, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${r.resourceName}' does not exist`}
-      const current = topic.meta.config
-      const next = incremental ? applyOperations(current, r.configs) : replacement(r.configs)
-      validateOverrides(next)
-      if (!req.validateOnly) {
-        // TopicStore.alter merges, '' removing a key: spell out the removals.
-        const change: ConfigOverrides = {...next}
-        for (const key of Object.keys(current)) if (!(key in next)) change[key] = ''
-        ctx.log.topics.alter(r.resourceName, {config: change})
-        ctx.options.log(`topic '${r.resourceName}': configs now ${JSON.stringify(next)}`)
+      const next = (current: ConfigOverrides) => (incremental ? applyOperations(current, r.configs) : replacement(r.configs))
+      if (req.validateOnly) validateOverrides(next(topic.meta.config))
+      else {
+        // Computed from the configs as they are under the topic lock, not from this server's copy.
+        const meta = ctx.log.topics.updateConfig(r.resourceName, next)
+        ctx.options.log(`topic '${r.resourceName}': configs now ${JSON.stringify(meta.config)}`)
       }
       return {...base, errorCode: ERR.NONE, errorMessage: null}
     } catch (error) {
