@@ -49,8 +49,13 @@ export default class Serve extends StromCommand {
       tls,
       log: flags.quiet ? () => {} : say,
     })
-    const warning = exposureWarning(listen.host, {sasl: users !== undefined, tls: tls !== undefined, dir: log.dir})
-    if (warning !== undefined) process.stderr.write(`warning: ${warning}\n`)
+    const {looseSecretFileWarning} = await import('../server/auth/secret-file-mode.js')
+    const warnings = [
+      exposureWarning(listen.host, {sasl: users !== undefined, tls: tls !== undefined, dir: log.dir}),
+      flags['sasl-users'] === undefined ? undefined : looseSecretFileWarning(flags['sasl-users'], '--sasl-users file'),
+      flags['tls-key'] === undefined ? undefined : looseSecretFileWarning(flags['tls-key'], '--tls-key file'),
+    ]
+    for (const warning of warnings) if (warning !== undefined) process.stderr.write(`warning: ${warning}\n`)
     const security = users !== undefined ? (tls !== undefined ? 'SASL_SSL' : 'SASL_PLAINTEXT') : tls !== undefined ? 'SSL' : 'PLAINTEXT'
     say(`strom serve: listening on ${server.address.host}:${server.address.port} (${security}${users === undefined ? '' : `, ${users.size} user${users.size === 1 ? '' : 's'}`}), log directory ${log.dir}`)
     await new Promise<void>((resolve) => {

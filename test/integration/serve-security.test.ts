@@ -282,6 +282,17 @@ describe('strom serve security flags', () => {
     const loopback = await startServe(dir)
     expect((await loopback.stop()).stderr).not.toContain('warning')
   })
+
+  it('warns when the users file can be read by other users, and not when it is the owner\'s alone', async () => {
+    const dir = tmpLogDir()
+    const file = usersFile(dir, USERS)
+    fs.chmodSync(file, 0o644)
+    const loose = await startServe(dir, ['--sasl-users', file])
+    expect((await loose.stop()).stderr).toContain(`warning: --sasl-users file '${file}' can be read or written by any user on this machine (mode 0644); restrict it with chmod 600 '${file}'`)
+    fs.chmodSync(file, 0o600)
+    const tight = await startServe(dir, ['--sasl-users', file])
+    expect((await tight.stop()).stderr).not.toContain('warning')
+  })
 })
 
 describeWithClients('strom serve TLS flags', [OPENSSL], () => {
