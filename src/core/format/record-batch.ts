@@ -216,24 +216,12 @@ export class BatchBuilder {
    * value), so a line inside a stdin chunk becomes a record without an intermediate slice object.
    */
   addSlice(key: Uint8Array | null, valueSource: Uint8Array | null, valueStart: number, valueEnd: number, timestamp: number, headers?: Header[]): void {
-    const count = this.count
-    if (count === 0) this.baseTimestamp = timestamp
-    const timestampDelta = timestamp - this.baseTimestamp
     const keyLength = key === null ? -1 : key.length
     const valueLength = valueSource === null ? -1 : valueEnd - valueStart
     const noHeaders = headers === undefined || headers.length === 0
-    const prefixSize = 1 + (timestampDelta >= 0 && timestampDelta < 64 ? 1 : varlongSize(timestampDelta)) + smallVarintSize(count)
-      + (keyLength < 0 ? 1 : smallVarintSize(keyLength) + keyLength)
-      + (valueLength < 0 ? 1 : smallVarintSize(valueLength))
-    const bodySize = prefixSize + Math.max(0, valueLength) + (noHeaders ? 1 : headersSize(headers))
-    const lengthSize = smallVarintSize(bodySize)
-    if (this.position + lengthSize + bodySize > this.buffer.length) this.ensureCapacity(lengthSize + bodySize)
+    let at = this.beginRecord(timestamp, (keyLength < 0 ? 1 : smallVarintSize(keyLength) + keyLength)
+      + (valueLength < 0 ? 1 : smallVarintSize(valueLength) + valueLength) + (noHeaders ? 1 : headersSize(headers)))
     const out = this.buffer
-    let at = writeSmallVarint(out, this.position, bodySize)
-    out[at++] = 0
-    if (timestampDelta >= 0 && timestampDelta < 64) out[at++] = timestampDelta << 1
-    else at = writeVarlong(out, at, timestampDelta)
-    at = writeSmallVarint(out, at, count)
     at = writeSmallVarint(out, at, keyLength)
     if (key !== null && keyLength > 0) {
       out.set(key, at)
@@ -261,9 +249,7 @@ export class BatchBuilder {
         }
       }
     }
-    this.position = at
-    this.count = count + 1
-    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
+    this.endRecord(at, timestamp)
   }
 
   /**
@@ -272,21 +258,10 @@ export class BatchBuilder {
    * from the source (a stdin chunk) with no slice objects.
    */
   addFromSource(source: Uint8Array, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number): void {
-    const count = this.count
-    if (count === 0) this.baseTimestamp = timestamp
-    const timestampDelta = timestamp - this.baseTimestamp
     const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart
     const valueLength = valueEnd - valueStart
-    const bodySize = 1 + (timestampDelta >= 0 && timestampDelta < 64 ? 1 : varlongSize(timestampDelta)) + smallVarintSize(count)
-      + (keyLength < 0 ? 1 : smallVarintSize(keyLength) + keyLength) + smallVarintSize(valueLength) + valueLength + 1
-    const lengthSize = smallVarintSize(bodySize)
-    if (this.position + lengthSize + bodySize > this.buffer.length) this.ensureCapacity(lengthSize + bodySize)
+    let at = this.beginRecord(timestamp, (keyLength < 0 ? 1 : smallVarintSize(keyLength) + keyLength) + smallVarintSize(valueLength) + valueLength + 1)
     const out = this.buffer
-    let at = writeSmallVarint(out, this.position, bodySize)
-    out[at++] = 0
-    if (timestampDelta >= 0 && timestampDelta < 64) out[at++] = timestampDelta << 1
-    else at = writeVarlong(out, at, timestampDelta)
-    at = writeSmallVarint(out, at, count)
     at = writeSmallVarint(out, at, keyLength)
     const from = this.sourcePosition(source)
     if (keyLength > 0) {
@@ -299,8 +274,34 @@ export class BatchBuilder {
       at += valueLength
     }
     out[at++] = 0
-    this.position = at
-    this.count = count + 1
+    this.endRecord(at, timestamp)
+  }
+
+  /**
+   * Starts a record whose fields from the key length on take `restSize` bytes: the first record
+   * sets the base timestamp; makes room (the buffer may change), then writes the record's length,
+   * attributes, timestamp delta and offset delta. Returns where the key length goes.
+   */
+  private beginRecord(timestamp: number, restSize: number): number {
+    const count = this.count
+    if (count === 0) this.baseTimestamp = timestamp
+    const timestampDelta = timestamp - this.baseTimestamp
+    const shortDelta = timestampDelta >= 0 && timestampDelta < 64
+    const bodySize = 1 + (shortDelta ? 1 : varlongSize(timestampDelta)) + smallVarintSize(count) + restSize
+    const lengthSize = smallVarintSize(bodySize)
+    if (this.position + lengthSize + bodySize > this.buffer.length) this.ensureCapacity(lengthSize + bodySize)
+    const out = this.buffer
+    let at = writeSmallVarint(out, this.position, bodySize)
+    out[at++] = 0
+    if (shortDelta) out[at++] = timestampDelta << 1
+    else at = writeVarlong(out, at, timestampDelta)
+    return writeSmallVarint(out, at, count)
+  }
+
+  /** Ends the record beginRecord started; `end` is just past its last byte. */
+  private endRecord(end: number, timestamp: number): void {
+    this.position = end
+    this.count++
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
   }
 
