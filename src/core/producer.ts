@@ -87,15 +87,10 @@ export class Producer {
     if (key === null && this.requireKey) throw this.keyRequired()
     const partition = explicitPartition ?? this.partitioner.partition(key)
     if (explicitPartition !== undefined) this.topic.checkPartition(partition)
-    const builder = this.builders[partition] ?? this.newBuilder(partition)
     const keyLength = key === null ? -1 : key.length
     const valueLength = valueSource === null ? -1 : valueEnd - valueStart
-    const recordBytes = BatchBuilder.recordSizeUpperBound(keyLength, valueLength, headers)
-    if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
-    if (builder.sizeBytes + recordBytes > this.maxMessageBytes) throw this.tooLarge(keyLength, valueLength)
-    builder.addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers)
-    this.stats.messages++
-    this.stats.bytes += Math.max(0, keyLength) + Math.max(0, valueLength)
+    this.builderWithRoom(partition, keyLength, valueLength, headers).addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers)
+    this.counted(keyLength, valueLength)
   }
 
   /**
@@ -110,7 +105,6 @@ export class Producer {
     const nullEmpty = options.nullEmpty === true
     const explicit = options.partition
     if (explicit !== undefined) this.topic.checkPartition(explicit)
-    const stats = this.stats
     // The next key delimiter after a long key's first bytes; searched again only once passed, so
     // messages without a key cost one search in all, not one to the end of the source each.
     let keyAt = -1
@@ -144,16 +138,12 @@ export class Producer {
       }
       if (keyStart < 0 && this.requireKey) throw this.keyRequired()
       const partition = explicit ?? (keyStart >= 0 ? partitionForKeyRange(source, keyStart, keyEnd, this.builders.length) : this.partitioner.partition(null))
-      const builder = this.builders[partition] ?? this.newBuilder(partition)
       const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart
       const valueLength = lineEnd - valueStart
-      const recordBytes = BatchBuilder.recordSizeUpperBound(keyLength, valueLength)
-      if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
-      if (builder.sizeBytes + recordBytes > this.maxMessageBytes) throw this.tooLarge(keyLength, valueLength)
+      const builder = this.builderWithRoom(partition, keyLength, valueLength)
       if (nullEmpty && valueLength === 0) builder.addSlice(keyStart < 0 ? null : source.subarray(keyStart, keyEnd), null, 0, 0, timestamp)
       else builder.addFromSource(source, keyStart, keyEnd, valueStart, lineEnd, timestamp)
-      stats.messages++
-      stats.bytes += keyLength < 0 ? valueLength : keyLength + valueLength
+      this.counted(keyLength, valueLength)
       at = lineEnd + 1
     }
   }
@@ -219,6 +209,24 @@ export class Producer {
   close(): void {
     this.flush()
     this.topic.close()
+  }
+
+  /**
+   * The partition's builder, with room for a record of these lengths (-1 = null): a batch it would
+   * overfill is appended first; a record no batch can hold is RECORD_TOO_LARGE.
+   */
+  private builderWithRoom(partition: number, keyLength: number, valueLength: number, headers?: Header[]): BatchBuilder {
+    const builder = this.builders[partition] ?? this.newBuilder(partition)
+    const recordBytes = BatchBuilder.recordSizeUpperBound(keyLength, valueLength, headers)
+    if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
+    if (builder.sizeBytes + recordBytes > this.maxMessageBytes) throw this.tooLarge(keyLength, valueLength)
+    return builder
+  }
+
+  /** Counts a queued record in the stats (key and value bytes; -1 = null). */
+  private counted(keyLength: number, valueLength: number): void {
+    this.stats.messages++
+    this.stats.bytes += Math.max(0, keyLength) + Math.max(0, valueLength)
   }
 
   private keyRequired(): StromError {
