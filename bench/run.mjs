@@ -48,7 +48,7 @@ function sh(command) {
   const result = spawnSync('bash', ['-o', 'pipefail', '-c', command], {encoding: 'utf8', maxBuffer: 1 << 30})
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   if (result.status !== 0) throw new Error(`failed (${result.status}): ${command}\n${result.stderr}`)
-  return {seconds, stdout: result.stdout}
+  return {seconds, stdout: result.stdout, stderr: result.stderr}
 }
 
 const scratch = (name) => {
@@ -135,22 +135,19 @@ const e2e = JSON.parse(sh(`${strom} bench e2e --rate 1000 --seconds ${e2eSeconds
 // one pipe. The peak is the process's own (getrusage), reported at exit by a one-line --import hook.
 const rssHook = path.join(data, 'max-rss.mjs')
 fs.writeFileSync(rssHook, "process.on('exit', () => process.stderr.write(`max-rss-kb ${process.resourceUsage().maxRSS}\\n`))\n")
+/** Runs `command` (through sh); its peak RSS in MB, as the hook reported it, and how long it took. */
 const peakRss = (command) => {
-  const result = spawnSync('bash', ['-o', 'pipefail', '-c', command], {encoding: 'utf8', maxBuffer: 1 << 26})
-  const kb = /max-rss-kb (\d+)/.exec(result.stderr ?? '')
-  if (result.status !== 0 || kb === null) throw new Error(`failed (${result.status}): ${command}\n${result.stderr}`)
-  return Number(kb[1]) / 1024
+  const {seconds, stderr} = sh(command)
+  const kb = /max-rss-kb (\d+)/.exec(stderr)
+  if (kb === null) throw new Error(`no peak RSS reported by: ${command}\n${stderr}`)
+  return {mb: Number(kb[1]) / 1024, seconds}
 }
 const bigRepeats = Math.ceil(bigTargetBytes / inputBytes)
 const bigDir = scratch('big')
 sh(`${strom} topic create t --partitions 4 --dir ${bigDir}`)
-const rssStarted = process.hrtime.bigint()
-const produceRss = peakRss(`for i in $(seq ${bigRepeats}); do cat ${lines}; done | node --import ${rssHook} ${path.join(root, 'bin/run.js')} produce t --dir ${bigDir}`)
-const produceBigSeconds = Number(process.hrtime.bigint() - rssStarted) / 1e9
+const {mb: produceRss, seconds: produceBigSeconds} = peakRss(`for i in $(seq ${bigRepeats}); do cat ${lines}; done | node --import ${rssHook} ${path.join(root, 'bin/run.js')} produce t --dir ${bigDir}`)
 sh('sync')
-const consumeStarted = process.hrtime.bigint()
-const consumeRss = peakRss(`node --import ${rssHook} ${path.join(root, 'bin/run.js')} consume t --dir ${bigDir} > /dev/null`)
-const consumeBigSeconds = Number(process.hrtime.bigint() - consumeStarted) / 1e9
+const {mb: consumeRss, seconds: consumeBigSeconds} = peakRss(`node --import ${rssHook} ${path.join(root, 'bin/run.js')} consume t --dir ${bigDir} > /dev/null`)
 fs.rmSync(bigDir, {recursive: true, force: true})
 const bigBytes = bigRepeats * inputBytes
 process.stderr.write(`peak RSS over ${(bigBytes / 1e9).toFixed(1)} GB: produce ${produceRss.toFixed(0)} MB, consume ${consumeRss.toFixed(0)} MB\n`)
