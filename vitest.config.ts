@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     setupFiles: ['test/helpers/setup.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
     // Integration suites spawn real processes and set process-wide state: isolate them in forks.
     pool: 'forks',
     testTimeout: 60_000,

@@ -69,6 +69,11 @@ export interface SinkOptions {
    * (mirror counts what reached the destination), at some cost in throughput on a network.
    */
   ordered?: boolean
+  /**
+   * Kafka's acks: -1 (all in-sync replicas, the default), 1 (the leader) or 0 (no answer). A log
+   * directory has one copy: every append is acknowledged once written to the OS (--sync: on disk).
+   */
+  acks?: -1 | 0 | 1
 }
 
 export interface SinkStats {

@@ -36,6 +36,7 @@ export default class Produce extends StromCommand {
     'key-encoding': Flags.string({description: 'how keys are written in the input', options: [...ENCODINGS], default: 'utf8'}),
     'null-empty': Flags.boolean({char: 'Z', description: 'send an empty key or value as null (a tombstone on compacted topics)'}),
     sync: Flags.boolean({description: 'fsync each batch before it counts as written'}),
+    acks: Flags.string({description: 'with --bootstrap-server: acknowledgement by all in-sync replicas (all, -1), the leader (1) or none (0); default all', options: ['all', '-1', '1', '0']}),
     create: Flags.boolean({description: 'create the topic if it does not exist'}),
     partitions: Flags.integer({description: 'partitions for a topic made by --create', default: 1}),
     'batch-size': Flags.integer({description: 'largest batch in bytes (capped by the topic\'s max.message.bytes)', default: 256 * 1024}),
@@ -51,6 +52,7 @@ export default class Produce extends StromCommand {
       sync: flags.sync,
       batchBytes: flags['batch-size'],
       createPartitions: flags.create ? flags.partitions : undefined,
+      acks: flags.acks === undefined || flags.acks === 'all' ? -1 : (Number(flags.acks) as -1 | 0 | 1),
     })
     if (flags.partition !== undefined) producer.checkPartition(flags.partition)
     const encodings = {key: flags['key-encoding'] as Encoding, value: flags['value-encoding'] as Encoding}

@@ -76,7 +76,9 @@ export class KafkaGroupReader implements RecordSource {
       // other members rejoin, a lost connection): only a crash it gives up on ends the read.
       this.consumer.on(this.consumer.events.CRASH, (event) => {
         if ((event.payload as {restart?: boolean}).restart === false) fail(event.payload.error)
-        else this.options.onWarning(`group '${this.group}': ${event.payload.error?.message ?? 'the consumer crashed'}; rejoining`)
+        // Retriable (a broker died, a coordinator moved or is loading): Kafka's clients retry
+        // these without a word, and so does strom; STROM_DEBUG_KAFKA shows them.
+        else if (process.env.STROM_DEBUG_KAFKA) this.options.onWarning(`group '${this.group}': ${event.payload.error?.message ?? 'the consumer crashed'}; rejoining`)
       })
       const topics: Array<string | RegExp> = [...this.options.topics]
       if (this.options.pattern !== undefined) topics.push(this.options.pattern)

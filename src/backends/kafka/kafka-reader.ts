@@ -15,6 +15,7 @@ import {PartitionBounds, PositionSpec, RangeSpec, resolvePosition} from '../../c
 import type {ReadOptions, RecordSource, RecordVisitor} from '../backend.js'
 import type {InternalBroker, InternalCluster} from './client.js'
 import {encodeFetchBody, fetchRequest} from './fetch-request.js'
+import {isRetriableSendError} from './kafka-sink.js'
 
 const require = createRequire(import.meta.url)
 const {createErrorFromCode} = require('kafkajs/src/protocol/error') as {createErrorFromCode(code: number): Error}
@@ -39,6 +40,8 @@ export interface ResolvedPartition {
 }
 
 const FOLLOW_WAIT_MS = 500
+/** How long partitions may be without a reachable leader before a read gives up (a failover takes seconds). */
+const LEADER_WAIT_MS = 120_000
 const PARTITION_MAX_BYTES = 1024 * 1024
 const FETCH_MAX_BYTES = 16 * 1024 * 1024
 
@@ -79,6 +82,8 @@ export function resolveRange(bounds: PartitionBounds, range: RangeSpec, follow: 
 export class KafkaReader implements RecordSource {
   private readonly states: PartitionState[]
   private stopped = false
+  /** Records arrived since the last leader change: the wait for leaders starts over. */
+  private progressed = false
   private readonly record = new RecordCursor()
 
   constructor(
@@ -105,15 +110,29 @@ export class KafkaReader implements RecordSource {
     try {
       const topics = [...new Set(this.states.map((s) => s.topic))]
       await this.cluster.addMultipleTargetTopics(topics)
-      for (let moves = 0; !this.stopped && this.states.some((s) => !s.done); moves++) {
+      // Leadership can be away for a while when a broker dies (its session must time out before a
+      // new leader is elected): keep finding leaders until this long without a usable one.
+      let unavailableSince: number | undefined
+      while (!this.stopped && this.states.some((s) => !s.done)) {
         // Each leader in its own loop, so one broker's long poll never delays another's records. A
-        // loop ends early when leadership moved; then metadata is refreshed and the leaders found again.
+        // loop ends early when leadership moved or its broker went away; then metadata is refreshed
+        // and the leaders found again.
         const byLeader = this.partitionsByLeader(topics)
-        const moved = await Promise.all([...byLeader].map(async ([leader, states]) => this.readFrom(await this.cluster.findBroker({nodeId: leader}), states, visit, afterChunk)))
+        const moved = await Promise.all([...byLeader].map(async ([leader, states]) => {
+          try {
+            return await this.readFrom(await this.cluster.findBroker({nodeId: leader}), states, visit, afterChunk)
+          } catch (error) {
+            if (!isRetriableSendError(error)) throw error
+            return true
+          }
+        }))
         if (!moved.includes(true)) break
-        if (moves >= 20) throw new StromError('UNAVAILABLE', 'partition leadership keeps moving; giving up after 20 tries')
-        await new Promise((resolve) => setTimeout(resolve, 200))
-        await this.cluster.refreshMetadata()
+        if (this.progressed) unavailableSince = undefined
+        this.progressed = false
+        unavailableSince ??= Date.now()
+        if (Date.now() - unavailableSince > LEADER_WAIT_MS) throw new StromError('UNAVAILABLE', `no leader could be reached for some partitions of ${topics.join(', ')} for ${LEADER_WAIT_MS / 1000} s`, {hint: 'check the cluster: `strom topic describe TOPIC --bootstrap-server ...` shows leaders and in-sync replicas'})
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        await this.cluster.refreshMetadata().catch(() => undefined)
       }
     } catch (error) {
       throw this.translate(error)
@@ -164,6 +183,7 @@ export class KafkaReader implements RecordSource {
             continue
           }
           if (fetched.errorCode !== 0) throw createErrorFromCode(fetched.errorCode)
+          this.progressed = true
           const emitted = this.emit(state, fetched.records, visit)
           if (emitted === 'stop') {
             this.stopped = true

@@ -3,7 +3,7 @@
  * as Kafka's Java client does, sticky or round-robin for the rest), so a key lands in the same
  * partition number on a cluster as in a log directory. Records go straight into a RecordBatch per
  * partition (src/core's BatchBuilder, the same encoder a log directory uses), and the batches into
- * Produce requests, one per partition leader, with acks=all. flush() waits for every
+ * Produce requests, one per partition leader, with acks=all unless --acks says otherwise. flush() waits for every
  * acknowledgement; drain() holds the input back while too much is in flight.
  *
  * The requests travel on kafkajs' connections (see client.ts and produce-request.ts), not through
@@ -21,9 +21,28 @@ const BYTES_PER_SEND = 4 * 1024 * 1024
 /** A partition's batch stays well under Kafka's default max.message.bytes (1 MiB). */
 const MAX_PARTITION_BYTES = 512 * 1024
 const MAX_SENDS_IN_FLIGHT = 4
-/** Leadership moved or metadata was stale: refresh and send again, this many times. */
-const RETRIES = 3
-const RETRIABLE = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_ENOUGH_REPLICAS', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION'])
+/**
+ * Leadership moved, a broker died or metadata was stale: refresh and send again until this long
+ * after the first try (the Java producer's delivery.timeout.ms is 120 s). A broker that dies is
+ * noticed by the controller only after its session times out (9 s by default) and a new leader is
+ * elected after that, so a handful of quick retries is not enough.
+ */
+const DELIVERY_TIMEOUT_MS = 120_000
+const MAX_BACKOFF_MS = 1000
+/** Kafka's retriable errors, under kafkajs' names (NOT_LEADER_FOR_PARTITION is NOT_LEADER_OR_FOLLOWER). */
+const RETRIABLE = new Set([
+  'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'KAFKA_STORAGE_ERROR',
+  'BROKER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'NOT_CONTROLLER', 'COORDINATOR_LOAD_IN_PROGRESS',
+])
+
+/** A failure worth another try after a metadata refresh: a retriable Kafka error or a lost connection. */
+export function isRetriableSendError(error: unknown): boolean {
+  const {type, name, retriable} = (error ?? {}) as {type?: string; name?: string; retriable?: boolean}
+  if (type !== undefined) return RETRIABLE.has(type)
+  // kafkajs' connection and broker-lookup errors carry no Kafka error type.
+  return retriable === true || /Connection|RequestTimeout|BrokerNotFound|Metadata|NumberOfRetriesExceeded/.test(name ?? '')
+}
 
 export class KafkaSink implements RecordSink {
   readonly stats: SinkStats = {messages: 0, bytes: 0, batches: 0}
@@ -127,9 +146,11 @@ export class KafkaSink implements RecordSink {
     this.lastSend = send
   }
 
-  /** One Produce request per partition leader, all acknowledged (acks=all) before this resolves. */
+  /** One Produce request per partition leader, all acknowledged (per --acks) before this resolves. */
   private async produce(batches: Map<number, Buffer>): Promise<void> {
     let remaining = batches
+    const deadline = Date.now() + DELIVERY_TIMEOUT_MS
+    const acks = this.options.acks ?? -1
     for (let attempt = 0; ; attempt++) {
       const leaders = this.cluster.findLeaderForPartitions(this.topicName, [...remaining.keys()])
       const failed = new Map<number, Buffer>()
@@ -137,19 +158,18 @@ export class KafkaSink implements RecordSink {
       await Promise.all(Object.entries(leaders).map(async ([leader, partitions]) => {
         try {
           const broker = await this.cluster.findBroker({nodeId: leader})
-          const body = encodeProduceBody(this.topicName, partitions.map((partition) => ({partition, batch: remaining.get(partition)!})), -1, 30_000)
-          await broker.connectionPool.send(produceRequest(body))
+          const body = encodeProduceBody(this.topicName, partitions.map((partition) => ({partition, batch: remaining.get(partition)!})), acks, 30_000)
+          await broker.connectionPool.send(produceRequest(body, acks !== 0))
         } catch (error) {
           lastError = error
           for (const partition of partitions) failed.set(partition, remaining.get(partition)!)
         }
       }))
       if (failed.size === 0) return
-      const type = (lastError as {type?: string}).type
-      const retriable = (type !== undefined && RETRIABLE.has(type)) || /Connection/.test((lastError as {name?: string}).name ?? '')
-      if (!retriable || attempt >= RETRIES) throw lastError
-      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)))
-      await this.cluster.refreshMetadata()
+      if (!isRetriableSendError(lastError) || Date.now() >= deadline) throw lastError
+      await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_BACKOFF_MS, 100 * (attempt + 1))))
+      // The refresh itself can fail while the cluster elects new leaders: the next round retries it.
+      await this.cluster.refreshMetadata().catch(() => undefined)
       remaining = failed
     }
   }

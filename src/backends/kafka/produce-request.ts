@@ -38,6 +38,7 @@ export function encodeProduceBody(topic: string, batches: Array<{partition: numb
 }
 
 /** Produce v3 with `body`; kafkajs' own v3 response parser throws a KafkaJSProtocolError (with the error's type) for a failed partition. */
-export function produceRequest(body: Buffer): RawRequest<unknown> {
-  return rawRequest(PRODUCE, 3, 'Produce', body, produceV3Response)
+export function produceRequest(body: Buffer, expectResponse = true): RawRequest<unknown> {
+  // acks=0: the broker sends no response at all, so none may be waited for.
+  return rawRequest(PRODUCE, 3, 'Produce', body, produceV3Response, expectResponse)
 }

@@ -17,13 +17,13 @@ export interface RawRequest<T> {
   response: RawResponse<T>
 }
 
-export function rawRequest<T>(apiKey: number, apiVersion: number, apiName: string, body: Buffer, response: RawResponse<T>): RawRequest<T> {
+export function rawRequest<T>(apiKey: number, apiVersion: number, apiName: string, body: Buffer, response: RawResponse<T>, expectResponse = true): RawRequest<T> {
   return {
     request: {
       apiKey,
       apiVersion,
       apiName,
-      expectResponse: () => true,
+      expectResponse: () => expectResponse,
       encode: async () => {
         const encoder = new Encoder(body.length)
         encoder.writeBufferInternal(body)

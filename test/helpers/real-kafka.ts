@@ -1,0 +1,111 @@
+/**
+ * Apache Kafka itself, for the tests that check strom against the real thing: a single-node KRaft
+ * broker started on first use by `scripts/kafka.sh ensure` (one start shared by every test file of a
+ * run, whichever worker asks first) and stopped by the global teardown (test/helpers/global-setup.ts).
+ * A 3-broker cluster is started by the test that needs it (`startKafkaCluster`).
+ */
+import {execa} from 'execa'
+import os from 'node:os'
+import path from 'node:path'
+import {ROOT} from './strom.js'
+
+export const KAFKA_SCRIPT = path.join(ROOT, 'scripts', 'kafka.sh')
+/** Test brokers use their own state and ports, so a broker someone started by hand is left alone. */
+export const TEST_KAFKA_STATE = path.join(os.tmpdir(), 'strom-kafka-tests')
+export const TEST_KAFKA_PORT = 29092
+export const TEST_CLUSTER_STATE = path.join(os.tmpdir(), 'strom-kafka-tests-cluster')
+export const TEST_CLUSTER_PORT = 29192
+
+const singleEnv = {KAFKA_STATE: TEST_KAFKA_STATE, KAFKA_PORT: String(TEST_KAFKA_PORT)}
+const clusterEnv = {KAFKA_STATE: TEST_CLUSTER_STATE, KAFKA_PORT: String(TEST_CLUSTER_PORT)}
+
+/** The bootstrap address of the shared single-node broker, starting it if needed. */
+export async function realKafka(): Promise<string> {
+  const result = await execa('bash', [KAFKA_SCRIPT, 'ensure'], {env: singleEnv, reject: false, timeout: 300_000})
+  if (result.exitCode !== 0) throw new Error(`could not start Apache Kafka (scripts/kafka.sh ensure, exit ${result.exitCode}):\n${result.stderr}`)
+  return result.stdout.trim().split('\n').pop()!
+}
+
+export async function stopRealKafka(): Promise<void> {
+  await execa('bash', [KAFKA_SCRIPT, 'down'], {env: singleEnv, reject: false})
+}
+
+export interface KafkaCluster {
+  bootstrap: string
+  /** Broker ids 1..3 and their ports. */
+  ports: Record<number, number>
+  kill(id: number, signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>
+  start(id: number): Promise<void>
+  stop(): Promise<void>
+}
+
+export async function startKafkaCluster(): Promise<KafkaCluster> {
+  const up = await execa('bash', [KAFKA_SCRIPT, 'cluster'], {env: clusterEnv, reject: false, timeout: 300_000})
+  if (up.exitCode !== 0) throw new Error(`could not start a 3-broker Kafka cluster (scripts/kafka.sh cluster):\n${up.stderr}`)
+  const bootstrap = up.stdout.trim().split('\n').pop()!
+  const ports: Record<number, number> = {1: TEST_CLUSTER_PORT, 2: TEST_CLUSTER_PORT + 1, 3: TEST_CLUSTER_PORT + 2}
+  const fs = await import('node:fs')
+  return {
+    bootstrap,
+    ports,
+    async kill(id, signal = 'SIGKILL') {
+      const pid = Number(fs.readFileSync(path.join(TEST_CLUSTER_STATE, `node-${id}`, 'pid'), 'utf8'))
+      process.kill(pid, signal)
+      // Wait until the process is really gone, so a restart cannot race its lock on the data dir.
+      for (let i = 0; i < 600; i++) {
+        try {
+          process.kill(pid, 0)
+        } catch {
+          return
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    },
+    async start(id) {
+      const result = await execa('bash', [KAFKA_SCRIPT, 'start', String(id)], {env: clusterEnv, reject: false, timeout: 300_000})
+      if (result.exitCode !== 0) throw new Error(`could not restart Kafka broker ${id}:\n${result.stderr}`)
+    },
+    async stop() {
+      await execa('bash', [KAFKA_SCRIPT, 'down'], {env: clusterEnv, reject: false})
+    },
+  }
+}
+
+/** Runs one of Kafka's own command-line tools (a main class) against whatever the args name. */
+export async function kafkaTool(mainClass: string, args: string[], options: {input?: string; timeout?: number} = {}) {
+  const result = await execa('bash', [KAFKA_SCRIPT, 'run', mainClass, ...args], {input: options.input, reject: false, timeout: options.timeout ?? 120_000})
+  return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1}
+}
+
+/**
+ * The Java client check (test/kafka/java/StromClientCheck.java) compiled once per source version
+ * against Kafka's classpath; returns the command that runs it.
+ */
+export async function javaClientCheck(): Promise<(args: string[], timeout?: number) => Promise<{stdout: string; stderr: string; exitCode: number}>> {
+  const fs = await import('node:fs')
+  const crypto = await import('node:crypto')
+  const source = path.join(ROOT, 'test', 'kafka', 'java', 'StromClientCheck.java')
+  const classpath = (await execa('bash', [KAFKA_SCRIPT, 'classpath'])).stdout.trim()
+  const hash = crypto.createHash('sha256').update(fs.readFileSync(source)).update(classpath).digest('hex').slice(0, 16)
+  const out = path.join(os.tmpdir(), `strom-java-check-${hash}`)
+  if (!fs.existsSync(path.join(out, 'StromClientCheck.class'))) {
+    const staging = `${out}.${process.pid}`
+    const compiled = await execa('javac', ['-nowarn', '-cp', classpath, '-d', staging, source], {reject: false, timeout: 300_000})
+    if (compiled.exitCode !== 0) throw new Error(`javac failed:\n${compiled.stderr}`)
+    fs.renameSync(staging, out)
+  }
+  return async (args, timeout = 180_000) => {
+    const result = await execa('java', ['-Xmx256m', `-Dlog4j2.configurationFile=${path.join(ROOT, 'test', 'kafka', 'log4j2.properties')}`, '-cp', `${out}:${classpath}`, 'StromClientCheck', ...args], {reject: false, timeout})
+    return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1}
+  }
+}
+
+/** `key value` lines (what the Java check prints) as a map. */
+export function facts(stdout: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const line of stdout.split('\n')) {
+    const at = line.indexOf(' ')
+    if (at > 0) out[line.slice(0, at)] = line.slice(at + 1).trim()
+  }
+  return out
+}
