@@ -22,6 +22,7 @@ import {TIME_INDEX_ENTRY_SIZE} from '../segment/time-index.js'
 import {CLEANER_CHECKPOINT_FILE, isCompacted} from './compaction.js'
 import {FileWindow} from './file-window.js'
 import {PartitionRef} from './partition-ref.js'
+import {OffsetGap, readOffsetGaps} from '../partition/offset-gaps.js'
 import {findNextValidBatch} from './resync.js'
 
 export type FaultKind = 'batch' | 'offset' | 'index' | 'timeindex' | 'segment'
@@ -57,6 +58,8 @@ export interface PartitionCheck {
   batches: number
   bytes: number
   faults: Fault[]
+  /** Offsets must be contiguous (the topic was never compacted), apart from gaps repair recorded. */
+  strict: boolean
 }
 
 export interface VerifyOptions {
@@ -69,9 +72,11 @@ export function verifyPartition(ref: PartitionRef, options: VerifyOptions = {}):
   const bases = listSegmentBases(ref.partitionDir)
   // Gaps are normal once a partition has been compacted; before that, offsets are contiguous.
   const strict = !isCompacted(ref.config.cleanupPolicy) && !fs.existsSync(path.join(ref.partitionDir, CLEANER_CHECKPOINT_FILE))
+  // Offsets that `log repair` cut with the damaged batch holding them: a gap, not a damaged field.
+  const gaps = strict ? readOffsetGaps(ref.partitionDir) : []
   const segments: SegmentCheck[] = []
   for (let i = 0; i < bases.length; i++) {
-    const check = verifySegment(ref, bases[i], i === bases.length - 1, strict, options.holdingWriteLock ?? false)
+    const check = verifySegment(ref, bases[i], i === bases.length - 1, strict, gaps, options.holdingWriteLock ?? false)
     if (check === undefined) continue
     const previous = segments.at(-1)
     if (previous?.lastOffset !== undefined && previous.lastOffset >= check.baseOffset) {
@@ -88,6 +93,7 @@ export function verifyPartition(ref: PartitionRef, options: VerifyOptions = {}):
     batches: segments.reduce((n, s) => n + s.batches, 0),
     bytes: segments.reduce((n, s) => n + s.sizeBytes, 0),
     faults: segments.flatMap((s) => s.faults),
+    strict,
   }
 }
 
@@ -97,7 +103,7 @@ interface BatchSeen {
   runningMaxTimestamp: number
 }
 
-function verifySegment(ref: PartitionRef, base: number, active: boolean, strict: boolean, holdingWriteLock: boolean): SegmentCheck | undefined {
+function verifySegment(ref: PartitionRef, base: number, active: boolean, strict: boolean, gaps: OffsetGap[], holdingWriteLock: boolean): SegmentCheck | undefined {
   const paths = segmentPaths(ref.partitionDir, base)
   let fd: number
   try {
@@ -154,7 +160,7 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
         if (baseOffset < base || baseOffset <= previousLast) damage(position, baseOffset, `batch offset ${baseOffset} is not above ${Math.max(previousLast, base - 1)}: the base offset field is damaged`, 'offset')
         beforePrevious = previousLast
         previousLast = Math.max(previousLast, lastOffset)
-      } else if (strict && baseOffset !== expected) {
+      } else if (strict && baseOffset !== expected && !gaps.some((g) => g.from === expected && g.to === baseOffset - 1)) {
         damage(position, baseOffset, `batch offset ${baseOffset} where ${expected} was expected: the base offset field is damaged`, 'offset')
         // Trust the sequence, not the damaged field, so the batches after it are judged fairly.
         previousLast = expected + header.readInt32BE(23)
