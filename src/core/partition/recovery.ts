@@ -20,7 +20,7 @@ import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
 import {BATCH_HEADER_SIZE, readInt64} from '../format/record-batch.js'
 import {ScanResult, readFully, scanBatches} from '../segment/batch-scan.js'
 import {findNextValidBatch} from '../maintenance/resync.js'
-import {listSegmentBases, openForWriteNoFollow, readLogStartCheckpoint} from './partition-files.js'
+import {assertInsideTopicsDir, listSegmentBases, openForWriteNoFollow, readLogStartCheckpoint} from './partition-files.js'
 import {recoverInterruptedMaintenanceLocked} from '../maintenance/segment-swap.js'
 
 export interface TruncationReport {
@@ -65,6 +65,7 @@ export function recoverPartitionLocked(partitionDir: string, indexIntervalBytes:
 }
 
 export function createEmptySegment(partitionDir: string, baseOffset: number): void {
+  assertInsideTopicsDir(partitionDir)
   const paths = segmentPaths(partitionDir, baseOffset)
   // Index files first: a crash in between leaves an orphan index, which recovery ignores.
   fs.closeSync(fs.openSync(paths.index, 'a'))
