@@ -108,14 +108,6 @@ export class Topic {
     return reader
   }
 
-  /** Runs recovery on every partition that no writer holds right now, warning about torn tails. */
-  recoverIdlePartitions(): void {
-    for (let p = 0; p < this.partitions; p++) {
-      const result = this.reader(p).recoverIfIdle(this.config.indexIntervalBytes)
-      if (result?.truncation !== undefined) this.log.onWarning(describeTruncation(this.name, p, result.truncation))
-    }
-  }
-
   describePartition(partition: number): PartitionInfo {
     const reader = this.reader(partition)
     return {

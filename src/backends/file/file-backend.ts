@@ -170,7 +170,6 @@ export class FileBackend implements Backend {
     const assignments: PartitionAssignment[] = []
     for (const {topic: name, partitions} of selection) {
       const topic: Topic = this.log.topic(name)
-      topic.recoverIdlePartitions()
       for (const partition of partitions ?? [...Array(topic.partitions).keys()]) {
         topic.checkPartition(partition)
         assignments.push({topic, partition})

@@ -38,7 +38,12 @@ export default class LogRepair extends StromCommand {
     const repaired = damaged.map((ref) => repairPartition(ref))
     if (!this.jsonEnabled()) {
       for (const r of repaired) {
-        for (const cut of r.cuts) this.log(`${r.topic}/${r.partition} segment ${cut.segment}: cut ${formatBytes(cut.bytesCut)} from byte ${cut.position} (${cut.reason}); kept in ${cut.quarantineFile}`)
+        for (const cut of r.cuts) {
+          this.log(`${r.topic}/${r.partition} segment ${cut.segment}: cut ${formatBytes(cut.bytesCut)} from byte ${cut.position} (${cut.reason}); kept in ${cut.quarantineFile}`)
+          if (cut.restored.batches > 0) this.log(`${r.topic}/${r.partition} segment ${cut.segment}: put back ${cut.restored.batches} valid batch(es) that followed the damage, offsets ${cut.restored.firstOffset}..${cut.restored.lastOffset} unchanged`)
+          if (cut.gap !== undefined) this.log(`${r.topic}/${r.partition}: offsets ${cut.gap.from}..${cut.gap.to} were in the damaged bytes and are now a gap (their bytes are in the quarantine file)`)
+          if (cut.rolledTo !== undefined) this.log(`${r.topic}/${r.partition}: started segment ${cut.rolledTo}, so those offsets are never handed out again`)
+        }
         if (r.rebuiltIndexes.length > 0) this.log(`${r.topic}/${r.partition}: rebuilt the indexes of segment(s) ${r.rebuiltIndexes.join(', ')}`)
         for (const f of r.faultsAfter) this.logToStderr(`still damaged: ${formatFault(f)}`)
       }

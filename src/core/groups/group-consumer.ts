@@ -179,8 +179,6 @@ export class GroupConsumer {
       this.topics.set(topicName, topic)
     }
     const reader = topic.reader(partition)
-    const result = reader.recoverIfIdle(topic.config.indexIntervalBytes)
-    if (result?.truncation !== undefined) this.warn(`recovered ${topicName}/${partition}: cut a torn tail of ${result.truncation.bytesCut} bytes`)
     const logStart = reader.logStartOffset()
     const endOffset = reader.endOffset()
     const committed = this.member.store.committed(topicName, partition)?.offset

@@ -70,6 +70,47 @@ export class FileLock {
   }
 }
 
+/**
+ * Whether some other open file (another process, or another FileLock) holds a lock on `file` right
+ * now. Read-only: it opens the file for reading and asks for a shared lock it releases at once, so
+ * it creates nothing and works in a read-only directory. A missing file was never locked.
+ */
+export function isLockedElsewhere(file: string): boolean {
+  let fd: number
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
+  } catch {
+    return false
+  }
+  try {
+    if (!nativeLocks.tryLock(fd, {shared: true})) return true
+    nativeLocks.unlock(fd)
+    return false
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
+ * Waits until nobody holds an exclusive lock on `file`, then returns without holding anything
+ * (read-only, like isLockedElsewhere). Used to let a short critical section of another process
+ * (a segment swap) finish before looking again.
+ */
+export function waitUntilUnlocked(file: string): void {
+  let fd: number
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
+  } catch {
+    return
+  }
+  try {
+    if (!nativeLocks.tryLock(fd, {shared: true})) nativeLocks.waitForLockSync(fd, {shared: true})
+    nativeLocks.unlock(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 const locksByPath = new Map<string, FileLock>()
 
 /** The process-wide FileLock for a path. */

@@ -15,13 +15,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
-import {fileLockFor} from '../io/file-lock.js'
-import {WRITE_LOCK_FILE, listSegmentBases} from '../partition/partition-files.js'
+import {isLockedElsewhere, waitUntilUnlocked} from '../io/file-lock.js'
+import {CLEANER_LOCK_FILE, WRITE_LOCK_FILE, directoryStamp, listSegmentBases} from '../partition/partition-files.js'
 import {OFFSET_INDEX_ENTRY_SIZE} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE} from '../segment/time-index.js'
 import {CLEANER_CHECKPOINT_FILE, isCompacted} from './compaction.js'
 import {FileWindow} from './file-window.js'
 import {PartitionRef} from './partition-ref.js'
+import {OffsetGap, readOffsetGaps} from '../partition/offset-gaps.js'
 import {findNextValidBatch} from './resync.js'
 
 export type FaultKind = 'batch' | 'offset' | 'index' | 'timeindex' | 'segment'
@@ -57,6 +58,8 @@ export interface PartitionCheck {
   batches: number
   bytes: number
   faults: Fault[]
+  /** Offsets must be contiguous (the topic was never compacted), apart from gaps repair recorded. */
+  strict: boolean
 }
 
 export interface VerifyOptions {
@@ -65,13 +68,45 @@ export interface VerifyOptions {
   holdingWriteLock?: boolean
 }
 
+/**
+ * Verifies a partition. Retention and compaction replace and delete segments while verify looks
+ * (without a lock), so a listing can mix old and new segments for a moment (a compacted segment
+ * next to the one it replaces: an "overlap"). Faults are therefore only reported when they are
+ * stable: found while no cleaner held the partition and the directory did not change, or found
+ * again by a second look made after the swap in progress (done under the write lock) finished.
+ */
 export function verifyPartition(ref: PartitionRef, options: VerifyOptions = {}): PartitionCheck {
+  // Repair holds both locks: nothing can change under it.
+  if (options.holdingWriteLock) return verifyOnce(ref, options)
+  let previous: PartitionCheck | undefined
+  for (let look = 1; ; look++) {
+    const stamp = directoryStamp(ref.partitionDir)
+    const check = verifyOnce(ref, look === 1 ? options : {...options, onProgress: undefined})
+    if (check.faults.length === 0) return check
+    const settled = stamp === directoryStamp(ref.partitionDir) && !isLockedElsewhere(path.join(ref.partitionDir, CLEANER_LOCK_FILE))
+    if (settled || (previous !== undefined && sameFaults(previous, check)) || look === MAX_LOOKS) return check
+    previous = check
+    waitUntilUnlocked(path.join(ref.partitionDir, WRITE_LOCK_FILE))
+  }
+}
+
+// A cleaner swapping again and again could keep the faults changing; after this many looks the last is reported.
+const MAX_LOOKS = 5
+
+function sameFaults(a: PartitionCheck, b: PartitionCheck): boolean {
+  const key = (c: PartitionCheck) => JSON.stringify(c.faults.map((f) => [f.segment, f.file, f.kind, f.position, f.offset, f.message]))
+  return key(a) === key(b)
+}
+
+function verifyOnce(ref: PartitionRef, options: VerifyOptions): PartitionCheck {
   const bases = listSegmentBases(ref.partitionDir)
   // Gaps are normal once a partition has been compacted; before that, offsets are contiguous.
   const strict = !isCompacted(ref.config.cleanupPolicy) && !fs.existsSync(path.join(ref.partitionDir, CLEANER_CHECKPOINT_FILE))
+  // Offsets that `log repair` cut with the damaged batch holding them: a gap, not a damaged field.
+  const gaps = strict ? readOffsetGaps(ref.partitionDir) : []
   const segments: SegmentCheck[] = []
   for (let i = 0; i < bases.length; i++) {
-    const check = verifySegment(ref, bases[i], i === bases.length - 1, strict, options.holdingWriteLock ?? false)
+    const check = verifySegment(ref, bases[i], i === bases.length - 1, strict, gaps, options.holdingWriteLock ?? false)
     if (check === undefined) continue
     const previous = segments.at(-1)
     if (previous?.lastOffset !== undefined && previous.lastOffset >= check.baseOffset) {
@@ -88,6 +123,7 @@ export function verifyPartition(ref: PartitionRef, options: VerifyOptions = {}):
     batches: segments.reduce((n, s) => n + s.batches, 0),
     bytes: segments.reduce((n, s) => n + s.sizeBytes, 0),
     faults: segments.flatMap((s) => s.faults),
+    strict,
   }
 }
 
@@ -97,7 +133,7 @@ interface BatchSeen {
   runningMaxTimestamp: number
 }
 
-function verifySegment(ref: PartitionRef, base: number, active: boolean, strict: boolean, holdingWriteLock: boolean): SegmentCheck | undefined {
+function verifySegment(ref: PartitionRef, base: number, active: boolean, strict: boolean, gaps: OffsetGap[], holdingWriteLock: boolean): SegmentCheck | undefined {
   const paths = segmentPaths(ref.partitionDir, base)
   let fd: number
   try {
@@ -154,7 +190,7 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
         if (baseOffset < base || baseOffset <= previousLast) damage(position, baseOffset, `batch offset ${baseOffset} is not above ${Math.max(previousLast, base - 1)}: the base offset field is damaged`, 'offset')
         beforePrevious = previousLast
         previousLast = Math.max(previousLast, lastOffset)
-      } else if (strict && baseOffset !== expected) {
+      } else if (strict && baseOffset !== expected && !gaps.some((g) => g.from === expected && g.to === baseOffset - 1)) {
         damage(position, baseOffset, `batch offset ${baseOffset} where ${expected} was expected: the base offset field is damaged`, 'offset')
         // Trust the sequence, not the damaged field, so the batches after it are judged fairly.
         previousLast = expected + header.readInt32BE(23)
@@ -266,9 +302,7 @@ function readOptional(file: string): Buffer | undefined {
   }
 }
 
+/** A producer holds the write lock (probed read-only: verify never creates or locks anything). */
 function writerIsActive(partitionDir: string): boolean {
-  const lock = fileLockFor(path.join(partitionDir, WRITE_LOCK_FILE))
-  if (!lock.tryAcquire()) return true
-  lock.release()
-  return false
+  return isLockedElsewhere(path.join(partitionDir, WRITE_LOCK_FILE))
 }

@@ -8,6 +8,7 @@
  *   <topic>/<partition>/log-start-offset                optional checkpoint (delete-records, retention)
  *   <topic>/<partition>/cleaner.lock                    permanent lock file: one retention/compaction/repair at a time
  *   <topic>/<partition>/cleaner-offset-checkpoint       first offset compaction has not cleaned yet
+ *   <topic>/<partition>/repair-gaps.json                offsets `log repair` cut with damage (offset-gaps.ts)
  *   <topic>/<partition>/cleaner-swap.json               present only while compaction swaps segments in
  *   <topic>/<partition>/*.cleaned, *.deleted            transient: compaction output, segments being deleted
  */
@@ -63,17 +64,36 @@ export function openForWriteNoFollow(file: string): number {
   }
 }
 
-/** Refuses a partition directory that resolves outside `<dir>/topics` (a symlinked topic or partition directory). */
+/**
+ * Refuses a partition directory that resolves outside the log directory (a symlinked `topics`,
+ * topic or partition directory): strom creates and writes files only inside the log directory.
+ * The layout is fixed, <dir>/topics/<topic>/<partition> (topic creation stages partitions at the
+ * same depth, <dir>/tmp/<staging>/<partition>), so the log directory is three levels up.
+ */
 export function assertInsideTopicsDir(partitionDir: string): void {
-  const topicsDir = path.dirname(path.dirname(partitionDir))
+  const logDir = path.dirname(path.dirname(path.dirname(partitionDir)))
   let real: string
   try {
     real = fs.realpathSync(partitionDir)
   } catch {
     return // missing: whoever opens it reports that
   }
-  const realTopics = fs.realpathSync(topicsDir)
-  if (!real.startsWith(realTopics + path.sep)) {
-    throw new StromError('IO_ERROR', `${partitionDir} resolves to ${real}, outside the log directory: refusing to work through a symlink`, {hint: 'topic and partition directories must be plain directories inside the log directory'})
+  const realLog = fs.realpathSync(logDir)
+  if (!real.startsWith(realLog + path.sep)) {
+    throw new StromError('IO_ERROR', `${partitionDir} resolves to ${real}, outside the log directory ${realLog}: refusing to create or write files through a symlink`, {hint: 'topic and partition directories must be plain directories inside the log directory'})
+  }
+}
+
+/** Refuses a directory (a topic directory) that resolves outside the log directory `logDir`. */
+export function assertResolvesInside(dir: string, logDir: string): void {
+  let real: string
+  try {
+    real = fs.realpathSync(dir)
+  } catch {
+    return
+  }
+  const realLog = fs.realpathSync(logDir)
+  if (!real.startsWith(realLog + path.sep)) {
+    throw new StromError('IO_ERROR', `${dir} resolves to ${real}, outside the log directory ${realLog}: refusing to create or write files through a symlink`, {hint: 'topic and partition directories must be plain directories inside the log directory'})
   }
 }

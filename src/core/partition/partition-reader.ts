@@ -3,19 +3,18 @@
  * writer's lock, and a reader only hands out batches whose full length is already in the file, so
  * it never sees a partial batch. A batch that runs past the end of the file is either still being
  * written or torn by a writer that died; either way it is "not there yet" for a reader, and the
- * next writer (or a reader that finds the lock free, see `recoverIfIdle`) cuts a torn one.
+ * next writer cuts a torn one. Readers never write to the log directory (no recovery, no lock, no
+ * index rebuild: a read-only directory reads fine); damage that is not an incomplete last batch
+ * stops them with CORRUPT_SEGMENT (or is stepped over with --skip-corrupt).
  */
 import fs from 'node:fs'
-import path from 'node:path'
 import {StromError} from '../errors.js'
-import {fileLockFor} from '../io/file-lock.js'
 import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, RecordCursor, batchSizeAt, isBatchCrcValid, readInt64} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {OffsetIndex} from '../segment/offset-index.js'
 import {TimeIndex} from '../segment/time-index.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
-import {WRITE_LOCK_FILE, directoryStamp, listPartitionDir, readLogStartCheckpoint} from './partition-files.js'
-import {RecoveryResult, recoverPartitionLocked} from './recovery.js'
+import {directoryStamp, listPartitionDir, readLogStartCheckpoint} from './partition-files.js'
 import {findNextValidBatch} from '../maintenance/resync.js'
 
 const DEFAULT_READ_BYTES = 1024 * 1024
@@ -85,20 +84,6 @@ export class PartitionReader {
 
   warn(message: string): void {
     this.options.onWarning?.(`${this.label}: ${message}`)
-  }
-
-  /**
-   * Runs recovery when no writer holds the partition (a writer that is alive recovers by itself).
-   * Returns undefined when a writer is active.
-   */
-  recoverIfIdle(indexIntervalBytes: number): RecoveryResult | undefined {
-    const lock = fileLockFor(path.join(this.partitionDir, WRITE_LOCK_FILE))
-    if (!lock.tryAcquire()) return undefined
-    try {
-      return recoverPartitionLocked(this.partitionDir, indexIntervalBytes)
-    } finally {
-      lock.release()
-    }
   }
 
   logStartOffset(): number {

@@ -3,7 +3,8 @@
  *
  * Every append runs under the partition's exclusive write lock, held only for the append itself:
  *   1. catch up with what other processes did since our last append (new segments, batches
- *      appended, a torn tail left by a writer that died: validated and cut here);
+ *      appended, a torn tail left by a writer that died: validated and cut here; damage that is
+ *      not a torn tail fails the append with CORRUPT_SEGMENT, see recovery.ts);
  *   2. roll to a new segment by size or age;
  *   3. stamp the next offset into the batch header (outside the CRC) and write it with one pwrite;
  *   4. add index entries when due.
@@ -21,7 +22,7 @@ import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
 import {WRITE_LOCK_FILE, assertInsideTopicsDir, directoryStamp, listSegmentBases, openForWriteNoFollow} from './partition-files.js'
-import {TruncationReport, createEmptySegment, recoverPartitionLocked} from './recovery.js'
+import {TruncationReport, assertTornTail, createEmptySegment, recoverPartitionLocked} from './recovery.js'
 import type {TopicConfig} from '../config.js'
 import {maintainAfterRoll} from '../maintenance/after-roll.js'
 
@@ -219,7 +220,9 @@ export class PartitionWriter {
       active.nextOffset = active.baseOffset
     }
     if (scan.stop !== 'end') {
-      // Writers append under this lock, so an invalid tail can only be a writer that died mid-write.
+      // Writers append under this lock, so an incomplete last batch is a writer that died mid-write
+      // and is cut; damage of any other kind is corruption, which only `log repair` may cut.
+      assertTornTail(this.partitionDir, active.baseOffset, active.logFd, scan, size)
       this.options.onTruncation?.({
         segmentBaseOffset: active.baseOffset,
         fromOffset: active.nextOffset,

@@ -1,20 +1,26 @@
 /**
- * Recovery of a partition, run by whoever holds its write lock (a producer opening it, or a reader
- * that finds the lock free). Nobody can be appending, so anything after the last valid batch of the
+ * Recovery of a partition, run by whoever holds its write lock (a producer, or maintenance), never
+ * by a reader: readers do not write. Nobody can be appending, so an incomplete LAST batch of the
  * active segment is a torn write from a process that died: it is cut, and the report says which
- * offsets and how many bytes. Indexes that are missing or disagree with the log are rebuilt.
+ * offsets and how many bytes. Damage of any other kind (valid batches after it, a bad CRC, length
+ * or magic in a batch that is all there) is corruption of data that was acknowledged: recovery
+ * refuses with CORRUPT_SEGMENT and leaves the bytes alone; only `strom log repair` cuts, keeping
+ * a copy. Indexes that are missing or disagree with the log are rebuilt by scanning the log.
  *
  * The recovery point is the last offset-index entry of the active segment: index entries are
  * written after their batch, so everything before that position was completely written.
  */
 import fs from 'node:fs'
+import path from 'node:path'
+import {StromError} from '../errors.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {writeFileAtomic} from '../io/atomic-file.js'
 import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
 import {BATCH_HEADER_SIZE, readInt64} from '../format/record-batch.js'
-import {readFully, scanBatches} from '../segment/batch-scan.js'
-import {listSegmentBases, openForWriteNoFollow, readLogStartCheckpoint} from './partition-files.js'
+import {ScanResult, readFully, scanBatches} from '../segment/batch-scan.js'
+import {findNextValidBatch} from '../maintenance/resync.js'
+import {assertInsideTopicsDir, listSegmentBases, openForWriteNoFollow, readLogStartCheckpoint} from './partition-files.js'
 import {recoverInterruptedMaintenanceLocked} from '../maintenance/segment-swap.js'
 
 export interface TruncationReport {
@@ -59,6 +65,7 @@ export function recoverPartitionLocked(partitionDir: string, indexIntervalBytes:
 }
 
 export function createEmptySegment(partitionDir: string, baseOffset: number): void {
+  assertInsideTopicsDir(partitionDir)
   const paths = segmentPaths(partitionDir, baseOffset)
   // Index files first: a crash in between leaves an orphan index, which recovery ignores.
   fs.closeSync(fs.openSync(paths.index, 'a'))
@@ -87,6 +94,7 @@ function recoverActiveSegment(partitionDir: string, base: number, indexIntervalB
     let truncation: TruncationReport | undefined
     const nextOffset = scan.lastBatch === undefined ? (from === 0 ? base : (index?.last()?.offset ?? base - 1) + 1) : scan.lastBatch.lastOffset + 1
     if (scan.stop !== 'end') {
+      assertTornTail(partitionDir, base, fd, scan, fileSize)
       truncation = {
         segmentBaseOffset: base,
         fromOffset: scan.brokenBaseOffset !== undefined && scan.brokenBaseOffset >= nextOffset ? scan.brokenBaseOffset : nextOffset,
@@ -109,6 +117,35 @@ function recoverActiveSegment(partitionDir: string, base: number, indexIntervalB
   } finally {
     fs.closeSync(fd)
   }
+}
+
+/**
+ * Refuses unless the bytes after `scan.validEnd` are a torn tail: an incomplete last batch (the scan
+ * ran out of file, or the rest is zeros a crash left behind) with no valid batch anywhere after
+ * it. Called by writers before they cut; anything else is acknowledged data that is damaged.
+ */
+export function assertTornTail(partitionDir: string, base: number, fd: number, scan: ScanResult, fileSize: number): void {
+  if (scan.stop === 'end' || scan.stop === 'stopped') return
+  const resumes = findNextValidBatch(fd, scan.validEnd + 1, fileSize)
+  if (resumes === undefined && (scan.stop === 'incomplete' || allZero(fd, scan.validEnd, fileSize))) return
+  const topic = path.basename(path.dirname(partitionDir))
+  const partition = path.basename(partitionDir)
+  const after = resumes === undefined ? 'it is a complete batch, not a torn write' : `valid batches follow from byte ${resumes}`
+  throw new StromError('CORRUPT_SEGMENT', `corrupt data in ${topic}/${partition}, segment ${base}, at byte ${scan.validEnd}: ${scan.reason ?? scan.stop} (${after}); refusing to append after it`, {
+    hint: `run \`strom log repair ${topic}\` (every byte it cuts is kept in quarantine); \`strom log verify ${topic}\` shows the damage`,
+    details: {topic, partition: Number(partition), segment: base, position: scan.validEnd},
+  })
+}
+
+function allZero(fd: number, from: number, to: number): boolean {
+  const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, Math.max(1, to - from)))
+  for (let at = from; at < to;) {
+    const n = readFully(fd, chunk, Math.min(chunk.length, to - at), at)
+    if (n === 0) return true
+    for (let i = 0; i < n; i++) if (chunk[i] !== 0) return false
+    at += n
+  }
+  return true
 }
 
 function indexFileSizeOk(file: string, entrySize: number): boolean {

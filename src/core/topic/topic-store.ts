@@ -17,6 +17,7 @@ import {readJsonFile, writeJsonAtomic, fsyncDirectory} from '../io/atomic-file.j
 import {fileLockFor} from '../io/file-lock.js'
 import {validateTopicName} from '../names.js'
 import {createEmptySegment} from '../partition/recovery.js'
+import {assertResolvesInside} from '../partition/partition-files.js'
 import {randomHex} from '../io/random-hex.js'
 
 export const TOPIC_META_FILE = 'topic.json'
@@ -112,6 +113,7 @@ export class TopicStore {
    */
   updateConfig(name: string, update: (current: ConfigOverrides) => ConfigOverrides): TopicMeta {
     const dir = this.topicDir(name)
+    assertResolvesInside(dir, path.dirname(this.topicsDir))
     this.read(name)
     return fileLockFor(path.join(dir, 'topic.lock')).withLock(() => {
       const meta = this.read(name)
@@ -123,6 +125,7 @@ export class TopicStore {
 
   alter(name: string, change: {partitions?: number; config?: ConfigOverrides}): TopicMeta {
     const dir = this.topicDir(name)
+    assertResolvesInside(dir, path.dirname(this.topicsDir))
     this.read(name)
     return fileLockFor(path.join(dir, 'topic.lock')).withLock(() => {
       const meta = this.read(name)
