@@ -21,7 +21,7 @@
  * Libraries (all loaded on first use, so a process that never meets a codec never parses it):
  * snappyjs (raw snappy blocks), lz4js (LZ4 compression; decoding is below, bounds-checked),
  * zstd through node:zlib where Node has it (>= 22.15), else fzstd (decoding) and
- * @bokuweb/zstd-wasm (encoding; WebAssembly, so `await loadCodec(ZSTD)` before compressRecords).
+ * @bokuweb/zstd-wasm (encoding; zstd's C compiled to WebAssembly).
  */
 import {createRequire} from 'node:module'
 
@@ -74,42 +74,54 @@ function zlibZstd(): ZlibZstd | undefined {
 }
 
 interface ZstdWasm {
-  init(): Promise<void>
   compress(data: Uint8Array, level?: number): Uint8Array
 }
 let zstdWasm: ZstdWasm | undefined
-
-/**
- * Prepares a codec for compressRecords: loads its library, and for zstd on a Node without
- * zlib's zstd instantiates the WebAssembly encoder (asynchronous, once per process).
- */
-export async function loadCodec(codec: number): Promise<void> {
-  if (codec === CODEC_LZ4) lz4js ??= require('lz4js') as Lz4Js
-  else if (codec === CODEC_SNAPPY) snappy()
-  else if (codec === CODEC_ZSTD && zlibZstd() === undefined && zstdWasm === undefined) {
-    const wasm = require('@bokuweb/zstd-wasm') as ZstdWasm
-    await wasm.init()
-    zstdWasm = wasm
-  } else if (codec < 0 || codec > CODEC_ZSTD) {
-    throw new Error(`unknown compression codec ${codec}`)
-  }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => {exports: object}
 }
 
-/** Compresses a records section with `codec` (loadCodec(codec) must have been awaited). */
+/**
+ * @bokuweb/zstd-wasm, instantiated synchronously so that compressRecords can stay synchronous (the
+ * package's own init() is asynchronous): its Emscripten module takes an `instantiateWasm` hook, which
+ * compiles zstd.wasm (~66 ms, once per process) with the synchronous WebAssembly API. The module
+ * and the .wasm are files of the package's pinned version, found next to its entry point.
+ */
+function loadZstdWasm(): ZstdWasm {
+  if (zstdWasm !== undefined) return zstdWasm
+  const path = require('node:path') as typeof import('node:path')
+  const fs = require('node:fs') as typeof import('node:fs')
+  const dir = path.dirname(require.resolve('@bokuweb/zstd-wasm'))
+  const emscripten = (require(path.join(dir, 'module.js')) as {Module: Record<string, unknown> & {init(): void}}).Module
+  let ready = false
+  emscripten.onRuntimeInitialized = () => {
+    ready = true
+  }
+  // Node has WebAssembly; the TypeScript libs this project compiles with do not declare it.
+  const wasm = (globalThis as unknown as {WebAssembly: WasmApi}).WebAssembly
+  emscripten.instantiateWasm = (imports: object, receive: (instance: {exports: object}) => void) => {
+    const instance = new wasm.Instance(new wasm.Module(fs.readFileSync(path.join(dir, 'zstd.wasm'))), imports)
+    receive(instance)
+    return instance.exports
+  }
+  emscripten.init()
+  if (!ready) throw new Error('the zstd WebAssembly module did not initialise synchronously')
+  zstdWasm = require('@bokuweb/zstd-wasm') as ZstdWasm
+  return zstdWasm
+}
+
+/** Compresses a records section with `codec` (its library is loaded on first use). */
 export function compressRecords(codec: number, records: Uint8Array): Buffer {
   switch (codec) {
     case CODEC_NONE: return Buffer.from(records)
     case CODEC_GZIP: return nodeZlib().gzipSync(records)
     case CODEC_SNAPPY: return xerialSnappy(records)
-    case CODEC_LZ4: {
-      if (lz4js === undefined) throw new Error('lz4 is not loaded: await loadCodec(CODEC_LZ4) first')
-      return toBuffer(lz4js.compress(records))
-    }
+    case CODEC_LZ4: return toBuffer((lz4js ??= require('lz4js') as Lz4Js).compress(records))
     case CODEC_ZSTD: {
       const z = zlibZstd()
       if (z !== undefined) return z.zstdCompressSync(records, {pledgedSrcSize: records.length})
-      if (zstdWasm === undefined) throw new Error('zstd is not loaded: await loadCodec(CODEC_ZSTD) first')
-      return toBuffer(zstdWasm.compress(records, 3))
+      return toBuffer(loadZstdWasm().compress(records, 3))
     }
     default: throw new Error(`unknown compression codec ${codec}`)
   }
