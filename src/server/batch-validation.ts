@@ -1,11 +1,14 @@
 /**
  * Checks a RecordBatch that a client sent before it goes into the log, as Kafka's LogValidator
  * does: the header (size, magic 2, CRC-32C), no control or transactional batches (no transactions
- * here), a compression strom can read back (none or gzip), and every record well formed with
- * offset deltas 0..n-1 matching the header, plus keys on compacted topics. A batch that passes is
- * appended byte for byte; anything else would be a batch `strom consume` or `log verify` rejects.
+ * here), a known codec (none, gzip, snappy, lz4, zstd), and every record well formed with offset
+ * deltas 0..n-1 matching the header, plus keys on compacted topics. Compressed records are
+ * decompressed to be checked, bounded by the topic's max.message.bytes (a batch whose records
+ * decompress to more is refused: readers would refuse it too, and a hostile batch of a few bytes
+ * must not make the server allocate gigabytes). A batch that passes is appended byte for byte,
+ * compressed as it came; anything else would be a batch `strom consume` or `log verify` rejects.
  */
-import {gunzipSync} from 'node:zlib'
+import {DecompressionError, codecName, decompressRecords} from '../core/format/compression.js'
 import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../core/format/record-batch.js'
 import {ERR} from './protocol/error-codes.js'
 
@@ -13,8 +16,6 @@ export interface BatchProblem {
   errorCode: number
   message: string
 }
-
-const MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024
 
 /** Splits `records` into batches; returns their [start, end) spans or the first problem. */
 export function splitBatches(records: Buffer): Array<[number, number]> | BatchProblem {
@@ -31,14 +32,14 @@ export function splitBatches(records: Buffer): Array<[number, number]> | BatchPr
   return spans
 }
 
-export function validateBatch(buf: Buffer, start: number, end: number, requireKeys: boolean): BatchProblem | undefined {
+export function validateBatch(buf: Buffer, start: number, end: number, requireKeys: boolean, maxDecompressedBytes: number): BatchProblem | undefined {
   const magic = buf.readInt8(start + 16)
   if (magic !== MAGIC_V2) return {errorCode: ERR.UNSUPPORTED_FOR_MESSAGE_FORMAT, message: `message format v${magic} (only v2 record batches are stored)`}
   if (!isBatchCrcValid(buf, start, end - start)) return {errorCode: ERR.CORRUPT_MESSAGE, message: 'CRC-32C mismatch'}
   const attributes = buf.readInt16BE(start + 21)
   if ((attributes & 0x30) !== 0) return {errorCode: ERR.INVALID_RECORD, message: 'transactional and control batches are not supported'}
   const compression = attributes & 0x07
-  if (compression > 1) return {errorCode: ERR.UNSUPPORTED_COMPRESSION_TYPE, message: `compression codec ${compression} (strom stores uncompressed and gzip batches)`}
+  if (compression > 4) return {errorCode: ERR.UNSUPPORTED_COMPRESSION_TYPE, message: `compression codec ${compression} (Kafka's are 0-4: none, gzip, snappy, lz4, zstd)`}
   const count = buf.readInt32BE(start + 57)
   const lastOffsetDelta = buf.readInt32BE(start + 23)
   if (count <= 0 || lastOffsetDelta !== count - 1) return {errorCode: ERR.INVALID_RECORD, message: `inconsistent batch: ${count} records, last offset delta ${lastOffsetDelta}`}
@@ -46,11 +47,13 @@ export function validateBatch(buf: Buffer, start: number, end: number, requireKe
   let records = buf
   let from = start + BATCH_HEADER_SIZE
   let to = end
-  if (compression === 1) {
+  if (compression !== 0) {
     try {
-      records = gunzipSync(buf.subarray(from, to), {maxOutputLength: MAX_DECOMPRESSED_BYTES})
-    } catch {
-      return {errorCode: ERR.CORRUPT_MESSAGE, message: 'gzip data does not decompress'}
+      records = decompressRecords(compression, buf.subarray(from, to), maxDecompressedBytes)
+    } catch (error) {
+      if (!(error instanceof DecompressionError)) throw error
+      const tooLarge = /decompresses to more than/.test(error.message)
+      return {errorCode: tooLarge ? ERR.MESSAGE_TOO_LARGE : ERR.CORRUPT_MESSAGE, message: tooLarge ? `${error.message} (max.message.bytes)` : `${codecName(compression)} records: ${error.message}`}
     }
     from = 0
     to = records.length

@@ -12,7 +12,7 @@
  * the next frame is a bare token, not a request (auth/sasl-session.ts).
  */
 import type {ServerContext} from './context.js'
-import {API, MAX_KNOWN_API_KEY, SUPPORTED, isSupported} from './protocol/api-keys.js'
+import {API, MAX_KNOWN_API_KEY, ADVERTISED, isSupported} from './protocol/api-keys.js'
 import {ERR} from './protocol/error-codes.js'
 import {RequestHeader, decodeRequestHeader, finishFrame, startResponse} from './protocol/header.js'
 import {encodeResponse as encodeApiVersions} from './protocol/messages/api-versions.js'
@@ -94,7 +94,7 @@ function unsupported(ctx: ServerContext, header: RequestHeader, connection: Conn
   ctx.options.log(`connection ${connection.id} (${header.clientId ?? 'no client id'}): api ${header.apiKey} version ${header.apiVersion} is not supported; answered UNSUPPORTED_VERSION`)
   if (header.apiKey === API.ApiVersions) {
     const writer = startResponse({...header, apiVersion: 0})
-    encodeApiVersions(writer, 0, {errorCode: ERR.UNSUPPORTED_VERSION, apiKeys: SUPPORTED})
+    encodeApiVersions(writer, 0, {errorCode: ERR.UNSUPPORTED_VERSION, apiKeys: ADVERTISED})
     return finishFrame(writer)
   }
   // The body's shape is unknown for this version; every response starts with its error or

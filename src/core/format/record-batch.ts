@@ -26,9 +26,9 @@
  *
  * Varints inside records are zig-zag signed varints (Kafka's ByteUtils.writeVarint).
  */
-import {createRequire} from 'node:module'
 import {StromError} from '../errors.js'
 import {ByteArena} from './byte-arena.js'
+import {DecompressionError, codecName, compressRecords, decompressRecords} from './compression.js'
 import {crc32c} from './crc32c.js'
 import {readVarint, readVarlong, varintSize, varlongSize, writeVarint, writeVarlong} from './varint.js'
 
@@ -416,12 +416,29 @@ function writeSmallVarint(out: Uint8Array, at: number, v: number): number {
   return writeVarint(out, at, v)
 }
 
+/**
+ * The same batch with its records section compressed by `codec` (1 gzip, 2 snappy, 3 lz4, 4 zstd):
+ * the header is kept, the attributes get the codec (bits 0-2), the length and CRC are rewritten.
+ * `batch` is an uncompressed batch (a sealed builder's bytes); codec 0 returns it as it is.
+ */
+export function compressBatch(batch: Buffer, codec: number): Buffer {
+  if (codec === 0) return batch
+  const compressed = compressRecords(codec, batch.subarray(BATCH_HEADER_SIZE))
+  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length)
+  batch.copy(out, 0, 0, BATCH_HEADER_SIZE)
+  compressed.copy(out, BATCH_HEADER_SIZE)
+  out.writeInt32BE(out.length - LOG_OVERHEAD, 8)
+  out.writeInt16BE((batch.readInt16BE(ATTRIBUTES_OFFSET) & ~ATTR_COMPRESSION_MASK) | codec, ATTRIBUTES_OFFSET)
+  out.writeUInt32BE(computeBatchCrc(out, 0, out.length), CRC_OFFSET)
+  return out
+}
+
 /** Encodes a whole batch from records; convenient for tests and the library API. */
-export function encodeBatch(records: ProducerRecord[], options: {baseOffset?: number; now?: number; timestampType?: 'CreateTime' | 'LogAppendTime'} = {}): Buffer {
+export function encodeBatch(records: ProducerRecord[], options: {baseOffset?: number; now?: number; timestampType?: 'CreateTime' | 'LogAppendTime'; compression?: number} = {}): Buffer {
   const builder = new BatchBuilder(1024, options.timestampType)
   const now = options.now ?? Date.now()
   for (const record of records) builder.add(record.key, record.value, record.timestamp ?? now, record.headers)
-  const sealed = Buffer.from(builder.seal())
+  const sealed = compressBatch(Buffer.from(builder.seal()), options.compression ?? 0)
   if (options.baseOffset !== undefined) setBaseOffset(sealed, options.baseOffset)
   return sealed
 }
@@ -449,6 +466,14 @@ export class RecordCursor {
   private baseTimestamp = 0
   private logAppendTime = false
   private maxTimestamp = 0
+  /**
+   * The most bytes a compressed batch's records may decompress to: past it the batch is refused as
+   * damaged rather than decoded (see DEFAULT_MAX_DECOMPRESSED_BYTES).
+   */
+  maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES
+
+  /** The codec of the batch the cursor is on (attributes & 7: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd). */
+  codec = 0
 
   /** Points the cursor at the batch that starts at `at` in `buf` (the whole batch must be in `buf`). */
   reset(buf: Buffer, at: number): void {
@@ -460,12 +485,13 @@ export class RecordCursor {
     this.logAppendTime = (attributes & ATTR_TIMESTAMP_LOG_APPEND) !== 0
     this.remaining = isControlBatch(attributes) ? 0 : buf.readInt32BE(at + 57)
     const compression = attributes & ATTR_COMPRESSION_MASK
+    this.codec = compression
     if (compression === 0) {
       this.data = buf
       this.position = at + BATCH_HEADER_SIZE
       this.end = at + size
     } else {
-      this.data = decompress(compression, buf.subarray(at + BATCH_HEADER_SIZE, at + size))
+      this.data = decompress(compression, buf.subarray(at + BATCH_HEADER_SIZE, at + size), this.maxDecompressedBytes, this.baseOffset)
       this.position = 0
       this.end = this.data.length
     }
@@ -577,15 +603,23 @@ function varlongAt(buf: Uint8Array, at: number): number {
   return value
 }
 
-// node:zlib is not in Node's startup snapshot (~3 ms to load): only compressed batches need it.
-let zlib: typeof import('node:zlib') | undefined
+/**
+ * What a reader lets one compressed batch decompress to: 64 times Kafka's default max.message.bytes.
+ * strom's producer and serve keep a batch's records within the topic's max.message.bytes, so a
+ * batch past this came from elsewhere or is damaged; the bound keeps a hostile one from taking
+ * gigabytes. Readers that know better set RecordCursor.maxDecompressedBytes.
+ */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 
-function decompress(codec: number, payload: Buffer): Buffer {
-  if (codec === 1) return (zlib ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).gunzipSync(payload)
-  const names = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
-  throw new StromError('CORRUPT_SEGMENT', `batch compressed with ${names[codec] ?? `codec ${codec}`}, which strom cannot decompress yet`, {
-    hint: 'produce uncompressed or gzip-compressed batches',
-  })
+function decompress(codec: number, payload: Buffer, maxBytes: number, baseOffset: number): Buffer {
+  try {
+    return decompressRecords(codec, payload, maxBytes)
+  } catch (error) {
+    if (!(error instanceof DecompressionError)) throw error
+    throw new StromError('CORRUPT_SEGMENT', `the ${codecName(codec)}-compressed batch at offset ${baseOffset} cannot be read: ${error.message}`, {
+      hint: 'check the log with `strom log verify`; a batch larger than the limit is read with the library API by raising RecordCursor.maxDecompressedBytes',
+    })
+  }
 }
 
 /** Decodes every record of one batch (copies); for tests, tools and the library API. */

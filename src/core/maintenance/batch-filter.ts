@@ -2,18 +2,21 @@
  * Rewrites one RecordBatch v2 keeping only chosen records, as Kafka's cleaner does
  * (`MemoryRecords.filterTo`): the batch keeps its base offset, its last offset delta (so offsets
  * after the batch are untouched and readers move past removed records), its producer fields and
- * timestamp type; kept records keep their offsets and timestamps. The result is uncompressed.
+ * timestamp type and its compression codec (the kept records are compressed again with it, as
+ * Kafka's cleaner does); kept records keep their offsets and timestamps.
  *
  * Tombstones follow KIP-534: the first cleaning that keeps a tombstone marks its batch with the
  * delete-horizon attribute (bit 6) and stores `now + delete.retention.ms` in baseTimestamp (record
  * timestamps stay exact: their deltas are recomputed against it); a later cleaning past that
  * horizon drops the tombstone.
  */
+import {compressRecords} from '../format/compression.js'
 import {BATCH_HEADER_SIZE, RecordCursor, computeBatchCrc, readInt64, writeInt64} from '../format/record-batch.js'
 import type {Header} from '../format/record-batch.js'
 import {varintSize, varlongSize, writeVarint, writeVarlong} from '../format/varint.js'
 
 export const ATTR_DELETE_HORIZON = 0x40
+const ATTR_COMPRESSION = 0x07
 const ATTR_TIMESTAMP_TYPE = 0x08
 const ATTR_CONTROL = 0x20
 
@@ -85,18 +88,16 @@ function encodeRetained(original: Buffer, records: KeptRecord[], horizon: number
   const baseTimestamp = horizon ?? readInt64(original, 27)
   // LogAppendTime records read their timestamp from maxTimestamp; their deltas are irrelevant.
   const bodies = records.map((r) => encodeRecord(r, baseOffset, logAppendTime ? r.timestamp : baseTimestamp))
-  const size = BATCH_HEADER_SIZE + bodies.reduce((sum, b) => sum + b.length, 0)
+  const codec = attributes & ATTR_COMPRESSION
+  const recordBytes = codec === 0 ? Buffer.concat(bodies) : compressRecords(codec, Buffer.concat(bodies))
+  const size = BATCH_HEADER_SIZE + recordBytes.length
   const out = Buffer.allocUnsafe(size)
   original.copy(out, 0, 0, BATCH_HEADER_SIZE)
   out.writeInt32BE(size - 12, 8)
-  out.writeInt16BE((attributes & ATTR_TIMESTAMP_TYPE) | (horizon === undefined ? 0 : ATTR_DELETE_HORIZON), 21)
+  out.writeInt16BE(codec | (attributes & ATTR_TIMESTAMP_TYPE) | (horizon === undefined ? 0 : ATTR_DELETE_HORIZON), 21)
   writeInt64(out, 27, baseTimestamp)
   out.writeInt32BE(records.length, 57)
-  let at = BATCH_HEADER_SIZE
-  for (const body of bodies) {
-    body.copy(out, at)
-    at += body.length
-  }
+  recordBytes.copy(out, BATCH_HEADER_SIZE)
   out.writeUInt32BE(computeBatchCrc(out, 0, size), 17)
   return out
 }

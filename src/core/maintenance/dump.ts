@@ -4,13 +4,13 @@
  * resume), never hidden or thrown on, so dump is also how one looks at a quarantine file.
  */
 import fs from 'node:fs'
+import {codecName} from '../format/compression.js'
 import {BATCH_HEADER_SIZE, LOG_OVERHEAD, RecordCursor, isBatchCrcValid, readBatchHeader} from '../format/record-batch.js'
 import type {Header} from '../format/record-batch.js'
 import {FileWindow} from './file-window.js'
 import {ATTR_DELETE_HORIZON} from './batch-filter.js'
 import {findNextValidBatch} from './resync.js'
 
-const COMPRESSION = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
 export interface DumpedRecord {
   offset: number
@@ -94,7 +94,7 @@ export function dumpFile(file: string, options: DumpOptions, visit: (entry: Dump
         const crcValid = isBatchCrcValid(bytes, 0, sizeBytes)
         const entry: DumpedBatch = {
           type: 'batch', position, baseOffset: h.baseOffset, lastOffset, count: h.recordsCount, sizeBytes, magic: h.magic, crc: h.crc, crcValid,
-          compression: COMPRESSION[h.attributes & 0x07] ?? `codec ${h.attributes & 0x07}`,
+          compression: codecName(h.attributes & 0x07),
           timestampType: (h.attributes & 0x08) !== 0 ? 'LogAppendTime' : 'CreateTime',
           isTransactional: (h.attributes & 0x10) !== 0, isControl: (h.attributes & 0x20) !== 0,
           deleteHorizonMs: (h.attributes & ATTR_DELETE_HORIZON) !== 0 ? h.baseTimestamp : null,

@@ -13,7 +13,8 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../format/record-batch.js'
+import {codecName} from '../format/compression.js'
+import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, RecordCursor, isBatchCrcValid, readInt64} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {isLockedElsewhere, waitUntilUnlocked} from '../io/file-lock.js'
 import {CLEANER_LOCK_FILE, WRITE_LOCK_FILE, directoryStamp, listSegmentBases} from '../partition/partition-files.js'
@@ -127,6 +128,25 @@ function verifyOnce(ref: PartitionRef, options: VerifyOptions): PartitionCheck {
   }
 }
 
+const cursor = new RecordCursor()
+
+/**
+ * A compressed batch's CRC covers the compressed bytes only, so a sound CRC does not say the
+ * records decode: decompress them (bounded, see RecordCursor) and count them against the header.
+ */
+function compressedRecordsProblem(batch: Buffer): string | undefined {
+  if ((batch.readInt16BE(21) & 0x20) !== 0) return undefined
+  try {
+    cursor.reset(batch, 0)
+    let count = 0
+    while (cursor.next()) count++
+    const declared = batch.readInt32BE(57)
+    return count === declared ? undefined : `the ${codecName(cursor.codec)} records decode to ${count} records, the header says ${declared}`
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
 interface BatchSeen {
   position: number
   lastOffset: number
@@ -172,6 +192,7 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
           problem = `a batch of ${sizeBytes} bytes runs past the end of the segment (${size - position} bytes left): torn write or cut file`
         } else if (!isBatchCrcValid(file.view(position, sizeBytes)!, 0, sizeBytes)) problem = 'CRC-32C mismatch'
         else if (header.readInt32BE(12) !== 0) problem = `partitionLeaderEpoch is ${header.readInt32BE(12)}, but strom writes 0: the batch header is damaged`
+        else if ((header.readInt16BE(21) & 0x07) !== 0) problem = compressedRecordsProblem(file.view(position, sizeBytes)!)
       }
       if (problem !== undefined) {
         damage(position, claimed, problem)

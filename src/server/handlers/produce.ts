@@ -51,7 +51,7 @@ function appendPartition(ctx: ServerContext, topic: Topic, partition: number, re
   const buf = records!
   const requireKeys = topic.config.cleanupPolicy.includes('compact')
   for (const [start, end] of spans) {
-    const problem = validateBatch(buf, start, end, requireKeys)
+    const problem = validateBatch(buf, start, end, requireKeys, topic.config.maxMessageBytes)
     if (problem !== undefined) {
       ctx.options.log(`produce to ${topic.name}/${partition} refused: ${problem.message}`)
       return failed(partition, problem.errorCode)

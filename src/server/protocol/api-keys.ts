@@ -72,6 +72,16 @@ export const SUPPORTED: readonly VersionRange[] = [
   {apiKey: API.IncrementalAlterConfigs, minVersion: 0, maxVersion: 1},
 ]
 
+/**
+ * What ApiVersions advertises: SUPPORTED, but Produce from version 0, as Kafka 4.0 does while it
+ * refuses Produce v0-2 (KIP-896). librdkafka before 2.11.1 compresses with gzip, snappy and lz4
+ * only when the broker lists Produce v0 (it reads that as "supports the old message formats");
+ * without it, it silently sends those batches uncompressed. Requests for v0-2 are still answered
+ * UNSUPPORTED_VERSION (isSupported goes by SUPPORTED), and no client picks them: they take the
+ * highest version both sides list.
+ */
+export const ADVERTISED: readonly VersionRange[] = SUPPORTED.map((range) => (range.apiKey === API.Produce ? {...range, minVersion: 0} : range))
+
 const BY_KEY = new Map(SUPPORTED.map((range) => [range.apiKey, range]))
 
 export function isSupported(apiKey: number, version: number): boolean {

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {DEFAULT_TOPIC_CONFIG, TopicConfig} from '../../../src/core/config.js'
-import {RecordCursor, encodeBatch, readInt64} from '../../../src/core/format/record-batch.js'
+import {RecordCursor, encodeBatch, isBatchCrcValid, readInt64} from '../../../src/core/format/record-batch.js'
 import {segmentPaths} from '../../../src/core/format/segment-files.js'
 import {openLog} from '../../../src/core/log.js'
 import {LogReader} from '../../../src/core/consumer.js'
@@ -96,6 +96,20 @@ describe('batch filter (compaction of one batch)', () => {
     expect(records(second).map((r) => r.key?.toString())).toEqual(['a', 'a'])
     expect(s.tombstonesRemoved).toBe(1)
   })
+
+  for (const [codec, name] of [[1, 'gzip'], [2, 'snappy'], [3, 'lz4'], [4, 'zstd']] as const) {
+    it(`keeps the ${name} codec of a compressed batch, as Kafka's cleaner does`, () => {
+      const compressed = encodeBatch([
+        {key: Buffer.from('a'), value: Buffer.from('1'), timestamp: 100},
+        {key: Buffer.from('b'), value: Buffer.from('2'), timestamp: 101},
+        {key: Buffer.from('a'), value: Buffer.from('3'), timestamp: 102},
+      ], {baseOffset: 20, compression: codec})
+      const out = filterBatch(compressed, (key, offset) => key.toString() !== 'a' || offset === 22, 0, 0, stats())!
+      expect(out.readInt16BE(21) & 0x07).toBe(codec)
+      expect(isBatchCrcValid(out, 0, out.length)).toBe(true)
+      expect(records(out).map((r) => [r.offset, r.key?.toString(), r.value?.toString()])).toEqual([[21, 'b', '2'], [22, 'a', '3']])
+    })
+  }
 
   it('returns the same bytes when nothing changes, and nothing when no record is left', () => {
     const clean = encodeBatch([{key: Buffer.from('x'), value: Buffer.from('y')}])

@@ -16,7 +16,7 @@ function reseal(batch: Buffer): Buffer {
   return batch
 }
 
-const check = (batch: Buffer, requireKeys = false) => validateBatch(batch, 0, batch.length, requireKeys)
+const check = (batch: Buffer, requireKeys = false) => validateBatch(batch, 0, batch.length, requireKeys, 1 << 20)
 
 describe('validation of batches sent by clients', () => {
   it("accepts kafka-python's batch and strom's own", () => {
@@ -44,12 +44,12 @@ describe('validation of batches sent by clients', () => {
     expect(check(reseal(count))?.errorCode).toBe(ERR.INVALID_RECORD)
   })
 
-  it('refuses keyless records on compacted topics, compression strom cannot read, and transactional batches', () => {
+  it('refuses keyless records on compacted topics, records that are not what their codec says, and transactional batches', () => {
     expect(check(encodeBatch([{key: null, value: Buffer.from('v')}]), true)?.errorCode).toBe(ERR.INVALID_RECORD)
     expect(check(kafkaPythonBatch(), true)).toBeUndefined()
     const snappy = kafkaPythonBatch()
     snappy.writeInt16BE(2, 21)
-    expect(check(reseal(snappy))?.errorCode).toBe(ERR.UNSUPPORTED_COMPRESSION_TYPE)
+    expect(check(reseal(snappy))?.errorCode).toBe(ERR.CORRUPT_MESSAGE)
     const transactional = kafkaPythonBatch()
     transactional.writeInt16BE(0x10, 21)
     expect(check(reseal(transactional))?.errorCode).toBe(ERR.INVALID_RECORD)
@@ -66,5 +66,28 @@ describe('validation of batches sent by clients', () => {
     broken.writeInt32BE(broken.length - 12, 8)
     broken.writeInt16BE(1, 21)
     expect(check(reseal(broken))?.errorCode).toBe(ERR.CORRUPT_MESSAGE)
+  })
+
+  for (const [codec, name] of [[2, 'snappy'], [3, 'lz4'], [4, 'zstd']] as const) {
+    it(`accepts ${name} batches, checks their records, and bounds their size by max.message.bytes`, () => {
+      const records = Array.from({length: 50}, (_, i) => ({key: Buffer.from(`k${i}`), value: Buffer.from('v'.repeat(1000))}))
+      const batch = encodeBatch(records, {compression: codec})
+      expect(batch.readInt16BE(21) & 7).toBe(codec)
+      expect(check(batch)).toBeUndefined()
+      // 50 KB of records in a batch of a few hundred bytes: over a 10 KB limit they are refused.
+      expect(validateBatch(batch, 0, batch.length, false, 10_000)).toEqual({errorCode: ERR.MESSAGE_TOO_LARGE, message: `${name} data decompresses to more than 10000 bytes (max.message.bytes)`})
+      const keyless = encodeBatch([{key: null, value: Buffer.from('x')}], {compression: codec})
+      expect(check(keyless, true)?.errorCode).toBe(ERR.INVALID_RECORD)
+      // Cut short: the compressed data ends early.
+      const broken = Buffer.from(batch.subarray(0, batch.length - 8))
+      broken.writeInt32BE(broken.length - 12, 8)
+      expect(check(reseal(broken))?.errorCode).toBe(ERR.CORRUPT_MESSAGE)
+    })
+  }
+
+  it('refuses the codecs Kafka does not have (5-7)', () => {
+    const batch = encodeBatch([{key: null, value: Buffer.from('a')}])
+    batch.writeInt16BE(5, 21)
+    expect(check(reseal(batch))?.errorCode).toBe(ERR.UNSUPPORTED_COMPRESSION_TYPE)
   })
 })

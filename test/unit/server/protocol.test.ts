@@ -11,7 +11,7 @@ import {describe, expect, it} from 'vitest'
 import {Reader, ProtocolError} from '../../../src/server/protocol/reader.js'
 import {Writer} from '../../../src/server/protocol/writer.js'
 import {decodeRequestHeader, finishFrame, startResponse} from '../../../src/server/protocol/header.js'
-import {SUPPORTED, isSupported} from '../../../src/server/protocol/api-keys.js'
+import {ADVERTISED, SUPPORTED, isSupported} from '../../../src/server/protocol/api-keys.js'
 import * as apiVersions from '../../../src/server/protocol/messages/api-versions.js'
 import * as metadata from '../../../src/server/protocol/messages/metadata.js'
 import * as produce from '../../../src/server/protocol/messages/produce.js'
@@ -159,6 +159,12 @@ describe('responses', () => {
     const w = startResponse({apiKey: 18, apiVersion: 3, correlationId: 7, clientId: 'x'})
     apiVersions.encodeResponse(w, 3, {errorCode: 0, apiKeys: [{apiKey: 0, minVersion: 3, maxVersion: 7}]})
     expect(finishFrame(w).toString('hex')).toBe(['00000013', '00000007', '0000', '02', '0000' + '0003' + '0007' + '00', '00000000', '00'].join(''))
+  })
+
+  it('ApiVersions advertises Produce v0-7 as Kafka 4.0 does (librdkafka < 2.11.1 compresses only then), while v0-2 stay unsupported', () => {
+    expect(ADVERTISED.find((r) => r.apiKey === 0)).toEqual({apiKey: 0, minVersion: 0, maxVersion: 7})
+    expect([0, 1, 2, 3, 7].map((v) => isSupported(0, v))).toEqual([false, false, false, true, true])
+    expect(ADVERTISED.filter((r) => r.apiKey !== 0)).toEqual(SUPPORTED.filter((r) => r.apiKey !== 0))
   })
 
   it('ApiVersions advertises version 0 for every group API (librdkafka 2.0.2 enables groups on exact ranges)', () => {
