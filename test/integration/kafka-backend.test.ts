@@ -317,13 +317,13 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
       expect(again.stderr).toMatch(/mirrored 0 messages/)
     })
 
-    it('killed mid-copy and started again: every message exactly once', async () => {
+    it('killed mid-copy (SIGKILL) and started again: directory -> Kafka -> directory, every message exactly once, byte-identical (keys, values, headers, timestamps, partitions)', async () => {
       const source = tmpLogDir()
       const target = tmpLogDir()
-      expect((await local(source, ['topic', 'create', 'bulk', '-p', '2'])).exitCode).toBe(0)
-      const total = 600_000
-      const input = Array.from({length: total}, (_, i) => `k${i % 101}:message ${i}`).join('\n') + '\n'
-      expect((await local(source, ['produce', 'bulk', '-K:'], {input})).exitCode).toBe(0)
+      expect((await local(source, ['topic', 'create', 'bulk', '-p', '3'])).exitCode).toBe(0)
+      // A million on the real broker, as the interop claim says; fewer through strom serve (the same code path).
+      const total = servedDir ? 300_000 : 1_000_000
+      expect((await local(source, ['produce', 'bulk', '--json'], {input: envelopes(total)})).exitCode).toBe(0)
       const into = `kafka://${bootstrap}`
       const state = path.join(tmpLogDir(), 'mirror-state.json')
       const interrupted = execa('node', [BIN, 'mirror', `dir:${source}`, into, '--topic', 'bulk', '--state', state], {env: {NO_COLOR: '1'}, reject: false})
@@ -347,8 +347,13 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
       expect(copiedAfter).toBeLessThan(total)
       const home = await run(['mirror', into, `dir:${target}`, '--topic', 'bulk'])
       expect(home.exitCode, home.stderr).toBe(0)
-      expect(await perPartition((a) => local(target, a), 'bulk', 2, ['-F', '%o %k %v\\n'])).toEqual(await perPartition((a) => local(source, a), 'bulk', 2, ['-F', '%o %k %v\\n']))
-    }, 180_000)
+      const format = ['-F', '%o %T %k=%v %h\\n']
+      const copied = await perPartition((a) => local(target, a), 'bulk', 3, format)
+      const original = await perPartition((a) => local(source, a), 'bulk', 3, format)
+      expect(copied.map((p) => p.length)).toEqual(original.map((p) => p.length))
+      expect(copied).toEqual(original)
+      expect(original.join('').split('\n').filter(Boolean)).toHaveLength(total)
+    }, 600_000)
   })
 
   describeWithClients('a strom member and a kcat member in one Kafka group', [KCAT], () => {
