@@ -46,10 +46,18 @@ export async function benchEndToEnd(options: E2eOptions): Promise<LatencySummary
     while (performance.now() < due)
     producer.stdin!.write(`${i} ${process.hrtime.bigint()}\n`)
   }
-  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 10_000))
+  // The timer is cleared once the lines are in: a pending 10 s timer kept the process alive that
+  // long after the results were printed.
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 10_000)
+  })
   await Promise.race([done, timeout])
+  clearTimeout(timer)
   producer.stdin!.end()
+  const exited = [follower, producer].map((child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve))))
   follower.kill('SIGTERM')
   producer.kill('SIGTERM')
+  await Promise.all(exited)
   return {...summarizeLatencies(latencies), ratePerSecond: options.ratePerSecond}
 }

@@ -20,7 +20,7 @@ export default class Ingest extends StromCommand {
 
   static flags = {
     key: Flags.string({description: 'message key: the file path (keeps each file in order in one partition), the host, or none', options: ['file', 'host', 'none'], default: 'file'}),
-    from: Flags.string({description: 'where to start a file seen for the first time', options: ['beginning', 'end'], default: 'beginning'}),
+    from: Flags.string({description: 'where to start the files there at start that were never read before (files that appear later are always read from their beginning)', options: ['beginning', 'end'], default: 'beginning'}),
     once: Flags.boolean({description: 'read every file to its end, then exit'}),
     'poll-ms': Flags.integer({description: 'how often to look for changes besides filesystem events', default: 250}),
     create: Flags.boolean({description: 'create the topic if it does not exist'}),

@@ -9,12 +9,12 @@ export default class Serve extends StromCommand {
     {description: 'Serve the default directory on the Kafka port', command: '<%= config.bin %> serve'},
     {description: 'Then, from any Kafka client', command: 'kcat -b localhost:9092 -L'},
     {description: 'Another port and directory', command: '<%= config.bin %> serve --listen 127.0.0.1:19092 --dir /tmp/log'},
-    {description: 'On the network, with logins and TLS (SASL_SSL)', command: '<%= config.bin %> serve --listen 0.0.0.0:9093 --sasl-users users.txt --tls-cert cert.pem --tls-key key.pem'},
+    {description: 'On the network, with logins and TLS (SASL_SSL), telling clients the name to reach it by', command: '<%= config.bin %> serve --listen 0.0.0.0:9093 --advertise broker.example.com:9093 --sasl-users users.txt --tls-cert cert.pem --tls-key key.pem'},
   ]
 
   static flags = {
     listen: Flags.string({description: 'address to listen on, HOST:PORT', default: '127.0.0.1:9092'}),
-    advertise: Flags.string({description: 'HOST:PORT clients are told to connect to, when it differs from --listen (NAT, containers, proxies)'}),
+    advertise: Flags.string({description: 'HOST:PORT clients are told to connect to (Metadata, FindCoordinator), when it differs from --listen (NAT, containers, proxies); on 0.0.0.0 or :: without it: the hostname if it resolves beyond loopback, else the first non-loopback IPv4 address'}),
     'auto-create': Flags.boolean({description: 'create topics that clients name in metadata requests', default: true, allowNo: true}),
     partitions: Flags.integer({description: 'partitions of an auto-created topic', default: 1, min: 1}),
     sync: Flags.boolean({description: 'fdatasync every produced batch before acknowledging it'}),
@@ -31,6 +31,7 @@ export default class Serve extends StromCommand {
     const {loadUsersFile} = await import('../server/auth/users-file.js')
     const {loadTlsCredentials} = await import('../server/tls-credentials.js')
     const {exposureWarning} = await import('../server/exposure.js')
+    const {guessAdvertisedHost, isWildcard} = await import('../server/advertise.js')
     const listen = parseListen(flags.listen)
     const users = flags['sasl-users'] === undefined ? undefined : loadUsersFile(flags['sasl-users'])
     if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined)) {
@@ -39,8 +40,9 @@ export default class Serve extends StromCommand {
     const tls = flags['tls-cert'] === undefined || flags['tls-key'] === undefined ? undefined : loadTlsCredentials(flags['tls-cert'], flags['tls-key'])
     const log = this.openLog(flags)
     const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
+    const guessed = flags.advertise === undefined && isWildcard(listen.host) ? await guessAdvertisedHost() : undefined
     const server = await startServer(log, listen, {
-      advertise: flags.advertise === undefined ? undefined : parseListen(flags.advertise),
+      advertise: flags.advertise === undefined ? guessed : parseListen(flags.advertise, '--advertise'),
       autoCreateTopics: flags['auto-create'],
       defaultPartitions: flags.partitions,
       sync: flags.sync,
@@ -57,7 +59,11 @@ export default class Serve extends StromCommand {
     ]
     for (const warning of warnings) if (warning !== undefined) process.stderr.write(`warning: ${warning}\n`)
     const security = users !== undefined ? (tls !== undefined ? 'SASL_SSL' : 'SASL_PLAINTEXT') : tls !== undefined ? 'SSL' : 'PLAINTEXT'
-    say(`strom serve: listening on ${server.address.host}:${server.address.port} (${security}${users === undefined ? '' : `, ${users.size} user${users.size === 1 ? '' : 's'}`}), log directory ${log.dir}`)
+    if (guessed !== undefined) {
+      // Said even with --quiet: a wrong guess sends every client elsewhere after bootstrap.
+      process.stderr.write(`strom serve: advertising ${server.advertised.host}:${server.advertised.port} to clients (${guessed.source}); if they cannot reach that, pass --advertise HOST:PORT\n`)
+    }
+    say(`strom serve: listening on ${server.address.host}:${server.address.port}${server.advertised.host === server.address.host && server.advertised.port === server.address.port ? '' : `, advertised as ${server.advertised.host}:${server.advertised.port}`} (${security}${users === undefined ? '' : `, ${users.size} user${users.size === 1 ? '' : 's'}`}), log directory ${log.dir}`)
     await new Promise<void>((resolve) => {
       this.onInterrupt((signal) => {
         say(`strom serve: ${signal}, stopping (${server.connections()} connection(s) open)`)

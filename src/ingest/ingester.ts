@@ -1,8 +1,11 @@
 /**
  * `strom ingest`: follows files like `tail -F` and appends each line to a topic.
  *  - rotation by rename: the old file is read to its end, then the new one from its start;
- *  - rotation by copytruncate: a file that shrank is read again from its start;
- *  - files matching a pattern that appear later are picked up at the next scan;
+ *  - rotation by copytruncate: a file that shrank, or whose bytes before the read position changed
+ *    (truncated, then written past the old position before we looked), is read again from its
+ *    start, after the rest of its previous version is read from the copy beside it, if one is found;
+ *  - files matching a pattern that appear later are picked up at the next scan, from their start
+ *    (`startAt: 'end'` applies only to the files there at the first scan);
  *  - positions are saved in the log directory after every append, and each message carries the
  *    byte position after its line (`pos` header), so a restart resumes exactly where the topic
  *    ends for that file: no line lost, none repeated.
@@ -22,7 +25,7 @@ export type KeyMode = 'file' | 'host' | 'none'
 
 export interface IngestOptions {
   keyMode: KeyMode
-  /** Where to start a file never seen before. */
+  /** Where to start a file never seen before that is there at the first scan (later ones start at 0). */
   startAt: 'beginning' | 'end'
   pollMs: number
   /** Stop once every file has been read to its end (instead of following). */
@@ -35,9 +38,27 @@ interface TrackedFile {
   fd: number
   inode: number
   position: number
+  /** markAt(position) as of the last read: if it changes, the file was truncated and rewritten. */
+  mark: Buffer
+  /** The largest size seen for this version of the file (to bound what a truncation lost). */
+  seenSize: number
 }
 
 const READ_BYTES = 1024 * 1024
+/** Bytes kept from the head of a file and from just before the read position, to recognise it. */
+const MARK_BYTES = 64
+
+/**
+ * The first min(64, position) bytes of the file followed by the min(64, position) bytes before
+ * position: enough to tell that the bytes already read are still there (or are in a copy).
+ */
+function markAt(fd: number, position: number): Buffer {
+  const n = Math.min(MARK_BYTES, position)
+  const mark = Buffer.alloc(2 * n)
+  const head = fs.readSync(fd, mark, 0, n, 0)
+  const tail = fs.readSync(fd, mark, n, n, position - n)
+  return head + tail === 2 * n ? mark : mark.subarray(0, head + tail)
+}
 
 export class Ingester {
   private readonly positions: ReadPositions
@@ -46,6 +67,7 @@ export class Ingester {
   private readonly waiter: ChangeWaiter
   private readonly host = os.hostname()
   private stopped = false
+  private firstScan = true
   readonly stats = {lines: 0, files: 0}
 
   constructor(private readonly topic: Topic, private readonly patterns: string[], private readonly options: IngestOptions) {
@@ -91,23 +113,27 @@ export class Ingester {
         const confirmed = Math.max(saved.position, this.lastAppendedPosition(file, saved.endOffsets))
         if (saved.inode === stat.ino) position = confirmed
         else this.finishRotatedWhileAway(file, saved.inode, confirmed)
-      } else if (this.options.startAt === 'end') {
+      } else if (this.options.startAt === 'end' && this.firstScan) {
+        // Only files there at start: one that appears later is new, and all of it is wanted.
         position = stat.size
       }
-      if (position > stat.size) position = 0 // truncated while we were away
-      this.tracked.set(file, {path: file, fd: fs.openSync(file, 'r'), inode: stat.ino, position})
+      if (position > stat.size) {
+        this.options.onWarning(`${file} is shorter (${stat.size} bytes) than the position saved for it (${position}): truncated while ingest was stopped (copytruncate?), reading it from the start; lines written after byte ${position} before the truncation were not read`)
+        position = 0
+      }
+      const fd = fs.openSync(file, 'r')
+      this.tracked.set(file, {path: file, fd, inode: stat.ino, position, mark: markAt(fd, position), seenSize: stat.size})
       this.stats.files++
     }
+    this.firstScan = false
   }
 
   /** Reads what is new in one file (handling rotation and truncation); returns bytes consumed. */
   private pump(file: TrackedFile): number {
     let consumed = 0
     const size = fs.fstatSync(file.fd).size
-    if (size < file.position) {
-      this.options.onWarning(`${file.path} shrank from ${file.position} to ${size} bytes (copytruncate?): reading it again from the start`)
-      file.position = 0
-    }
+    if (size < file.position || !markAt(file.fd, file.position).equals(file.mark)) consumed += this.recoverTruncated(file, size)
+    file.seenSize = Math.max(file.seenSize, size)
     consumed += this.readLines(file, false)
     let current: fs.Stats | undefined
     try {
@@ -122,6 +148,8 @@ export class Ingester {
       file.fd = fs.openSync(file.path, 'r')
       file.inode = fs.fstatSync(file.fd).ino
       file.position = 0
+      file.mark = Buffer.alloc(0)
+      file.seenSize = 0
       consumed += this.readLines(file, false)
     }
     return consumed
@@ -154,7 +182,67 @@ export class Ingester {
       total += used
       if (n < buffer.length && used === n) break
     }
+    if (total > 0) file.mark = markAt(file.fd, file.position)
     return total
+  }
+
+  /**
+   * The file was truncated in place (copytruncate): what was written after file.position before
+   * the truncation is gone from it. logrotate copied it first, so the rest is read from that copy
+   * (a file beside it whose bytes at the head and before file.position are the ones we read), then
+   * the file is read again from its start. Returns the bytes read from the copy.
+   */
+  private recoverTruncated(file: TrackedFile, size: number): number {
+    const readBefore = file.position
+    const copy = readBefore > 0 ? this.findCopy(file) : undefined
+    let recovered = 0
+    let lines = 0
+    if (copy !== undefined) {
+      const fd = fs.openSync(copy, 'r')
+      try {
+        const before = this.stats.lines
+        const version: TrackedFile = {...file, fd}
+        recovered = this.readLines(version, true)
+        lines = this.stats.lines - before
+      } finally {
+        fs.closeSync(fd)
+      }
+    }
+    const what = `${file.path} was truncated (copytruncate?) after ${readBefore} bytes of it had been read (${size} bytes now)`
+    if (copy !== undefined) {
+      this.options.onWarning(`${what}: read its last ${lines} lines (${recovered} bytes) from its copy ${copy}; lines written between that copy and the truncation, if any, cannot be seen`)
+    } else if (readBefore > 0) {
+      const unread = file.seenSize - readBefore
+      this.options.onWarning(`${what}, and no copy of it was found in ${path.dirname(file.path)}: lines written after byte ${readBefore} before the truncation were lost (${unread > 0 ? `at least ${unread} bytes` : 'how many is unknown without the copy'})`)
+    }
+    file.position = 0
+    file.mark = Buffer.alloc(0)
+    file.seenSize = size
+    return recovered
+  }
+
+  /** The newest file beside this one that holds, unchanged, the bytes read from it so far. */
+  private findCopy(file: TrackedFile): string | undefined {
+    const dir = path.dirname(file.path)
+    let best: {path: string; mtimeMs: number} | undefined
+    for (const name of fs.readdirSync(dir)) {
+      const candidate = path.join(dir, name)
+      if (candidate === file.path) continue
+      try {
+        const stat = fs.statSync(candidate)
+        if (!stat.isFile() || stat.ino === file.inode || stat.size < file.position) continue
+        if (best !== undefined && stat.mtimeMs <= best.mtimeMs) continue
+        const fd = fs.openSync(candidate, 'r')
+        try {
+          if (markAt(fd, file.position).equals(file.mark)) best = {path: candidate, mtimeMs: stat.mtimeMs}
+        } finally {
+          fs.closeSync(fd)
+        }
+      } catch {
+        continue // vanished or unreadable: not the copy
+      }
+    }
+    return best?.path
   }
 
   private send(file: TrackedFile, line: Buffer, positionAfter: number, timestamp: number): void {
@@ -216,7 +304,7 @@ export class Ingester {
       }
       const fd = fs.openSync(candidate, 'r')
       try {
-        const rotated: TrackedFile = {path: file, fd, inode, position}
+        const rotated: TrackedFile = {path: file, fd, inode, position, mark: Buffer.alloc(0), seenSize: 0}
         this.readLines(rotated, true)
       } finally {
         fs.closeSync(fd)

@@ -24,6 +24,8 @@ export interface ListenAddress {
 
 export interface RunningServer {
   address: ListenAddress
+  /** What Metadata, FindCoordinator and DescribeCluster tell clients to connect to. */
+  advertised: ListenAddress
   connections(): number
   close(): Promise<void>
 }
@@ -35,16 +37,17 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Parses `HOST:PORT`, `:PORT`, `PORT` or `[v6]:PORT`. */
-export function parseListen(value: string): ListenAddress {
+export function parseListen(value: string, flag = '--listen'): ListenAddress {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value)
   const port = match === null ? NaN : Number(match[3])
   if (match === null || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new StromError('INVALID_ARGUMENT', `invalid --listen '${value}': expected HOST:PORT`, {hint: 'e.g. --listen 127.0.0.1:9092 (or 0.0.0.0:9092 for every interface)'})
+    throw new StromError('INVALID_ARGUMENT', `invalid ${flag} '${value}': expected HOST:PORT`, {hint: flag === '--listen' ? 'e.g. --listen 127.0.0.1:9092 (or 0.0.0.0:9092 for every interface)' : `e.g. ${flag} broker.example.com:9092`})
   }
   return {host: match[1] || match[2] || '127.0.0.1', port}
 }
 
-export async function startServer(log: Log, listen: ListenAddress, options: Omit<ServerOptions, 'advertisedHost' | 'advertisedPort'> & {advertise?: ListenAddress; tls?: TlsCredentials}): Promise<RunningServer> {
+/** advertise: the host (and port, when not the bound one) clients are told to connect to; default the listen host. */
+export async function startServer(log: Log, listen: ListenAddress, options: Omit<ServerOptions, 'advertisedHost' | 'advertisedPort'> & {advertise?: {host: string; port?: number}; tls?: TlsCredentials}): Promise<RunningServer> {
   const server = options.tls === undefined ? net.createServer({noDelay: true}) : tls.createServer({noDelay: true, cert: options.tls.cert, key: options.tls.key})
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -54,8 +57,7 @@ export async function startServer(log: Log, listen: ListenAddress, options: Omit
     server.listen(listen.port, listen.host, () => resolve())
   })
   const bound = server.address() as net.AddressInfo
-  const wildcard = listen.host === '0.0.0.0' || listen.host === '::'
-  const ctx = new ServerContext(log, {...options, advertisedHost: options.advertise?.host ?? (wildcard ? '127.0.0.1' : listen.host), advertisedPort: options.advertise?.port ?? bound.port})
+  const ctx = new ServerContext(log, {...options, advertisedHost: options.advertise?.host ?? listen.host, advertisedPort: options.advertise?.port ?? bound.port})
   ctx.groups = new GroupCoordinator(log, ctx.options.log)
   const open = new Set<Connection>()
   const accept = (socket: net.Socket): void => {
@@ -74,6 +76,7 @@ export async function startServer(log: Log, listen: ListenAddress, options: Omit
   let closing: Promise<void> | undefined
   return {
     address: {host: listen.host, port: bound.port},
+    advertised: {host: ctx.options.advertisedHost, port: ctx.options.advertisedPort},
     connections: () => open.size,
     close() {
       closing ??= (async () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {strom, tmpLogDir} from '../helpers/strom.js'
+import {spawnStrom, strom, tmpLogDir} from '../helpers/strom.js'
 
 // A smoke test of the benchmark commands with tiny counts: figures are measured by `npm run bench`, not here.
 describe('strom bench', () => {
@@ -16,5 +16,21 @@ describe('strom bench', () => {
     const e2e = JSON.parse((await strom(dir, ['bench', 'e2e', '--rate', '200', '--seconds', '1', '--json'])).stdout)
     expect(e2e.count).toBe(200)
     expect(e2e.p50Ms).toBeGreaterThan(0)
+  }, 60_000)
+
+  it('bench e2e exits right after printing its result', async () => {
+    const dir = tmpLogDir()
+    const child = spawnStrom(dir, ['bench', 'e2e', '--rate', '200', '--seconds', '1'])
+    let resultAt: number | undefined
+    let out = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (resultAt === undefined && /latency avg/.test(out)) resultAt = Date.now()
+    })
+    const {exitCode} = await child
+    const exitedAt = Date.now()
+    expect(exitCode).toBe(0)
+    expect(resultAt).toBeDefined()
+    expect(exitedAt - resultAt!).toBeLessThan(2000)
   }, 60_000)
 })

@@ -30,10 +30,10 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<{exitCode: number | undefined; stderr: string}>
 }
 
-/** `host`: the address to listen on (clients still connect through 127.0.0.1). */
-export async function startServe(dir: string, extra: string[] = [], options: {host?: string} = {}): Promise<ServeProcess> {
+/** `host`: the address to listen on (clients still connect through 127.0.0.1); `extra` may depend on the port. */
+export async function startServe(dir: string, extra: string[] | ((port: number) => string[]) = [], options: {host?: string} = {}): Promise<ServeProcess> {
   const port = await freePort()
-  const child = execa('node', [BIN, 'serve', '--listen', `${options.host ?? '127.0.0.1'}:${port}`, '--dir', dir, ...extra], {reject: false, env: {NO_COLOR: '1'}, buffer: false, stdin: 'ignore', forceKillAfterDelay: false})
+  const child = execa('node', [BIN, 'serve', '--listen', `${options.host ?? '127.0.0.1'}:${port}`, '--dir', dir, ...(typeof extra === 'function' ? extra(port) : extra)], {reject: false, env: {NO_COLOR: '1'}, buffer: false, stdin: 'ignore', forceKillAfterDelay: false})
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()

@@ -42,6 +42,27 @@ describeWithClients('kcat', [KCAT], () => {
     expect(out).toMatch(/topic "listed" with 3 partitions/)
   })
 
+  it('on 0.0.0.0, -L shows the --advertise address; without it, the guessed address, said on stderr', async () => {
+    const advertised = await startServe(dir, (port) => ['--advertise', `127.0.0.2:${port}`], {host: '0.0.0.0'})
+    try {
+      const result = await kcat(['-b', advertised.bootstrap, '-L'])
+      expect(result.stdout).toContain(`broker 0 at 127.0.0.2:${advertised.port}`)
+    } finally {
+      expect((await advertised.stop()).stderr).not.toContain('advertising')
+    }
+    const guessed = await startServe(dir, [], {host: '0.0.0.0'})
+    try {
+      const said = /strom serve: advertising (\S+):(\d+) to clients \(.+\); if they cannot reach that, pass --advertise HOST:PORT/.exec(guessed.stderr())
+      expect(said, guessed.stderr()).not.toBeNull()
+      expect(Number(said![2])).toBe(guessed.port)
+      const result = await kcat(['-b', guessed.bootstrap, '-L'])
+      expect(result.stdout).toContain(`broker 0 at ${said![1]}:${guessed.port}`)
+      expect(result.stdout).not.toContain(`broker 0 at 127.0.0.1:`)
+    } finally {
+      await guessed.stop()
+    }
+  })
+
   it('-P keyed messages with headers, -C -e reads them back byte for byte, and strom consume sees them', async () => {
     const input = ['k1:hello', 'k2:wörld with spaces', 'k1:tab\tinside', 'k3:'].join('\n') + '\n'
     const produced = await kcat(['-b', serve.bootstrap, '-P', '-t', 'kv', '-K:', '-H', 'source=kcat', '-H', 'n=1'], input)

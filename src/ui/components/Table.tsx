@@ -105,13 +105,19 @@ export interface TableProps<T> {
   offset?: number
   rowTone?: (row: T) => Tone | undefined
   empty?: string
+  /** When rows do not all fit, give the last line to "+N more" (how many are not shown). */
+  countHidden?: boolean
 }
 
-export function Table<T>({columns, rows, width, height, rowKey, selected, offset, rowTone, empty}: TableProps<T>): React.JSX.Element {
+export function Table<T>({columns, rows, width, height, rowKey, selected, offset, rowTone, empty, countHidden}: TableProps<T>): React.JSX.Element {
   const theme = useTheme()
   const fitted = fitColumns(columns, width)
-  const {start, end} = scrollWindow(rows.length, height - 1, {selected, offset})
+  // Without the count a long list ends at the bottom line as if that were all of it.
+  const hiding = countHidden === true && rows.length > height - 1 && height >= 3
+  const {start, end} = scrollWindow(rows.length, height - (hiding ? 2 : 1), {selected, offset})
   const shown = rows.slice(start, end)
+  const above = start
+  const below = rows.length - end
   return (
     <Box flexDirection="column" width={width} height={Math.max(1, height)} overflow="hidden">
       <Text wrap="truncate">{theme.header(headerLine(fitted))}</Text>
@@ -121,6 +127,7 @@ export function Table<T>({columns, rows, width, height, rowKey, selected, offset
           {rowLine(fitted, row, start + i === selected, theme, rowTone?.(row))}
         </Text>
       ))}
+      {hiding ? <Text wrap="truncate">{theme.dim(`  +${above + below} more${above > 0 ? ` (${above} above, ${below} below)` : ''}`)}</Text> : null}
     </Box>
   )
 }

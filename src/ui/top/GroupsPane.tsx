@@ -79,6 +79,7 @@ export function GroupsPane({history, groups, selected, width, height}: GroupsPan
       selected={selected === undefined ? undefined : groupRowIndex[Math.min(selected, groupRowIndex.length - 1)]}
       rowTone={(r) => (r.kind !== 'more' && r.growing ? 'alert' : undefined)}
       empty="no consumer groups"
+      countHidden
     />
   )
 }

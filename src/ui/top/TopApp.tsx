@@ -16,7 +16,10 @@ import {GroupDetail, groupDetailLayout} from './GroupDetail.js'
 import {GroupsPane, groupRows} from './GroupsPane.js'
 import {TopicDetail, topicDetailLayout} from './TopicDetail.js'
 import {TopicsPane} from './TopicsPane.js'
+import {sortGroups, sortTopics, SORT_LABEL} from './sort.js'
 import {helpLine, initialState, reduce, type KeyContext, type Pane} from './top-state.js'
+
+const PANES: Pane[] = ['topics', 'groups']
 
 export interface TopAppProps {
   source: StatsSource
@@ -55,9 +58,30 @@ export function TopApp({source, intervalMs = 1000}: TopAppProps): React.JSX.Elem
   const width = Math.max(20, columns)
   const body = height - 2
 
-  const topics = latest.topics.filter((t) => matchesFilter(t.name, state.filter))
-  const groups = latest.groups.filter((g) => matchesFilter(g.group, state.filter))
+  const topics = sortTopics(history, latest.topics.filter((t) => matchesFilter(t.name, state.filter)), latest.groups, state.sort)
+  const groups = sortGroups(history, latest.groups.filter((g) => matchesFilter(g.group, state.filter)), state.sort)
   const names: Record<Pane, string[]> = {topics: topics.map((t) => t.name), groups: groups.map((g) => g.group)}
+
+  // Busiest first reorders rows between polls: the cursor stays on its topic or group, not on its
+  // row number. A move by key (the index changed), a new order or filter (back to the top) is taken as it is.
+  const listing = `${state.sort}\u0000${state.filter}`
+  const cursor = useRef<{index: Record<Pane, number>; name: Record<Pane, string | undefined>; listing: string}>({index: {...state.selected}, name: {topics: undefined, groups: undefined}, listing})
+  useLayoutEffect(() => {
+    const sameListing = cursor.current.listing === listing
+    cursor.current.listing = listing
+    for (const pane of PANES) {
+      const index = state.selected[pane]
+      const name = cursor.current.name[pane]
+      const at = name === undefined ? -1 : names[pane].indexOf(name)
+      if (sameListing && index === cursor.current.index[pane] && at >= 0 && at !== index) {
+        cursor.current.index[pane] = at
+        dispatch({type: 'select', pane, index: at})
+        continue
+      }
+      cursor.current.index[pane] = index
+      cursor.current.name[pane] = names[pane][Math.min(index, names[pane].length - 1)]
+    }
+  })
 
   const view = state.view
   const shownTopic = view.kind === 'topic' ? latest.topics.find((t) => t.name === view.name) : undefined
@@ -95,7 +119,7 @@ export function TopApp({source, intervalMs = 1000}: TopAppProps): React.JSX.Elem
     const label = (pane: Pane, text: string) => (state.pane === pane ? theme.header(`▸ ${text}`) : theme.dim(`  ${text}`))
     content = (
       <>
-        <Text wrap="truncate">{label('topics', `TOPICS ${topics.length}`)}</Text>
+        <Text wrap="truncate">{label('topics', `TOPICS ${topics.length}  ${SORT_LABEL[state.sort]}`)}</Text>
         <TopicsPane history={history} topics={topics} selected={state.pane === 'topics' ? state.selected.topics : undefined} width={width} height={split.topics - 1} />
         <Text wrap="truncate">{label('groups', `GROUPS ${groups.length}`)}</Text>
         <GroupsPane history={history} groups={groups} selected={state.pane === 'groups' ? state.selected.groups : undefined} width={width} height={split.groups - 1} />

@@ -33,5 +33,5 @@ export interface TopicsPaneProps {
 export function TopicsPane({history, topics, selected, width, height}: TopicsPaneProps): React.JSX.Element {
   // Rates only for the rows on screen would be cheaper still, but 200 topics × 60 samples is small.
   const rows = topics.map((topic) => ({topic, rates: topicRates(history, topic.name)}))
-  return <Table columns={COLUMNS} rows={rows} width={width} height={height} rowKey={(r) => r.topic.name} selected={selected} empty="no topics" />
+  return <Table columns={COLUMNS} rows={rows} width={width} height={height} rowKey={(r) => r.topic.name} selected={selected} empty="no topics" countHidden />
 }

@@ -1,8 +1,11 @@
 /**
  * The dashboard's UI state as a pure reducer, tested without rendering. Keys map to actions in
  * `actionForKey`: arrows/j/k move (in a detail view they scroll), Enter opens a detail, Esc goes
- * back (or clears the filter), Tab switches pane, / starts a name filter, p pauses, q quits.
+ * back (or clears the filter), Tab switches pane, / starts a name filter, s switches the order
+ * (busiest first or by name), p pauses, q quits.
  */
+import type {SortOrder} from './sort.js'
+
 export type Pane = 'topics' | 'groups'
 export type View = {kind: 'list'} | {kind: 'topic'; name: string} | {kind: 'group'; name: string}
 
@@ -14,6 +17,7 @@ export interface TopState {
   scroll: number
   filter: string
   filtering: boolean
+  sort: SortOrder
   paused: boolean
   quit: boolean
 }
@@ -36,6 +40,9 @@ export type Action =
   | {type: 'filterBackspace'}
   | {type: 'endFilter'}
   | {type: 'pause'}
+  | {type: 'sort'}
+  /** The row under the cursor moved (the order changed): the cursor follows it. */
+  | {type: 'select'; pane: Pane; index: number}
   | {type: 'quit'}
 
 export const initialState: TopState = {
@@ -45,6 +52,7 @@ export const initialState: TopState = {
   scroll: 0,
   filter: '',
   filtering: false,
+  sort: 'activity',
   paused: false,
   quit: false,
 }
@@ -93,6 +101,10 @@ export function reduce(state: TopState, action: Action): TopState {
       return {...state, filtering: false}
     case 'pause':
       return {...state, paused: !state.paused}
+    case 'sort':
+      return {...state, sort: state.sort === 'activity' ? 'name' : 'activity', selected: {topics: 0, groups: 0}}
+    case 'select':
+      return {...state, selected: {...state.selected, [action.pane]: action.index}}
     case 'quit':
       return {...state, quit: true}
   }
@@ -148,6 +160,7 @@ export function actionForKey(state: TopState, input: string, key: KeyFlags, cont
   if (key.tab) return {type: 'tab'}
   if (input === '/') return {type: 'startFilter'}
   if (input === 'p') return {type: 'pause'}
+  if (input === 's' && state.view.kind === 'list') return {type: 'sort'}
   if (input === 'q') return {type: 'quit'}
   return undefined
 }
@@ -157,5 +170,5 @@ export function helpLine(state: TopState): string {
   if (state.filtering) return 'type a name  Enter keep filter  Esc clear  Ctrl-C quit'
   const pause = state.paused ? 'p resume' : 'p pause'
   if (state.view.kind !== 'list') return `↑↓/jk scroll  Esc back  / filter  ${pause}  q quit`
-  return `↑↓/jk move  Enter detail  Tab pane  / filter  ${pause}  q quit${state.filter !== '' ? '  Esc clear filter' : ''}`
+  return `↑↓/jk move  Enter detail  Tab pane  / filter  s sort  ${pause}  q quit${state.filter !== '' ? '  Esc clear filter' : ''}`
 }

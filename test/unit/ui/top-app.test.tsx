@@ -46,7 +46,7 @@ describe('<TopApp> at 80×24 without colour', () => {
     expect(frame).toMatch(/workers\s+Stable\s+2\s+2\/2\s+\d+/)
     expect(frame).toMatch(/└ app-logs\s+2\/2\s+\d+/)
     expect(frame).toMatch(/audit\s+Empty\s+0\s+0\/1\s+0/)
-    expect(frame.trimEnd().split('\n').at(-1)).toBe('↑↓/jk move  Enter detail  Tab pane  / filter  p pause  q quit')
+    expect(frame.trimEnd().split('\n').at(-1)).toBe('↑↓/jk move  Enter detail  Tab pane  / filter  s sort  p pause  q quit')
   })
 
   it('marks a group whose lag keeps growing, and only that one', async () => {
@@ -162,6 +162,45 @@ describe('<TopApp> at 80×24 without colour', () => {
     resize(120, 40)
     const large = await waitForFrame((f) => f.includes('LAST MINUTE') && f.split('\n').some((line) => line.length > 80))
     expect(fits(large, 120, 40)).toBe(true)
+  })
+
+  it('200 topics, one busy and one group lagging: both on the first screen, busiest first, with "+N more"; s sorts by name', async () => {
+    const idle = Array.from({length: 198}, (_, i) => topic(`t${String(i).padStart(3, '0')}`, [5]))
+    const world = (n: number) => {
+      const active = topic('zzz-active', [100 * n])
+      const quiet = topic('aaa-quiet', [3])
+      const groups = [
+        ...Array.from({length: 8}, (_, i) => group(`g${i}`, 'Stable', ['m'], idle[i], 5)),
+        group('zzz-lagging', 'Stable', ['m'], active, 0),
+      ]
+      return {topics: [quiet, ...idle, active], groups}
+    }
+    const source = new FakeSource(world)
+    const {press, waitForFrame} = start(source, {columns: 80, rows: 24})
+    const frame = await waitForFrame((f) => /▸ TOPICS 200 {2}busiest first/.test(f) && /› zzz-active\s+1\s/.test(f) && /zzz-lagging\s+Stable/.test(f))
+    expect(fits(frame, 80, 24)).toBe(true)
+    // The busy topic is first and the cursor followed it there; the lagging group heads its pane.
+    const lines = frame.split('\n')
+    expect(lines.findIndex((l) => l.includes('zzz-active'))).toBe(lines.findIndex((l) => /TOPIC\s+PARTS/.test(l)) + 1)
+    expect(lines.findIndex((l) => l.includes('zzz-lagging'))).toBe(lines.findIndex((l) => /GROUP \/ TOPIC/.test(l)) + 1)
+    const more = /^ {2}\+(\d+) more$/m.exec(frame)
+    expect(more).not.toBeNull()
+    const topicRowsShown = lines.filter((l) => /^[ ›] (aaa-|t\d{3}|zzz-active)/.test(l)).length
+    expect(Number(more![1]) + topicRowsShown).toBe(200)
+    const byName = await press('s', (f) => /TOPICS 200 {2}by name/.test(f))
+    expect(byName).toMatch(/› aaa-quiet/)
+    expect(byName).not.toMatch(/zzz-active/)
+    await press('s', (f) => /TOPICS 200 {2}busiest first/.test(f) && /zzz-active/.test(f))
+  })
+
+  it('the cursor stays on its topic when the order changes under it', async () => {
+    // b is idle at first, then becomes the busiest: the cursor, on b, goes with it to the top.
+    const world = (n: number) => ({topics: [topic('a', [7]), topic('b', [n < 4 ? 1 : 100 * n]), topic('c', [7])], groups: []})
+    const {press, waitForFrame} = start(new FakeSource(world), {intervalMs: 20})
+    await waitForFrame((f) => /› a\s/.test(f))
+    await press('j', (f) => /› b\s/.test(f))
+    const frame = await waitForFrame((f) => /TOPIC\s+PARTS.*\n› b\s/.test(f))
+    expect(frame).toMatch(/› b\s[^\n]*\n {2}a\s/)
   })
 
   it('shows an empty log directory plainly', async () => {

@@ -70,13 +70,22 @@ describe('top state', () => {
     expect(keys(initialState, '/ord').filter).toBe('ord')
   })
 
+  it('s switches between busiest first and by name, back at the top; not inside a detail', () => {
+    const moved = keys(initialState, 'j', 'j')
+    const byName = keys(moved, 's')
+    expect(byName.sort).toBe('name')
+    expect(byName.selected.topics).toBe(0)
+    expect(keys(byName, 's').sort).toBe('activity')
+    expect(keys(initialState, {return: true}, 's').sort).toBe('activity')
+  })
+
   it('maps unknown keys to nothing', () => {
     expect(actionForKey(initialState, 'x', {}, CONTEXT)).toBeUndefined()
     expect(press(initialState, 'x')).toBe(initialState)
   })
 
   it('help line follows the mode', () => {
-    expect(helpLine(initialState)).toBe('↑↓/jk move  Enter detail  Tab pane  / filter  p pause  q quit')
+    expect(helpLine(initialState)).toBe('↑↓/jk move  Enter detail  Tab pane  / filter  s sort  p pause  q quit')
     expect(helpLine(keys(initialState, {return: true}))).toMatch(/^↑↓\/jk scroll {2}Esc back/)
     expect(helpLine(keys(initialState, '/'))).toMatch(/^type a name/)
     expect(helpLine(keys(initialState, 'p'))).toMatch(/p resume/)
