@@ -19,6 +19,7 @@ export default class Serve extends StromCommand {
     partitions: Flags.integer({description: 'partitions of an auto-created topic', default: 1, min: 1}),
     sync: Flags.boolean({description: 'fdatasync every produced batch before acknowledging it'}),
     'max-request-bytes': Flags.integer({description: 'largest request accepted (bigger ones close the connection before being read)', default: 100 * 1024 * 1024, min: 1024}),
+    'max-pending-request-bytes': Flags.integer({description: 'memory all connections together may hold in requests being received or handled; a request that does not fit closes its connection', default: 256 * 1024 * 1024, min: 1024}),
     'sasl-users': Flags.string({description: "require SASL/PLAIN authentication against this file: one user:password per line, '#' comments", helpValue: 'FILE'}),
     'tls-cert': Flags.string({description: 'serve TLS with this PEM certificate (chain); needs --tls-key', helpValue: 'FILE'}),
     'tls-key': Flags.string({description: 'the PEM private key of --tls-cert', helpValue: 'FILE'}),
@@ -38,6 +39,9 @@ export default class Serve extends StromCommand {
       throw new StromError('INVALID_ARGUMENT', `${flags['tls-cert'] === undefined ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key'}`, {hint: 'TLS takes both: --tls-cert cert.pem --tls-key key.pem'})
     }
     const tls = flags['tls-cert'] === undefined || flags['tls-key'] === undefined ? undefined : loadTlsCredentials(flags['tls-cert'], flags['tls-key'])
+    if (flags['max-pending-request-bytes'] < flags['max-request-bytes']) {
+      throw new StromError('INVALID_ARGUMENT', `--max-pending-request-bytes ${flags['max-pending-request-bytes']} is below --max-request-bytes ${flags['max-request-bytes']}: a request of the largest size allowed could never be read`, {hint: 'raise --max-pending-request-bytes or lower --max-request-bytes'})
+    }
     const log = this.openLog(flags)
     const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
     const guessed = flags.advertise === undefined && isWildcard(listen.host) ? await guessAdvertisedHost() : undefined
@@ -47,6 +51,7 @@ export default class Serve extends StromCommand {
       defaultPartitions: flags.partitions,
       sync: flags.sync,
       maxRequestBytes: flags['max-request-bytes'],
+      maxPendingRequestBytes: flags['max-pending-request-bytes'],
       users,
       tls,
       log: flags.quiet ? () => {} : say,

@@ -6,7 +6,10 @@
  *
  * A frame whose size is negative or above the maximum is refused from its 4-byte size alone,
  * before the body is read; malformed requests close this connection with a log line, never the
- * server.
+ * server. Every frame is also reserved, at its announced size, from the server-wide
+ * RequestMemory budget until it has been handled: one that does not fit closes its connection,
+ * so clients that announce large frames and send them slowly (or never) cannot grow the
+ * process's memory past --max-pending-request-bytes, however many connect.
  *
  * With SASL, a connection that has not logged in gets less: frames up to 512 KiB (Kafka's
  * sasl.server.max.receive.size; a login is a few hundred bytes), and LOGIN_TIMEOUT_MS to log in,
@@ -29,9 +32,14 @@ let nextConnectionId = 1
 export class Connection {
   readonly state: ConnectionState
   private readonly abort = new AbortController()
-  private chunks: Buffer[] = []
-  private buffered = 0
-  private frameSize = -1
+  /** The size prefix being read (it may arrive split across chunks). */
+  private readonly sizeBytes = Buffer.alloc(4)
+  private sizeFilled = 0
+  /** The frame whose body is arriving, and how much of it has. */
+  private frame: Buffer | undefined
+  private frameFilled = 0
+  /** Bytes this connection holds of the server's RequestMemory budget. */
+  private reserved = 0
   private readonly queue: Buffer[] = []
   private queuedBytes = 0
   private busy = false
@@ -73,52 +81,62 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closing || this.closed) return
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
-    for (;;) {
-      if (this.frameSize < 0) {
-        if (this.buffered < 4) break
-        const size = this.take(4).readInt32BE(0)
+    let at = 0
+    while (at < chunk.length && !this.closing && !this.closed) {
+      if (this.frame === undefined) {
+        const n = Math.min(4 - this.sizeFilled, chunk.length - at)
+        chunk.copy(this.sizeBytes, this.sizeFilled, at, at + n)
+        this.sizeFilled += n
+        at += n
+        if (this.sizeFilled < 4) break
+        this.sizeFilled = 0
+        const size = this.sizeBytes.readInt32BE(0)
         const max = this.state.sasl.authenticated ? this.ctx.options.maxRequestBytes : MAX_UNAUTHENTICATED_FRAME_BYTES
         if (size < 0 || size > max) {
           this.fail(`request size ${size} bytes is ${size < 0 ? 'negative' : `above the maximum of ${max}${this.state.sasl.authenticated ? '' : ' before SASL login'}`}`)
           return
         }
-        this.frameSize = size
+        if (!this.ctx.requestMemory.reserve(size)) {
+          const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`
+          this.fail(`request of ${mib(size)} does not fit in --max-pending-request-bytes (${mib(this.ctx.requestMemory.inUse)} of ${mib(this.ctx.requestMemory.limit)} held by requests being received or handled)`)
+          return
+        }
+        this.reserved += size
+        if (chunk.length - at >= size) {
+          // The whole frame is in this chunk (the usual case for small requests): no copy.
+          this.enqueue(chunk.subarray(at, at + size))
+          at += size
+          continue
+        }
+        // One buffer of the announced size, filled as the body arrives: its pages are touched
+        // only as bytes come in, and nothing is copied twice.
+        this.frame = Buffer.allocUnsafe(size)
+        this.frameFilled = 0
       }
-      if (this.buffered < this.frameSize) break
-      const frame = this.take(this.frameSize)
-      this.frameSize = -1
-      this.queue.push(frame)
-      this.queuedBytes += frame.length
+      const n = Math.min(this.frame.length - this.frameFilled, chunk.length - at)
+      chunk.copy(this.frame, this.frameFilled, at, at + n)
+      this.frameFilled += n
+      at += n
+      if (this.frameFilled === this.frame.length) {
+        const frame = this.frame
+        this.frame = undefined
+        this.enqueue(frame)
+      }
     }
     if (this.queuedBytes > MAX_QUEUED_BYTES) this.socket.pause()
     void this.process()
   }
 
-  private take(bytes: number): Buffer {
-    // A zero-size frame (four zero bytes) may arrive with nothing after it: there is no chunk to look at.
-    if (bytes === 0) return Buffer.alloc(0)
-    const first = this.chunks[0]
-    let out: Buffer
-    if (first.length >= bytes) {
-      out = first.subarray(0, bytes)
-      if (first.length === bytes) this.chunks.shift()
-      else this.chunks[0] = first.subarray(bytes)
-    } else {
-      out = Buffer.allocUnsafe(bytes)
-      let filled = 0
-      while (filled < bytes) {
-        const chunk = this.chunks[0]
-        const n = Math.min(chunk.length, bytes - filled)
-        chunk.copy(out, filled, 0, n)
-        filled += n
-        if (n === chunk.length) this.chunks.shift()
-        else this.chunks[0] = chunk.subarray(n)
-      }
-    }
-    this.buffered -= bytes
-    return out
+  private enqueue(frame: Buffer): void {
+    this.queue.push(frame)
+    this.queuedBytes += frame.length
+  }
+
+  /** Gives a handled frame's bytes back to the server's budget (nothing once close() gave back all). */
+  private release(bytes: number): void {
+    const n = Math.min(bytes, this.reserved)
+    this.reserved -= n
+    this.ctx.requestMemory.release(n)
   }
 
   private async process(): Promise<void> {
@@ -132,10 +150,12 @@ export class Connection {
         try {
           response = await dispatch(this.ctx, frame, this.state)
         } catch (error) {
+          this.release(frame.length)
           const reason = error instanceof ProtocolError ? `malformed request: ${error.message}` : error instanceof ConnectionRefused ? error.message : `request failed: ${(error as Error)?.stack ?? String(error)}`
           this.fail(reason)
           return
         }
+        this.release(frame.length)
         if (this.state.closeAfterResponse !== undefined) {
           this.finish(this.state.closeAfterResponse, response)
           return
@@ -183,9 +203,9 @@ export class Connection {
     clearTimeout(this.loginTimer)
     this.abort.abort()
     this.queue.length = 0
-    this.chunks = []
-    this.buffered = 0
-    this.frameSize = -1
+    this.frame = undefined
+    this.ctx.requestMemory.release(this.reserved)
+    this.reserved = 0
     for (const entry of this.state.cursors.values()) entry.cursor.close()
     this.state.cursors.clear()
     this.onClose(this)

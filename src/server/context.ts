@@ -10,6 +10,7 @@ import type {UserTable} from './auth/users-file.js'
 import type {GroupCoordinator} from './group-coordinator.js'
 import {PartitionWatch} from './partition-watch.js'
 import {ProducerState} from './producer-state.js'
+import {RequestMemory} from './request-memory.js'
 import {TopicCache} from './topic-cache.js'
 
 export const NODE_ID = 0
@@ -26,6 +27,8 @@ export interface ServerOptions {
   sync: boolean
   /** Largest request accepted; bigger frames are refused before they are read. */
   maxRequestBytes: number
+  /** Server-wide cap on bytes of requests being received or handled (RequestMemory). */
+  maxPendingRequestBytes: number
   /** SASL/PLAIN users; undefined: no authentication. */
   users?: UserTable
   /** Diagnostics (stderr by default). */
@@ -36,6 +39,7 @@ export class ServerContext {
   readonly topics: TopicCache
   readonly watch = new PartitionWatch()
   readonly producers = new ProducerState()
+  readonly requestMemory: RequestMemory
   groups!: GroupCoordinator
   /**
    * One id per log directory (what Metadata v2+ reports): every `strom serve` of one directory is
@@ -46,6 +50,7 @@ export class ServerContext {
 
   constructor(readonly log: Log, readonly options: ServerOptions) {
     this.topics = new TopicCache(log)
+    this.requestMemory = new RequestMemory(options.maxPendingRequestBytes)
     this.clusterId = `strom-${crypto.createHash('sha256').update(fs.realpathSync(log.dir)).digest('base64url').slice(0, 16)}`
   }
 

@@ -2,7 +2,8 @@
  * `strom serve` under hostile and heavy use, with a bare-socket client: random and mutated frames
  * never crash it nor change the log; unsupported requests get UNSUPPORTED_VERSION on a connection
  * that stays open; 200 connections at once (half producing, half fetching) lose nothing; SIGTERM
- * acknowledges nothing it has not written.
+ * acknowledges nothing it has not written; a dozen connections announcing 99 MiB requests and
+ * sending part of them hold at most --max-pending-request-bytes of its memory.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -12,7 +13,7 @@ import {encodeBatch} from '../../src/core/format/record-batch.js'
 import {Reader} from '../../src/server/protocol/reader.js'
 import {Writer} from '../../src/server/protocol/writer.js'
 import {strom, tmpLogDir} from '../helpers/strom.js'
-import {RawClient, requestFrame, startServe} from './serve-harness.js'
+import {KCAT, RawClient, describeWithClients, kcat, requestFrame, startServe} from './serve-harness.js'
 
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'unit', 'server', 'fixtures')
 
@@ -239,5 +240,47 @@ describe('strom serve robustness', () => {
     console.log(`SIGTERM: ${acked} of 200 pipelined produces acknowledged, ${written} in the log`)
     expect(written).toBeGreaterThanOrEqual(acked)
     expect(acked).toBeGreaterThan(0)
+  })
+})
+
+describeWithClients('strom serve memory held by unfinished requests', [KCAT], () => {
+  it('12 connections each announcing a 99 MiB request and sending 60 MiB of it: RSS stays under 400 MiB and kcat -L is answered', async () => {
+    const serve = await startServe(tmpLogDir())
+    const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${serve.process.pid}/status`, 'utf8'))?.[1] ?? 0)
+    const before = status('VmRSS')
+    const body = Buffer.alloc(60 * 1024 * 1024, 1)
+    const clients: RawClient[] = []
+    try {
+      const sent = Array.from({length: 12}, async () => {
+        const client = new RawClient(serve.port)
+        clients.push(client)
+        await client.connected()
+        const size = Buffer.alloc(4)
+        size.writeInt32BE(99 * 1024 * 1024)
+        client.socket.write(size)
+        // Settled once the kernel has taken all 60 MiB (the server read them) or the server closed the connection.
+        await new Promise<void>((resolve) => {
+          client.socket.write(body, () => resolve())
+          void client.closed.then(() => resolve())
+        })
+      })
+      await Promise.all(sent)
+      const listed = await kcat(['-b', serve.bootstrap, '-L', '-m', '10'])
+      expect(listed.exitCode, listed.stderr).toBe(0)
+      expect(listed.stdout).toContain('1 brokers')
+      const peak = status('VmHWM')
+      console.log(`unfinished 99 MiB requests on 12 connections: server RSS ${Math.round(before / 1024)} MiB before, peak ${Math.round(peak / 1024)} MiB, now ${Math.round(status('VmRSS') / 1024)} MiB`)
+      expect(peak).toBeLessThan(400 * 1024)
+      expect(serve.stderr()).toMatch(/request of 99\.0 MiB does not fit in --max-pending-request-bytes \(198\.0 MiB of 256\.0 MiB held by requests being received or handled\); closing it/)
+    } finally {
+      for (const client of clients) client.close()
+      await serve.stop()
+    }
+  })
+
+  it('refuses a --max-pending-request-bytes below --max-request-bytes', async () => {
+    const result = await strom(tmpLogDir(), ['serve', '--listen', '127.0.0.1:0', '--max-request-bytes', '4096', '--max-pending-request-bytes', '2048'])
+    expect(result.exitCode).not.toBe(0)
+    expect(result.stderr).toContain('--max-pending-request-bytes 2048 is below --max-request-bytes 4096')
   })
 })

@@ -104,6 +104,19 @@ describeWithClients('kcat', [KCAT], () => {
     tail.kill('SIGINT')
     await tail
   })
+
+  it('a transactional producer (-X transactional.id) is refused at once, saying transactions are not supported, and writes nothing', async () => {
+    const started = Date.now()
+    const result = await kcat(['-b', serve.bootstrap, '-P', '-t', 'transactional', '-X', 'transactional.id=tx-1'], 'never written\n')
+    const elapsed = Date.now() - started
+    expect(result.exitCode).not.toBe(0)
+    expect(result.stderr).toContain('transactions are not supported by strom serve yet')
+    // The former retriable answer made librdkafka retry until init_transactions timed out (5 s in kcat).
+    expect(elapsed).toBeLessThan(4000)
+    expect(serve.stderr()).toContain("transactional id 'tx-1' refused: transactions are not supported by strom serve yet")
+    const written = await strom(dir, ['consume', 'transactional'])
+    expect(written.stdout).toBe('')
+  })
 })
 
 describeWithClients('kafka-python', [KAFKA_PYTHON], () => {

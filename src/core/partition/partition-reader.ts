@@ -165,12 +165,21 @@ export class PartitionReader {
 
   /** The first offset whose record timestamp is >= `timestamp`, or the end offset when none is. */
   offsetForTimestamp(timestamp: number): number {
+    return this.recordAtOrAfter(timestamp)?.offset ?? this.endOffset()
+  }
+
+  /**
+   * The first record at or above `fromOffset` whose timestamp is >= `timestamp`: its offset and
+   * its own timestamp (what Kafka's ListOffsets answers), or undefined when there is none.
+   */
+  recordAtOrAfter(timestamp: number, fromOffset = 0): {offset: number; timestamp: number} | undefined {
     const bases = this.segmentBases()
     for (let i = 0; i < bases.length; i++) {
-      const found = findTimestampInSegment(this.partitionDir, bases[i], timestamp, i < bases.length - 1)
+      if (i < bases.length - 1 && bases[i + 1] <= fromOffset) continue
+      const found = findTimestampInSegment(this.partitionDir, bases[i], timestamp, i < bases.length - 1, fromOffset)
       if (found !== undefined) return found
     }
-    return this.endOffset()
+    return undefined
   }
 
   /**
@@ -209,7 +218,7 @@ function segmentEndOffset(partitionDir: string, base: number): number | undefine
   }
 }
 
-function findTimestampInSegment(partitionDir: string, base: number, target: number, closed: boolean): number | undefined {
+function findTimestampInSegment(partitionDir: string, base: number, target: number, closed: boolean, fromOffset: number): {offset: number; timestamp: number} | undefined {
   const paths = segmentPaths(partitionDir, base)
   const timeIndex = TimeIndex.read(paths.timeIndex, base)
   const largest = timeIndex?.lastTimestamp()
@@ -224,7 +233,7 @@ function findTimestampInSegment(partitionDir: string, base: number, target: numb
     return undefined
   }
   try {
-    let found: number | undefined
+    let found: {offset: number; timestamp: number} | undefined
     const cursor = new RecordCursor()
     scanBatches(fd, from, fs.fstatSync(fd).size, {
       verifyCrc: false,
@@ -234,8 +243,8 @@ function findTimestampInSegment(partitionDir: string, base: number, target: numb
         readFully(fd, bytes, batch.sizeBytes, batch.position)
         cursor.reset(bytes, 0)
         while (cursor.next()) {
-          if (cursor.timestamp >= target) {
-            found = cursor.offset
+          if (cursor.timestamp >= target && cursor.offset >= fromOffset) {
+            found = {offset: cursor.offset, timestamp: cursor.timestamp}
             return false
           }
         }

@@ -40,7 +40,7 @@ export const handleFetch: Handler = async (ctx, request, reader, writer) => {
 
 function countBytes(topics: Array<{partitions: FetchPartitionResponse[]}>): number {
   let total = 0
-  for (const t of topics) for (const p of t.partitions) total += p.records?.length ?? 0
+  for (const t of topics) for (const p of t.partitions) total += p.records.length
   return total
 }
 
@@ -73,15 +73,21 @@ function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequ
       partitions: t.partitions.map((p) => {
         if (topic === undefined) return failed(p.partition, topicError)
         const answer = readPartition(ctx, connection, topic, p, budget)
-        budget -= answer.records?.length ?? 0
+        budget -= answer.records.length
         return answer
       }),
     }
   })
 }
 
-function failed(partitionIndex: number, errorCode: number, highWatermark = -1, logStartOffset = -1): FetchPartitionResponse {
-  return {partitionIndex, errorCode, highWatermark, logStartOffset, records: null}
+/**
+ * A partition answered with an error carries an empty records field (length 0) and -1 for its
+ * offsets, as Kafka's broker sends it: a null field (length -1) is, to librdkafka, an "invalid
+ * MessageSetSize -1" that it retries at once, tens of thousands of times a second, instead of
+ * acting on the error (resetting its position on OFFSET_OUT_OF_RANGE).
+ */
+function failed(partitionIndex: number, errorCode: number): FetchPartitionResponse {
+  return {partitionIndex, errorCode, highWatermark: -1, logStartOffset: -1, records: Buffer.alloc(0)}
 }
 
 function readPartition(ctx: ServerContext, connection: ConnectionState, topic: Topic, p: FetchPartitionRequest, budget: number): FetchPartitionResponse {
@@ -90,7 +96,7 @@ function readPartition(ctx: ServerContext, connection: ConnectionState, topic: T
     const reader = topic.reader(p.partition)
     const logStart = reader.logStartOffset()
     const end = reader.endOffset()
-    if (p.fetchOffset < logStart || p.fetchOffset > end) return failed(p.partition, ERR.OFFSET_OUT_OF_RANGE, end, logStart)
+    if (p.fetchOffset < logStart || p.fetchOffset > end) return failed(p.partition, ERR.OFFSET_OUT_OF_RANGE)
     const empty = {partitionIndex: p.partition, errorCode: ERR.NONE, highWatermark: end, logStartOffset: logStart, records: Buffer.alloc(0)}
     if (p.fetchOffset === end || budget <= 0) return empty
     const cursor = cursorFor(connection, topic, p.partition, p.fetchOffset, READ_BYTES)

@@ -1,6 +1,7 @@
 /**
  * ListOffsets: -2 = earliest (the log start), -1 = latest (the end offset), otherwise the first
- * offset whose record timestamp is at or after the given time (time index), or -1 when none is.
+ * record at or above the log start whose timestamp is at or after the given time (time index),
+ * answered with that record's offset and its own timestamp, as Kafka does; -1 and -1 when none is.
  */
 import {ERR, kafkaErrorCode} from '../protocol/error-codes.js'
 import {ListOffsetsPartition, decodeRequest, encodeResponse} from '../protocol/messages/list-offsets.js'
@@ -19,15 +20,12 @@ export const handleListOffsets: Handler = (ctx, request, reader, writer) => {
         const topic = ctx.topics.get(t.name)
         if (topic === undefined || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) return {partitionIndex: p.partitionIndex, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1}
         const partition = topic.reader(p.partitionIndex)
-        let offset: number
-        if (p.timestamp === LATEST) offset = partition.endOffset()
-        else if (p.timestamp === EARLIEST) offset = partition.logStartOffset()
-        else {
-          const end = partition.endOffset()
-          offset = partition.offsetForTimestamp(p.timestamp)
-          if (offset >= end) offset = -1
-        }
-        return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: offset >= 0 && p.timestamp >= 0 ? p.timestamp : -1, offset}
+        if (p.timestamp === LATEST) return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: -1, offset: partition.endOffset()}
+        if (p.timestamp === EARLIEST) return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: -1, offset: partition.logStartOffset()}
+        const end = partition.endOffset()
+        const found = partition.recordAtOrAfter(p.timestamp, partition.logStartOffset())
+        if (found === undefined || found.offset >= end) return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: -1, offset: -1}
+        return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: found.timestamp, offset: found.offset}
       } catch (error) {
         return {partitionIndex: p.partitionIndex, errorCode: kafkaErrorCode(error), timestamp: -1, offset: -1}
       }

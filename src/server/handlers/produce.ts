@@ -4,11 +4,14 @@
  * partition leader epoch (0, as strom writes), both outside the CRC; and for LogAppendTime topics
  * the timestamp type bit and max timestamp, after which the CRC is recomputed (as Kafka does).
  * Appends are synchronous, so a request that started is acknowledged before the server stops.
+ * Batches of idempotent producers are checked first (producer-state.ts): a retried batch is
+ * answered with its offset, not appended again; a sequence gap or an old epoch is refused.
  */
 import {computeBatchCrc, writeInt64} from '../../core/format/record-batch.js'
 import type {Topic} from '../../core/log.js'
 import type {ServerContext} from '../context.js'
 import {splitBatches, validateBatch} from '../batch-validation.js'
+import {producerBatchAt} from '../producer-state.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
 import {ProducePartitionResponse, decodeRequest, encodeResponse} from '../protocol/messages/produce.js'
 import type {Handler} from './types.js'
@@ -62,14 +65,17 @@ function appendPartition(ctx: ServerContext, topic: Topic, partition: number, re
   const key = `${topic.name}/${partition}`
   let firstOffset = -1
   try {
+    const producers = ctx.producers.partition(topic, partition)
     for (const [start, end] of spans) {
       const batch = buf.subarray(start, end)
-      const producerId = batch.readInt32BE(43) * 0x1_0000_0000 + batch.readUInt32BE(47)
-      const epoch = batch.readInt16BE(51)
-      const sequence = batch.readInt32BE(53)
-      const duplicate = ctx.producers.duplicateOf(key, producerId, epoch, sequence)
-      if (duplicate !== undefined) {
-        if (firstOffset < 0) firstOffset = duplicate
+      const producer = producerBatchAt(batch, 0)
+      const check = producers.check(producer)
+      if (check.action === 'refuse') {
+        ctx.options.log(`produce to ${key} refused: ${check.message}`)
+        return failed(partition, check.errorCode)
+      }
+      if (check.action === 'duplicate') {
+        if (firstOffset < 0) firstOffset = check.baseOffset
         continue
       }
       batch.writeInt32BE(0, 12)
@@ -79,7 +85,9 @@ function appendPartition(ctx: ServerContext, topic: Topic, partition: number, re
         batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), 17)
       }
       const result = topic.writer(partition).append(batch, {sync: ctx.options.sync && acks !== 0})
-      ctx.producers.record(key, producerId, epoch, sequence, result.baseOffset)
+      // Another process appended between the check and this append: the next check reads those
+      // batches and this one back from the log, in log order.
+      if (result.baseOffset === producers.knownEnd) producers.record(producer, result.baseOffset)
       if (firstOffset < 0) firstOffset = result.baseOffset
     }
   } catch (error) {

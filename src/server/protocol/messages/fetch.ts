@@ -37,8 +37,8 @@ export interface FetchPartitionResponse {
   errorCode: number
   highWatermark: number
   logStartOffset: number
-  /** Whole record batches, as stored. */
-  records: Buffer | null
+  /** Whole record batches, as stored; empty (never null) with an error, as Kafka sends it. */
+  records: Buffer
 }
 
 export interface FetchResponse {
