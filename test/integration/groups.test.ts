@@ -134,3 +134,131 @@ describe('consumer groups between processes', () => {
     expect(offsets.t['1'].offset).toBe(1000)
   }, 60_000)
 })
+
+const memberIdOfPid = (dir: string, group: string, pid: number): string | undefined =>
+  Object.entries(readState(dir, group).members as Record<string, {pid: number}>).find(([, m]) => m.pid === pid)?.[0]
+const pidsInState = (dir: string, group: string) => Object.values(readState(dir, group).members as Record<string, {pid: number}>).map((m) => m.pid).sort()
+/** Makes a member look silent for 2 minutes, as a real 2-minute SIGSTOP would (its heartbeat is the mtime). */
+const ageLiveness = (dir: string, group: string, id: string) => {
+  const old = new Date(Date.now() - 120_000)
+  fs.utimesSync(path.join(dir, 'groups', group, 'members', `${id}.alive`), old, old)
+}
+/** stderr with oclif's line wrapping (" ›   " continuation lines) undone. */
+const unwrapped = (stderr: string) => stderr.replace(/\s*\n ›\s+/g, ' ')
+const describeJson = async (dir: string, group: string) => JSON.parse((await strom(dir, ['group', 'describe', group, '--json'])).stdout)
+
+describe('consumer groups: a member paused past the session timeout', () => {
+  it('is reaped once, rejoins as a new member, and the group settles with both processes as members', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'T', '--partitions', '2'])
+    await strom(dir, ['produce', 'T', '--partitioner', 'round-robin'], {input: lines(1000)})
+    const a = spawnStrom(dir, ['consume', 'T', '--group', 'G', '-f', '--reset', 'earliest'])
+    const b = spawnStrom(dir, ['consume', 'T', '--group', 'G', '-f', '--reset', 'earliest'])
+    const both = [a.pid!, b.pid!].sort()
+    await waitFor(() => fs.existsSync(path.join(dir, 'groups/G/state.json')) && pidsInState(dir, 'G').join() === both.join() && ownedBy(dir, 'G').owned === 2 && Object.keys(ownedBy(dir, 'G').byMember).length === 2, 15000, 20)
+    const idA = memberIdOfPid(dir, 'G', a.pid!)!
+    process.kill(a.pid!, 'SIGSTOP')
+    ageLiveness(dir, 'G', idA)
+    // B reaps A and takes its partition while A's process is stopped (alive, holding its lock).
+    await waitFor(() => readState(dir, 'G').members[idA] === undefined && ownedBy(dir, 'G').owned === 2 && Object.keys(ownedBy(dir, 'G').byMember).length === 1, 10000, 20)
+    const generationAtResume = readState(dir, 'G').generation
+    process.kill(a.pid!, 'SIGCONT')
+    await waitFor(() => pidsInState(dir, 'G').join() === both.join() && ownedBy(dir, 'G').owned === 2 && Object.keys(ownedBy(dir, 'G').byMember).length === 2, 15000, 20)
+    // Watch for 3 s: the generation stays put and `group describe` lists both live processes.
+    const watchUntil = Date.now() + 3000
+    while (Date.now() < watchUntil) {
+      const described = await describeJson(dir, 'G')
+      expect(described.members.map((m: {pid: number}) => m.pid).sort()).toEqual(both)
+      expect(described.generation - generationAtResume).toBeLessThan(6)
+    }
+    expect(readState(dir, 'G').generation - generationAtResume).toBeLessThan(6)
+    expect(memberIdOfPid(dir, 'G', a.pid!)).not.toBe(idA)
+    await strom(dir, ['produce', 'T', '--partitioner', 'round-robin'], {input: lines(100, 1001)})
+    await waitFor(async () => (await describeJson(dir, 'G')).totalLag === 0, 15000, 200)
+    a.kill('SIGTERM')
+    b.kill('SIGTERM')
+    const [ra, rb] = await Promise.all([a, b])
+    expect(String(ra.stderr)).toMatch(/declared dead .* joined again as/)
+    const seen = new Set([...numbers(String(ra.stdout)), ...numbers(String(rb.stdout))])
+    expect(seen.size).toBe(1100)
+  }, 90_000)
+
+  it('an offsets reset done while it is stopped and reaped is not undone by its next commit: it reads again from the reset', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'T', '--partitions', '2'])
+    await strom(dir, ['produce', 'T', '--partitioner', 'round-robin'], {input: lines(200)})
+    const a = spawnStrom(dir, ['consume', 'T', '--group', 'G', '-f', '--reset', 'earliest'])
+    let printed = 0
+    a.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString().split('\n').length - 1))
+    await waitFor(async () => printed === 200 && fs.existsSync(path.join(dir, 'groups/G/offsets.json')) && (await describeJson(dir, 'G')).totalLag === 0, 15000, 100)
+    const idA = memberIdOfPid(dir, 'G', a.pid!)!
+    process.kill(a.pid!, 'SIGSTOP')
+    ageLiveness(dir, 'G', idA)
+    const reset = await strom(dir, ['offsets', 'reset', '--group', 'G', '--all-topics', '--to-earliest', '--execute'])
+    expect(reset.exitCode, reset.stderr).toBe(0)
+    process.kill(a.pid!, 'SIGCONT')
+    await strom(dir, ['produce', 'T', '--partitioner', 'round-robin'], {input: lines(100, 201)})
+    // The reset stands: A reads the 200 old messages again, then the 100 new ones.
+    await waitFor(async () => printed >= 500 && (await describeJson(dir, 'G')).totalLag === 0, 15000, 100)
+    a.kill('SIGTERM')
+    const out = numbers(String((await a).stdout))
+    expect(out.length).toBe(500)
+    expect(new Set(out).size).toBe(300)
+    expect(String((await a).stderr)).toMatch(/declared dead/)
+  }, 60_000)
+})
+
+describe('consumer groups: damaged group files', () => {
+  const setup = async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'T', '--partitions', '2'])
+    await strom(dir, ['produce', 'T', '--partitioner', 'round-robin'], {input: lines(200)})
+    const first = await strom(dir, ['consume', 'T', '--group', 'G'])
+    expect(first.exitCode, first.stderr).toBe(0)
+    await strom(dir, ['produce', 'T', '--partitioner', 'round-robin'], {input: lines(200, 201)})
+    return {dir, file: path.join(dir, 'groups/G/offsets.json')}
+  }
+
+  it('one flipped bit in offsets.json: consume --group fails naming the file instead of skipping messages, and log verify reports it', async () => {
+    const {dir, file} = await setup()
+    const bytes = fs.readFileSync(file)
+    // "offset": 100 → its last digit with the lowest bit flipped ('0' ^ 1 = '1'): still valid JSON, a wrong offset.
+    const at = bytes.indexOf('"offset": 100') + '"offset": 10'.length
+    expect(at).toBeGreaterThan(20)
+    bytes[at] ^= 1
+    fs.writeFileSync(file, bytes)
+    const consumed = await strom(dir, ['consume', 'T', '--group', 'G'])
+    expect(consumed.exitCode).not.toBe(0)
+    expect(consumed.stdout).toBe('')
+    expect(unwrapped(consumed.stderr)).toContain(`${file} is damaged: checksum mismatch`)
+    expect(consumed.stderr).not.toMatch(/\n\s+at /)
+    const verified = await strom(dir, ['log', 'verify'])
+    expect(verified.exitCode).toBe(1)
+    expect(verified.stdout).toContain(file)
+    expect(verified.stdout).toMatch(/group G: .*checksum mismatch.*to fix: .*mv /)
+    const json = JSON.parse((await strom(dir, ['log', 'verify', '--json'])).stdout)
+    expect(json.clean).toBe(false)
+    expect(json.groupFaults[0].file).toBe(file)
+  })
+
+  it('a truncated offsets.json: the error names the file (no bare SyntaxError)', async () => {
+    const {dir, file} = await setup()
+    fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2))
+    const consumed = await strom(dir, ['consume', 'T', '--group', 'G'])
+    expect(consumed.exitCode).not.toBe(0)
+    expect(consumed.stdout).toBe('')
+    expect(unwrapped(consumed.stderr)).toContain(`${file} is damaged: not valid JSON`)
+    const verified = await strom(dir, ['log', 'verify'])
+    expect(verified.exitCode).toBe(1)
+    expect(verified.stdout).toContain(file)
+  })
+
+  it('a version 1 offsets.json (no checksum) is still read, and log verify finds it sound', async () => {
+    const {dir, file} = await setup()
+    fs.writeFileSync(file, JSON.stringify({version: 1, offsets: {T: {'0': {offset: 100, metadata: '', commitTimestamp: 1}, '1': {offset: 100, metadata: '', commitTimestamp: 1}}}}))
+    expect((await strom(dir, ['log', 'verify'])).exitCode).toBe(0)
+    const consumed = await strom(dir, ['consume', 'T', '--group', 'G'])
+    expect(consumed.exitCode, consumed.stderr).toBe(0)
+    expect(numbers(consumed.stdout).sort((x, y) => x - y)).toEqual(Array.from({length: 200}, (_, i) => 201 + i))
+  })
+})

@@ -84,13 +84,21 @@ export class GroupConsumer {
         for (const owned of [...this.owned.values()]) {
           if (this.stopped) break
           if (owned.end !== undefined && owned.position >= owned.end) continue
+          if (!this.member.stillOwns(owned.key)) {
+            this.drop(owned)
+            continue
+          }
           const chunk = owned.cursor.read()
           if (chunk === undefined) continue
           progressed = true
-          const keepGoing = await this.emitChunk(owned, chunk.buffer, chunk.start, chunk.end, visit, flush)
-          if (!keepGoing) {
+          const outcome = await this.emitChunk(owned, chunk.buffer, chunk.start, chunk.end, visit, flush)
+          if (outcome === 'stop') {
             this.stopped = true
             break
+          }
+          if (outcome === 'lost') {
+            this.drop(owned)
+            continue
           }
           owned.position = Math.max(owned.position, owned.end === undefined ? owned.cursor.nextOffset : Math.min(owned.cursor.nextOffset, owned.end))
         }
@@ -111,31 +119,48 @@ export class GroupConsumer {
     }
   }
 
-  private async emitChunk(owned: OwnedPartition, buffer: Buffer, start: number, end: number, visit: GroupRecordVisitor, flush: () => Promise<void>): Promise<boolean> {
+  /**
+   * 'lost': the partition is no longer ours (this member was reaped while paused, or it moved): stop
+   * at this batch and drop it without committing; its new owner resumes from the committed offset.
+   */
+  private async emitChunk(owned: OwnedPartition, buffer: Buffer, start: number, end: number, visit: GroupRecordVisitor, flush: () => Promise<void>): Promise<'ok' | 'stop' | 'lost'> {
     const record = this.record
     let at = start
+    let first = true
     while (at < end) {
+      // Per batch (one stat): a process stopped mid-chunk for longer than the session timeout must
+      // not print the rest of the chunk once another member has taken the partition.
+      if (!first && !this.member.stillOwns(owned.key)) return 'lost'
+      first = false
       record.reset(buffer, at)
       at += buffer.readInt32BE(at + 8) + 12
       while (record.next()) {
         const offset = record.offset
         if (offset < owned.position) continue
-        if (owned.end !== undefined && offset >= owned.end) return true
+        if (owned.end !== undefined && offset >= owned.end) return 'ok'
+        if (this.options.commit === 'sync' && !this.member.stillOwns(owned.key)) return 'lost'
         owned.position = offset + 1
-        if (visit(owned.topic, owned.partition, record) === false) return false
+        if (visit(owned.topic, owned.partition, record) === false) return 'stop'
         if (this.options.commit === 'sync') {
           await flush()
           this.commitPositions()
         }
       }
     }
-    return true
+    return 'ok'
+  }
+
+  /** Forgets a partition this member no longer owns, without committing (the commit would be fenced anyway). */
+  private drop(owned: OwnedPartition): void {
+    owned.cursor.close()
+    this.owned.delete(owned.key)
   }
 
   /** A bounded member is done when every target partition is owned by it and read to its end. */
   private finishedBoundedRead(): boolean {
     const plan = this.member.plan(this.owned.keys())
-    if (plan.toClaim.length > 0 || plan.revoke.length > 0) return false
+    if (plan.rejoined) this.dropAllAfterRejoin()
+    if (plan.rejoined || plan.toClaim.length > 0 || plan.revoke.length > 0) return false
     for (const owned of this.owned.values()) if (owned.end === undefined || owned.position < owned.end) return false
     return true
   }
@@ -151,6 +176,10 @@ export class GroupConsumer {
       this.member.refreshSubscriptions()
     }
     const plan = this.member.plan(this.owned.keys())
+    if (plan.rejoined) {
+      this.dropAllAfterRejoin()
+      plan.revoke = []
+    }
     if (plan.revoke.length > 0) {
       // Stop reading, make sure what was printed is out, commit, and only then let go.
       await flush()
@@ -169,6 +198,17 @@ export class GroupConsumer {
     if (plan.revoke.length > 0 || plan.toClaim.length > 0) {
       this.options.onAssignment?.({assigned: [...this.owned.keys()], revoked: plan.revoke, generation: plan.generation})
     }
+  }
+
+  /**
+   * This member had been declared dead (no heartbeat for the session timeout: stopped or stalled)
+   * and joined again under a new id: every partition it held may have been read by others since, so
+   * all are dropped, nothing is committed, and the ones assigned again start from the committed offsets.
+   */
+  private dropAllAfterRejoin(): void {
+    const held = [...this.owned.keys()]
+    for (const owned of [...this.owned.values()]) this.drop(owned)
+    this.warn(`this member was declared dead (no heartbeat for ${this.member.store.sessionTimeoutMs / 1000} s: stopped or stalled) and joined again as ${this.member.id}; ${held.length === 0 ? 'it held no partitions' : `${held.join(', ')} resume from their committed offsets`}`)
   }
 
   private startPartition(key: string): void {

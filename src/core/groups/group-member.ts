@@ -9,6 +9,15 @@
  * partition only while `owned[tp]` names it; a member that is no longer the target of a partition
  * stops reading it, commits, and then releases it; the target member claims it only once it is
  * released or its owner is dead (its liveness lock is free).
+ *
+ * A member can be declared dead while its process lives: stopped (Ctrl-Z, SIGSTOP) or stalled for
+ * longer than the session timeout, another member reaps it (drops it from the state, deletes its
+ * liveness file) and takes its partitions. When it runs again it must not carry on as before: it
+ * notices (its id is gone from the state), drops its partitions without committing, and joins as a
+ * new member (new id, new liveness file and lock). Its commits are fenced meanwhile: a commit is
+ * accepted only for a partition whose `owned` entry names this member id AND the generation in which
+ * it claimed it, so neither a reaped member nor one that reclaimed after an `offsets reset` can move
+ * an offset it no longer owns.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -29,6 +38,8 @@ export interface MemberOptions {
 
 export interface MemberPlan {
   generation: number
+  /** This member had been reaped and joined again as a new member: drop every partition, commit nothing. */
+  rejoined: boolean
   target: string[]
   /** Partitions I own but must hand over. */
   revoke: string[]
@@ -37,16 +48,19 @@ export interface MemberPlan {
 }
 
 export class GroupMember {
-  readonly id: string
+  /** Changes when the member was reaped and joined again (a new member for the group). */
+  id: string
   readonly store: GroupStore
   private alive: FileLock | undefined
   private stateStamp = -1n
   private cachedState: GroupState | undefined
   private joined = false
+  /** Partition → the generation in which this member id claimed it: the fence of its commits. */
+  private readonly claims = new Map<string, number>()
 
   constructor(readonly log: Log, readonly group: string, readonly options: MemberOptions) {
     this.store = new GroupStore(log.dir, group)
-    this.id = `${os.hostname().replace(/[^a-zA-Z0-9.-]/g, '') || 'host'}-${process.pid}-${randomHex(4)}`
+    this.id = newMemberId()
   }
 
   /** Takes the liveness lock, then adds this member to the group and rebalances. */
@@ -56,6 +70,8 @@ export class GroupMember {
     if (!this.alive.tryAcquire()) throw new Error(`liveness file for ${this.id} is locked`)
     this.store.withLock(() => {
       const state = this.store.readState()
+      // Left by an earlier join of this process (a member id is never reused): gone.
+      delete state.members[this.id]
       this.store.reapDeadMembersLocked(state, this.id)
       const groupProtocol = Object.keys(state.members).length > 0 ? state.protocol : null
       if (this.options.strategy !== undefined && groupProtocol !== null && groupProtocol !== this.options.strategy) {
@@ -83,24 +99,48 @@ export class GroupMember {
   plan(owned: Iterable<string>): MemberPlan {
     const state = this.state()
     if (this.joined && state.members[this.id] === undefined) {
-      // We were reaped (heartbeats missed on a shared filesystem, or a clock jump): join again.
-      this.store.withLock(() => {
-        const fresh = this.store.readState()
-        this.store.reapDeadMembersLocked(fresh, this.id)
-        fresh.members[this.id] = {pid: process.pid, host: os.hostname(), startedMs: Date.now(), topics: this.options.topics, pattern: this.options.pattern?.source ?? null, strategy: fresh.protocol ?? 'sticky', subscribed: []}
-        this.rebalanceLocked(fresh)
-      })
-      return this.plan(owned)
+      // We were reaped while our process lived (stopped or stalled past the session timeout, or a
+      // clock jump): everything we held may be read by others now. Join again as a new member.
+      this.rejoin()
+      return {...this.plan([]), rejoined: true, revoke: [...owned]}
     }
     const target = state.target[this.id] ?? []
     const targetSet = new Set(target)
     const ownedSet = new Set(owned)
     return {
       generation: state.generation,
+      rejoined: false,
       target,
-      revoke: [...ownedSet].filter((key) => !targetSet.has(key) || state.owned[key]?.member !== this.id),
+      revoke: [...ownedSet].filter((key) => !targetSet.has(key) || !this.ownsIn(state, key)),
       toClaim: target.filter((key) => !ownedSet.has(key)),
     }
+  }
+
+  /**
+   * Does this member still own `key` by the group state on disk (one stat when nothing changed)?
+   * Checked before reading each batch, so a member that was paused and reaped stops at once, before
+   * it prints a record the partition's new owner reads too.
+   */
+  stillOwns(key: string): boolean {
+    const state = this.state()
+    return state.members[this.id] !== undefined && this.ownsIn(state, key)
+  }
+
+  private ownsIn(state: GroupState, key: string): boolean {
+    const owner = state.owned[key]
+    return owner !== undefined && owner.member === this.id && owner.generation === this.claims.get(key)
+  }
+
+  /** New id, new liveness file and lock, then a fresh join. The old id's file was deleted by the reaper. */
+  private rejoin(): void {
+    const oldId = this.id
+    this.alive?.close()
+    fs.rmSync(this.store.aliveFile(oldId), {force: true})
+    this.claims.clear()
+    this.id = newMemberId()
+    this.joined = false
+    this.join()
+    this.stateStamp = -1n
   }
 
   /** Commits (fenced) and releases partitions this member hands over. */
@@ -112,10 +152,11 @@ export class GroupMember {
       rejected = this.commitOwnedLocked(state, commits)
       let changed = false
       for (const key of keys) {
-        if (state.owned[key]?.member === this.id) {
+        if (this.ownsIn(state, key)) {
           delete state.owned[key]
           changed = true
         }
+        this.claims.delete(key)
       }
       if (changed) this.store.writeStateLocked(state)
     })
@@ -135,6 +176,7 @@ export class GroupMember {
         const owner = state.owned[key]
         if (owner !== undefined && owner.member !== this.id && this.store.isMemberAlive(owner.member)) continue
         state.owned[key] = {member: this.id, generation: state.generation}
+        this.claims.set(key, state.generation)
         claimed.push(key)
       }
       if (claimed.length > 0) this.store.writeStateLocked(state)
@@ -153,9 +195,13 @@ export class GroupMember {
     return rejected
   }
 
-  /** Caller holds the lock. Writes the commits for partitions this member owns (fencing); returns the others. */
+  /**
+   * Caller holds the lock. Writes the commits for partitions this member owns (fencing: member id and
+   * claim generation, and the member must still be in the group); returns the others.
+   */
   private commitOwnedLocked(state: GroupState, commits: OffsetCommit[]): OffsetCommit[] {
-    const mine = commits.filter((c) => state.owned[`${c.topic}:${c.partition}`]?.member === this.id)
+    if (state.members[this.id] === undefined) return commits
+    const mine = commits.filter((c) => this.ownsIn(state, `${c.topic}:${c.partition}`))
     if (mine.length > 0) this.store.writeOffsetsLocked(mine)
     return commits.filter((c) => !mine.includes(c))
   }
@@ -216,14 +262,16 @@ export class GroupMember {
     try {
       fs.utimesSync(this.store.aliveFile(this.id), now, now)
     } catch {
-      // recreated on the next plan() if we were reaped
+      // deleted by a member that reaped us: the next plan() sees it and joins again with a new file
     }
   }
 
   state(): GroupState {
     let stamp: bigint
     try {
-      stamp = fs.statSync(this.store.statePath, {bigint: true}).mtimeNs
+      // Every write replaces the file (a new inode): the mtime alone can repeat within a clock tick.
+      const stat = fs.statSync(this.store.statePath, {bigint: true})
+      stamp = stat.mtimeNs ^ (stat.ino << 64n) ^ (stat.size << 128n)
     } catch {
       stamp = -2n
     }
@@ -287,6 +335,10 @@ export class GroupMember {
     }
     return counts
   }
+}
+
+function newMemberId(): string {
+  return `${os.hostname().replace(/[^a-zA-Z0-9.-]/g, '') || 'host'}-${process.pid}-${randomHex(4)}`
 }
 
 export type {MemberInfo}

@@ -4,13 +4,16 @@
  * each other's updates and a crash leaves the old or the new version.
  *
  *   <dir>/groups/<group>/LOCK                 permanent lock file
- *   <dir>/groups/<group>/state.json           {"version":1,"generation":N,"protocol":"sticky",
+ *   <dir>/groups/<group>/state.json           {"version":2,"generation":N,"protocol":"sticky",
  *                                              "members":{id:{pid,host,startedMs,topics,pattern,strategy}},
  *                                              "target":{id:["topic:p",...]},
- *                                              "owned":{"topic:p":{"member":id,"generation":N}}}
- *   <dir>/groups/<group>/offsets.json         {"version":1,"offsets":{topic:{partition:
- *                                              {"offset":N,"metadata":"","commitTimestamp":ms}}}}
- *                                             offset = the next offset to consume, as in Kafka
+ *                                              "owned":{"topic:p":{"member":id,"generation":N}},
+ *                                              "crc32c":"8 hex digits"}
+ *   <dir>/groups/<group>/offsets.json         {"version":2,"offsets":{topic:{partition:
+ *                                              {"offset":N,"metadata":"","commitTimestamp":ms}}},
+ *                                              "crc32c":"8 hex digits"}
+ *                                             offset = the next offset to consume, as in Kafka;
+ *                                             crc32c: see group-files.ts (version 1 files have none)
  *   <dir>/groups/<group>/members/<id>.alive   liveness token: its member holds an OS lock on it for
  *                                             its whole life (freed by the kernel when it dies) and
  *                                             touches it as a heartbeat
@@ -19,7 +22,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {StromError} from '../errors.js'
-import {readJsonFile, writeJsonAtomic} from '../io/atomic-file.js'
+import {GROUP_FILE_VERSION, readGroupFile, writeGroupFile} from './group-files.js'
+import {validateOffsets, validateState} from './group-validate.js'
 import {FileLock, fileLockFor} from '../io/file-lock.js'
 import {validateName} from '../names.js'
 import type {Strategy} from './assignors.js'
@@ -60,7 +64,7 @@ export interface OffsetCommit {
   metadata?: string
 }
 
-export const GROUP_STATE_VERSION = 1
+export const GROUP_STATE_VERSION = GROUP_FILE_VERSION
 
 export function emptyState(): GroupState {
   return {version: GROUP_STATE_VERSION, generation: 0, protocol: null, members: {}, target: {}, owned: {}}
@@ -115,19 +119,20 @@ export class GroupStore {
     return path.join(this.groupDir, 'members', `${memberId}.alive`)
   }
 
+  /** Throws CORRUPT_GROUP_FILE (naming the file and the fix) when state.json is damaged. */
   readState(): GroupState {
-    const state = readJsonFile<GroupState>(this.statePath) ?? emptyState()
-    if (state.version > GROUP_STATE_VERSION) throw new StromError('FORMAT_VERSION', `group '${this.group}' uses state version ${state.version}, newer than this strom understands`)
-    return state
+    return readGroupFile(this.statePath, 'state', this.group, validateState) ?? emptyState()
   }
 
   /** Caller holds the lock. */
   writeStateLocked(state: GroupState): void {
-    writeJsonAtomic(this.statePath, state)
+    state.version = GROUP_STATE_VERSION
+    writeGroupFile(this.statePath, state)
   }
 
+  /** Throws CORRUPT_GROUP_FILE when offsets.json is damaged: never "no offsets", which would skip or repeat data. */
   readOffsets(): OffsetsByTopic {
-    return readJsonFile<{version: number; offsets: OffsetsByTopic}>(this.offsetsPath)?.offsets ?? {}
+    return readGroupFile(this.offsetsPath, 'offsets', this.group, validateOffsets) ?? {}
   }
 
   committed(topic: string, partition: number, offsets = this.readOffsets()): CommittedOffset | undefined {
@@ -141,12 +146,12 @@ export class GroupStore {
       const byPartition = (offsets[commit.topic] ??= {})
       byPartition[String(commit.partition)] = {offset: commit.offset, metadata: commit.metadata ?? '', commitTimestamp: now}
     }
-    writeJsonAtomic(this.offsetsPath, {version: 1, offsets})
+    writeGroupFile(this.offsetsPath, {version: GROUP_FILE_VERSION, offsets})
   }
 
   /** Caller holds the lock. Replaces all offsets (used by offsets reset/undo). */
   replaceOffsetsLocked(offsets: OffsetsByTopic): void {
-    writeJsonAtomic(this.offsetsPath, {version: 1, offsets})
+    writeGroupFile(this.offsetsPath, {version: GROUP_FILE_VERSION, offsets})
   }
 
   withLock<T>(work: () => T): T {

@@ -12,7 +12,7 @@ import {StromError} from '../errors.js'
 import {writeJsonAtomic} from '../io/atomic-file.js'
 import type {Log} from '../log.js'
 import {compareTpKeys, parseTpKey, tpKey} from './assignors.js'
-import {GroupStore, OffsetsByTopic} from './group-store.js'
+import {GroupState, GroupStore, OffsetsByTopic} from './group-store.js'
 
 export type ResetSpec =
   | {mode: 'to-earliest'}
@@ -199,6 +199,7 @@ export function executeReset(log: Log, group: string, plan: PlannedReset[], desc
         hint: 'stop the group\'s consumers first (as Kafka requires an Empty group)',
       })
     }
+    fenceEveryoneLocked(store, state)
     const offsets = store.readOffsets()
     const journal: ResetJournal = {
       version: 1,
@@ -217,6 +218,19 @@ export function executeReset(log: Log, group: string, plan: PlannedReset[], desc
   })
 }
 
+/**
+ * Caller holds the lock and found no live member. Writes the reap down and drops every ownership
+ * under a new generation: a member that was only declared dead (a stopped process, whose liveness
+ * lock is still held) owns nothing any more, so its commits are fenced when it runs again and cannot
+ * undo the reset; it rejoins and starts from the new offsets.
+ */
+function fenceEveryoneLocked(store: GroupStore, state: GroupState): void {
+  state.owned = {}
+  state.target = {}
+  state.generation += 1
+  store.writeStateLocked(state)
+}
+
 /** Restores the offsets replaced by the latest executed reset, and drops that journal entry. */
 export function undoLastReset(log: Log, group: string): {restored: Array<{topic: string; partition: number; offset: number | null}>; description: string} {
   const store = new GroupStore(log.dir, group)
@@ -226,6 +240,7 @@ export function undoLastReset(log: Log, group: string): {restored: Array<{topic:
     store.reapDeadMembersLocked(state)
     const live = store.liveMembers(state)
     if (live.length > 0) throw new StromError('GROUP_NOT_EMPTY', `group '${group}' has live members; stop them before undoing a reset`)
+    fenceEveryoneLocked(store, state)
     const journalDir = path.join(store.groupDir, 'resets')
     const entries = fs.existsSync(journalDir) ? fs.readdirSync(journalDir).filter((f) => f.endsWith('.json')).sort() : []
     if (entries.length === 0) throw new StromError('INVALID_ARGUMENT', `group '${group}' has no executed reset to undo`)

@@ -22,6 +22,8 @@ import {OFFSET_INDEX_ENTRY_SIZE} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE} from '../segment/time-index.js'
 import {CLEANER_CHECKPOINT_FILE, isCompacted} from './compaction.js'
 import {FileWindow} from './file-window.js'
+import {GroupFileDamage} from '../groups/group-files.js'
+import {GroupStore} from '../groups/group-store.js'
 import {PartitionRef} from './partition-ref.js'
 import {OffsetGap, readOffsetGaps} from '../partition/offset-gaps.js'
 import {findNextValidBatch} from './resync.js'
@@ -326,4 +328,33 @@ function readOptional(file: string): Buffer | undefined {
 /** A producer holds the write lock (probed read-only: verify never creates or locks anything). */
 function writerIsActive(partitionDir: string): boolean {
   return isLockedElsewhere(path.join(partitionDir, WRITE_LOCK_FILE))
+}
+
+/** A damaged group file (state.json or offsets.json): its checksum or its shape is wrong. */
+export interface GroupFault {
+  group: string
+  file: string
+  message: string
+  hint: string
+}
+
+/**
+ * Checks every group's state.json and offsets.json (checksum for version 2 files, shape for all),
+ * read-only and without the group lock: the files are replaced atomically, so a read sees a whole
+ * version.
+ */
+export function verifyGroups(logDir: string): GroupFault[] {
+  const faults: GroupFault[] = []
+  for (const group of GroupStore.list(logDir)) {
+    const store = new GroupStore(logDir, group)
+    for (const read of [() => store.readState(), () => store.readOffsets()]) {
+      try {
+        read()
+      } catch (error) {
+        if (!(error instanceof GroupFileDamage)) throw error
+        faults.push({group, file: error.file, message: error.message, hint: error.hint ?? ''})
+      }
+    }
+  }
+  return faults
 }
