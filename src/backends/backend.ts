@@ -6,7 +6,7 @@
  */
 import type {RecordView} from '../core/format/record-view.js'
 import type {Header} from '../core/format/record-batch.js'
-import type {DelimitedOptions} from '../core/producer.js'
+import type {DelimitedOptions, DeliveryReport} from '../core/producer.js'
 import type {GroupDescription, GroupStateName} from '../core/groups/group-admin.js'
 import type {PlannedReset, ResetScope, ResetSpec} from '../core/groups/offsets-reset.js'
 import type {Strategy} from '../core/groups/assignors.js'
@@ -108,6 +108,10 @@ export interface RecordSink {
   sendDelimited?(buf: Buffer, start: number, end: number, options: DelimitedOptions, timestamp: number): void
   /** Memory for stdin to be read into, shared with the sink's batches (see ByteArena). */
   inputBuffer?(bytes: number): Buffer | undefined
+  /** What became of each message sent so far (a sink that appends synchronously knows exactly). */
+  delivery?(): DeliveryReport
+  /** Drops the messages not yet written (they count as not written); close() then appends nothing more. */
+  discardPending?(): void
   close(): Promise<void>
 }
 
@@ -205,4 +209,5 @@ export interface Backend {
   close(): Promise<void>
 }
 
+export type {DeliveryReport}
 export type {GroupDescription, PlannedReset, ResetScope, ResetSpec}

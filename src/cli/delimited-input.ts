@@ -191,6 +191,13 @@ export async function readDelimitedStdin(options: DelimitedInputOptions): Promis
     progress?.finish()
   }
   if (failure !== undefined) throw failure
+  if (interrupted()) {
+    // Stopped by a signal, not at the end of the input: a line read half-way is not a message
+    // (at a real EOF, a last line without a delimiter is one).
+    if (splitter.pendingBytes > 0) process.stderr.write(`interrupted in the middle of a message: its first ${splitter.pendingBytes} bytes were read but not written\n`)
+    splitter.discard()
+    return
+  }
   now = Date.now()
   splitter.end(onMessage)
 }

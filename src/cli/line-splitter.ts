@@ -65,6 +65,16 @@ export class DelimitedSplitter {
     if (rest < chunk.length) this.carry = Buffer.from(chunk.subarray(rest))
   }
 
+  /** Bytes of a message begun but not ended yet (carried over to the next chunk). */
+  get pendingBytes(): number {
+    return this.carry?.length ?? 0
+  }
+
+  /** Forgets the message begun but not ended (the input stopped before its end, not at EOF). */
+  discard(): void {
+    this.carry = undefined
+  }
+
   /** The last message when the input did not end with a delimiter. */
   end(onMessage: (buf: Buffer, start: number, end: number) => void): void {
     if (this.carry !== undefined && this.carry.length > 0) onMessage(this.carry, 0, this.carry.length)

@@ -4,6 +4,7 @@ import {ENCODINGS, Encoding, decodeText, unescapeDelimiter} from '../cli/encodin
 import {parseEnvelope} from '../cli/envelope.js'
 import {MessageHandler, RunHandler, readDelimitedStdin} from '../cli/delimited-input.js'
 import {StromError} from '../core/errors.js'
+import {describeDelivery} from '../cli/delivery-message.js'
 import type {Header} from '../core/format/record-batch.js'
 import type {RecordSink} from '../backends/backend.js'
 import {PARTITIONERS, PartitionerName} from '../core/topic/partitioner.js'
@@ -61,11 +62,16 @@ export default class Produce extends StromCommand {
     const nullEmpty = flags['null-empty']
     const started = process.hrtime.bigint()
     let line = 0
+    // Empty lines of --json input are no messages: their numbers map messages back to input lines.
+    const skippedLines: number[] = []
 
     const sendRaw = (buf: Buffer, start: number, end: number, timestamp: number) => {
       line++
       if (flags.json) {
-        if (end === start) return
+        if (end === start) {
+          skippedLines.push(line)
+          return
+        }
         // Invalid UTF-8 would silently become U+FFFD: refuse it (binary data belongs in base64/hex).
         let text: string
         try {
@@ -136,8 +142,9 @@ export default class Produce extends StromCommand {
       process.stdin.destroy()
     })
 
+    const messages = argv.slice(1) as string[]
+    let failure: unknown
     try {
-      const messages = argv.slice(1) as string[]
       if (messages.length > 0) {
         const now = Date.now()
         for (const message of messages) {
@@ -147,10 +154,19 @@ export default class Produce extends StromCommand {
       } else {
         await this.readStdin(delimiter, send, sendRun, producer, flags['linger-ms'], () => interrupted)
       }
-    } finally {
-      // Whatever was read before an error or an interrupt is appended: nothing read is dropped silently.
-      await producer.close()
+    } catch (error) {
+      failure = error
     }
+    // After a failed append nothing more is appended (what was written stays the input's first
+    // lines, so a retry can start right after them); after any other error or an interrupt,
+    // whatever was read before it is appended.
+    if (failure !== undefined && appendFailed(producer)) producer.discardPending?.()
+    try {
+      await producer.close()
+    } catch (error) {
+      failure ??= error
+    }
+    if (failure !== undefined) throw withDelivery(failure, producer, messages.length > 0 ? 'message' : 'line', skippedLines)
     this.summarize(producer, started, flags.verbose)
   }
 
@@ -173,6 +189,34 @@ export default class Produce extends StromCommand {
     const rate = seconds > 0 ? Math.round(messages / seconds) : messages
     process.stderr.write(`produced ${messages} messages (${bytes} bytes, ${batches} batches) to ${producer.topicName} in ${seconds.toFixed(3)}s, ${rate} msg/s\n`)
   }
+}
+
+/** Some batch failed to append (the sink says which messages were not written). */
+function appendFailed(producer: RecordSink): boolean {
+  const report = producer.delivery?.()
+  return report !== undefined && (report.notWritten.length > 0 || report.maybeWritten.length > 0)
+}
+
+/**
+ * A failed append's error, saying exactly which input lines were written and which were not
+ * (the sink knows it by message number; empty --json lines are no messages and are skipped).
+ */
+function withDelivery(error: unknown, producer: RecordSink, unit: string, skippedLines: number[]): unknown {
+  if (!appendFailed(producer)) return error
+  const report = producer.delivery!()
+  const lineOf = (record: number): number => {
+    let line = record + 1
+    for (const skipped of skippedLines) {
+      if (skipped > line) break
+      line++
+    }
+    return line
+  }
+  const what = error instanceof StromError && typeof error.details?.what === 'string' ? error.details.what : (error as Error).message
+  const outcome = describeDelivery(report, lineOf, unit === 'line' ? 'input line' : unit)
+  const code = error instanceof StromError ? error.code : 'IO_ERROR'
+  const hint = error instanceof StromError ? error.hint : undefined
+  return new StromError(code, `${what}; ${outcome}`, {hint, details: {...(error instanceof StromError ? error.details : {}), delivery: report}, cause: error})
 }
 
 /** Position of `needle` in buf[start, end), or -1; never looks past `end`. */

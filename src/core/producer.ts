@@ -45,6 +45,19 @@ const KEY_SCAN_BYTES = 32
 // The arena's batch regions stay within this (partitions beyond it get builders of their own).
 const MAX_ARENA_BATCH_BYTES = 256 * 1024 * 1024
 
+/**
+ * What became of the records taken so far, by their number in the order they were sent (0 is the
+ * first): `[start, end)` ranges, sorted. Every record not listed was written.
+ */
+export interface DeliveryReport {
+  /** Records taken (stats.messages). */
+  records: number
+  /** Not written: their batch failed and was cut back, or was never appended (see discardPending). */
+  notWritten: Array<[number, number]>
+  /** Their batch failed in a way that may have left it in the log. */
+  maybeWritten: Array<[number, number]>
+}
+
 export interface ProducerStats {
   messages: number
   bytes: number
@@ -59,14 +72,23 @@ export class Producer {
   private readonly maxMessageBytes: number
   /** Where the builders' batches and the caller's input share memory; made on the first declared source. */
   private arena: ByteArena | undefined
+  /** Per partition, the numbers of the records in its pending batch: flat [start, end) pairs. */
+  private readonly pendingRanges: number[][]
+  private readonly notWritten: number[] = []
+  private readonly maybeWritten: number[] = []
+  /** The partition builderWithRoom settled on (the sticky partition may change on the way). */
+  private chosen = 0
+  private readonly stickyUnkeyed: boolean
   readonly stats: ProducerStats = {messages: 0, bytes: 0, batches: 0}
 
   constructor(readonly topic: Topic, private readonly options: ProducerOptions = {}) {
     this.builders = Array.from({length: topic.partitions}, () => undefined)
+    this.pendingRanges = Array.from({length: topic.partitions}, () => [])
     this.partitioner = new Partitioner(topic.partitions, options.partitioner ?? 'sticky')
     this.batchBytes = Math.min(options.batchBytes ?? 256 * 1024, topic.config.maxMessageBytes)
     this.requireKey = topic.config.cleanupPolicy.includes('compact')
     this.maxMessageBytes = topic.config.maxMessageBytes
+    this.stickyUnkeyed = (options.partitioner ?? 'sticky') === 'sticky'
   }
 
   /** Queues a record; appends the partition's batch first if the record would not fit. */
@@ -89,8 +111,8 @@ export class Producer {
     if (explicitPartition !== undefined) this.topic.checkPartition(partition)
     const keyLength = key === null ? -1 : key.length
     const valueLength = valueSource === null ? -1 : valueEnd - valueStart
-    this.builderWithRoom(partition, keyLength, valueLength, headers).addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers)
-    this.counted(keyLength, valueLength)
+    this.builderWithRoom(partition, keyLength, valueLength, headers, key === null && explicitPartition === undefined).addSlice(key, valueSource, valueStart, valueEnd, timestamp, headers)
+    this.counted(this.chosen, keyLength, valueLength)
   }
 
   /**
@@ -140,10 +162,10 @@ export class Producer {
       const partition = explicit ?? (keyStart >= 0 ? partitionForKeyRange(source, keyStart, keyEnd, this.builders.length) : this.partitioner.partition(null))
       const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart
       const valueLength = lineEnd - valueStart
-      const builder = this.builderWithRoom(partition, keyLength, valueLength)
+      const builder = this.builderWithRoom(partition, keyLength, valueLength, undefined, keyStart < 0 && explicit === undefined)
       if (nullEmpty && valueLength === 0) builder.addSlice(keyStart < 0 ? null : source.subarray(keyStart, keyEnd), null, 0, 0, timestamp)
       else builder.addFromSource(source, keyStart, keyEnd, valueStart, lineEnd, timestamp)
-      this.counted(keyLength, valueLength)
+      this.counted(this.chosen, keyLength, valueLength)
       at = lineEnd + 1
     }
   }
@@ -215,16 +237,33 @@ export class Producer {
    * The partition's builder, with room for a record of these lengths (-1 = null): a batch it would
    * overfill is appended first; a record no batch can hold is RECORD_TOO_LARGE.
    */
-  private builderWithRoom(partition: number, keyLength: number, valueLength: number, headers?: Header[]): BatchBuilder {
-    const builder = this.builders[partition] ?? this.newBuilder(partition)
+  private builderWithRoom(partition: number, keyLength: number, valueLength: number, headers: Header[] | undefined, unkeyed: boolean): BatchBuilder {
+    let builder = this.builders[partition] ?? this.newBuilder(partition)
     const recordBytes = BatchBuilder.recordSizeUpperBound(keyLength, valueLength, headers)
-    if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
+    if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) {
+      this.appendBatch(partition)
+      // As Kafka's sticky partitioner does (abortOnNewBatch): an unkeyed record that would begin a
+      // new batch goes to the next sticky partition instead, so at most one partition has unkeyed
+      // records pending and the batches follow the input's order (what was written before a
+      // failed append is then always the input's first messages).
+      if (unkeyed && this.stickyUnkeyed) {
+        partition = this.partitioner.partition(null)
+        builder = this.builders[partition] ?? this.newBuilder(partition)
+        if (builder.recordCount > 0 && builder.sizeBytes + recordBytes > this.batchBytes) this.appendBatch(partition)
+      }
+    }
     if (builder.sizeBytes + recordBytes > this.maxMessageBytes) throw this.tooLarge(keyLength, valueLength)
+    this.chosen = partition
     return builder
   }
 
-  /** Counts a queued record in the stats (key and value bytes; -1 = null). */
-  private counted(keyLength: number, valueLength: number): void {
+  /** Counts a queued record in the stats (key and value bytes; -1 = null) and in its batch's ranges. */
+  private counted(partition: number, keyLength: number, valueLength: number): void {
+    const seq = this.stats.messages
+    const ranges = this.pendingRanges[partition]
+    // Unkeyed records (sticky) fill one batch at a time: one range per batch, extended in place.
+    if (ranges.length > 0 && ranges[ranges.length - 1] === seq) ranges[ranges.length - 1] = seq + 1
+    else ranges.push(seq, seq + 1)
     this.stats.messages++
     this.stats.bytes += Math.max(0, keyLength) + Math.max(0, valueLength)
   }
@@ -249,11 +288,53 @@ export class Producer {
       const result = this.topic.writer(partition).append(batch, {sync: this.options.sync})
       this.stats.batches++
       return result
+    } catch (error) {
+      const maybe = (error as StromError).details?.maybeWritten === true
+      appendAll(maybe ? this.maybeWritten : this.notWritten, this.pendingRanges[partition])
+      throw error
     } finally {
+      this.pendingRanges[partition] = []
       builder.reset()
       this.partitioner.onBatchSent(partition)
     }
   }
+
+  /**
+   * Drops every pending batch unappended (they count as not written): after a failed append, a
+   * caller that stops there keeps what was written a prefix of its input, as far as it can.
+   */
+  discardPending(): void {
+    for (let p = 0; p < this.builders.length; p++) {
+      appendAll(this.notWritten, this.pendingRanges[p])
+      this.pendingRanges[p] = []
+      this.builders[p]?.reset()
+    }
+  }
+
+  /** What became of the records sent so far; pending ones count as not written (yet). */
+  delivery(): DeliveryReport {
+    const pending = this.pendingRanges.flat()
+    return {records: this.stats.messages, notWritten: mergeRanges([...this.notWritten, ...pending]), maybeWritten: mergeRanges(this.maybeWritten)}
+  }
+}
+
+/** Pushes one by one: a keyed batch may hold more ranges than a spread call takes arguments. */
+function appendAll(target: number[], source: number[]): void {
+  for (const n of source) target.push(n)
+}
+
+/** Flat [start, end) pairs to sorted, merged ranges. */
+function mergeRanges(flat: number[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = []
+  for (let i = 0; i < flat.length; i += 2) ranges.push([flat[i], flat[i + 1]])
+  ranges.sort((a, b) => a[0] - b[0])
+  const merged: Array<[number, number]> = []
+  for (const range of ranges) {
+    const last = merged[merged.length - 1]
+    if (last !== undefined && range[0] <= last[1]) last[1] = Math.max(last[1], range[1])
+    else merged.push(range)
+  }
+  return merged
 }
 
 function toBytes(value: Buffer | string | null): Buffer | null {

@@ -1,7 +1,7 @@
 /** The log directory's RecordSink: the engine's Producer, which appends synchronously. */
 import type {Header} from '../../core/format/record-batch.js'
 import type {Topic} from '../../core/log.js'
-import {DelimitedOptions, Producer} from '../../core/producer.js'
+import {DelimitedOptions, DeliveryReport, Producer} from '../../core/producer.js'
 import type {RecordSink, SinkOptions, SinkStats} from '../backend.js'
 
 export class FileSink implements RecordSink {
@@ -49,6 +49,14 @@ export class FileSink implements RecordSink {
 
   useImmutableSource(source: Buffer | undefined): void {
     this.producer.useImmutableSource(source)
+  }
+
+  delivery(): DeliveryReport {
+    return this.producer.delivery()
+  }
+
+  discardPending(): void {
+    this.producer.discardPending()
   }
 
   async close(): Promise<void> {

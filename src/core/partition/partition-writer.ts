@@ -82,58 +82,81 @@ export class PartitionWriter {
     this.lock.acquire()
     try {
       let active = this.catchUpLocked()
-      if (this.shouldRoll(active, batch.length)) {
-        active = this.rollLocked(active)
-        rolled = true
-      }
-      const position = active.sizeBytes
-      const baseOffset = active.nextOffset
-      const lastOffset = baseOffset + batch.readInt32BE(23)
-      setBaseOffset(batch, baseOffset)
       try {
-        writeFully(active.logFd, batch, position)
+        if (this.shouldRoll(active, batch.length)) {
+          active = this.rollLocked(active)
+          rolled = true
+        }
       } catch (error) {
-        throw this.failedWriteLocked(active, position, error)
+        // Nothing of the batch was written yet (a new segment's files could not be made).
+        throw appendError(this.partitionDir, error, 'nothing of this batch was written')
       }
-      active.sizeBytes += batch.length
-      active.nextOffset = lastOffset + 1
-      const maxTimestamp = readInt64(batch, 35)
-      if (maxTimestamp > active.maxTimestamp) active.maxTimestamp = maxTimestamp
-      if (position > 0 && position - active.lastIndexedPosition >= this.config.indexIntervalBytes) this.indexLocked(active, lastOffset, position)
-      result = {baseOffset, lastOffset}
+      result = this.writeLocked(active, batch)
       fdToSync = active.logFd
     } finally {
       this.lock.release()
     }
     if (options.sync) {
-      fs.fdatasyncSync(fdToSync)
-      if (rolled) fsyncDirectory(this.partitionDir)
+      try {
+        fs.fdatasyncSync(fdToSync)
+        if (rolled) fsyncDirectory(this.partitionDir)
+      } catch (error) {
+        // Other writers may have appended after it since the lock was released: it cannot be cut back.
+        throw appendError(this.partitionDir, error, 'the batch was written but may not be on disk (fsync failed)', {maybeWritten: true})
+      }
     }
     if (rolled) maintainAfterRoll(this.partitionDir, this.config, this.options.onWarning ?? ((message) => process.stderr.write(`warning: ${message}\n`)))
     return result
   }
 
   /**
-   * Caller holds the lock. A write that failed part-way (ENOSPC, EIO) is cut back to the last whole
-   * batch at once, so the log stays valid and every earlier batch readable.
+   * Caller holds the lock. Writes the batch at the end of the active segment, then its index
+   * entries. Any failure on the way (ENOSPC, EIO, in the log or in an index) undoes the whole
+   * append: the files are cut back to their sizes before it and the cached state restored, so an
+   * append either happened or reports an error, never both (a caller that retries after an error
+   * does not write the batch twice). If the log cannot be cut back, the error says so.
    */
-  private failedWriteLocked(active: ActiveSegment, position: number, error: unknown): Error {
+  private writeLocked(active: ActiveSegment, batch: Buffer): AppendResult {
+    const before = {...active}
+    const position = active.sizeBytes
+    const baseOffset = active.nextOffset
+    const lastOffset = baseOffset + batch.readInt32BE(23)
+    setBaseOffset(batch, baseOffset)
     try {
-      fs.ftruncateSync(active.logFd, position)
-    } catch {
-      // The next writer's recovery cuts the partial batch instead.
+      writeFully(active.logFd, batch, position)
+      active.sizeBytes += batch.length
+      active.nextOffset = lastOffset + 1
+      const maxTimestamp = readInt64(batch, 35)
+      if (maxTimestamp > active.maxTimestamp) active.maxTimestamp = maxTimestamp
+      if (position > 0 && position - active.lastIndexedPosition >= this.config.indexIntervalBytes) this.indexLocked(active, lastOffset, position)
+    } catch (error) {
+      throw this.undoAppendLocked(active, before, error)
     }
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO' || code === 'EFBIG') {
-      const what = code === 'ENOSPC' ? 'no space left on device' : code === 'EDQUOT' ? 'disk quota exceeded' : code === 'EFBIG' ? 'file too large' : 'I/O error'
-      return new StromError('IO_ERROR', `cannot append to ${this.partitionDir}: ${what} (${code}); nothing of this batch was written`, {
-        hint: code === 'EIO' ? 'check the disk' : 'free some space (`strom log clean`, or lower retention) or move the log directory with --dir',
-        cause: error,
-      })
-    }
-    return error as Error
+    return {baseOffset, lastOffset}
   }
 
+  /** Caller holds the lock. Cuts the log and the indexes back to `before` (see writeLocked). */
+  private undoAppendLocked(active: ActiveSegment, before: ActiveSegment, error: unknown): Error {
+    let undone = true
+    try {
+      fs.ftruncateSync(active.logFd, before.sizeBytes)
+    } catch {
+      undone = false
+    }
+    try {
+      fs.ftruncateSync(active.indexFd, Math.max(0, before.indexSizeBytes))
+      fs.ftruncateSync(active.timeIndexFd, before.timeIndexSizeBytes)
+    } catch {
+      // An index longer than its log is noticed and rebuilt by recovery.
+    }
+    Object.assign(active, before)
+    if (!undone) {
+      // What is in the file is unknown now: the next append re-reads it (a partial batch is cut then).
+      this.closeActive()
+      this.dirStamp = -1n
+    }
+    return appendError(this.partitionDir, error, undone ? 'nothing of this batch was written' : 'the batch may have been written (it could not be cut back)', {maybeWritten: !undone})
+  }
   /** The offset the next append would get (reads the shared state under the lock). */
   nextOffset(): number {
     return this.lock.withLock(() => this.catchUpLocked().nextOffset)
@@ -298,6 +321,23 @@ export class PartitionWriter {
     this.active = undefined
     for (const fd of [active.logFd, active.indexFd, active.timeIndexFd]) fs.closeSync(fd)
   }
+}
+
+/**
+ * The error of a failed append, saying what became of the batch; details.maybeWritten tells a
+ * caller that counts what was written (Producer) which of the two it was, details.what the failure
+ * without the outcome (for a caller that words the outcome itself).
+ */
+function appendError(partitionDir: string, error: unknown, outcome: string, details: {maybeWritten: boolean} = {maybeWritten: false}): Error {
+  const code = (error as NodeJS.ErrnoException).code
+  const what = code === 'ENOSPC' ? 'no space left on device' : code === 'EDQUOT' ? 'disk quota exceeded' : code === 'EFBIG' ? 'file too large' : code === 'EIO' ? 'I/O error' : undefined
+  if (what === undefined && !details.maybeWritten) return error as Error
+  const failed = `cannot append to ${partitionDir}: ${what ?? (error as Error).message} (${code ?? 'error'})`
+  return new StromError('IO_ERROR', `${failed}; ${outcome}`, {
+    hint: code === 'EIO' ? 'check the disk' : 'free some space (`strom log clean`, or lower retention) or move the log directory with --dir',
+    details: {...details, what: failed},
+    cause: error,
+  })
 }
 
 function writeFully(fd: number, data: Buffer, position: number): void {
