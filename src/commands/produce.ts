@@ -34,13 +34,13 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
     'keep-partition': Flags.boolean({description: 'with --json: send each record to the partition its envelope names (an error if the topic has no such partition)', dependsOn: ['json']}),
     header: Flags.string({char: 'H', description: 'add a header key=value to every message (repeatable)', multiple: true}),
     partition: Flags.integer({char: 'p', description: 'send every message to this partition'}),
-    partitioner: Flags.string({description: 'partition choice for unkeyed messages', options: [...PARTITIONERS], default: 'sticky'}),
+    partitioner: Flags.string({description: 'partition choice for unkeyed messages (default: sticky)', options: [...PARTITIONERS], exclusive: ['partition']}),
     'value-encoding': Flags.string({description: 'how values (and header values) are written in the input', options: [...ENCODINGS], default: 'utf8'}),
     'key-encoding': Flags.string({description: 'how keys are written in the input', options: [...ENCODINGS], default: 'utf8'}),
     'null-empty': Flags.boolean({char: 'Z', description: 'send an empty key or value as null (a tombstone on compacted topics)'}),
     sync: Flags.boolean({description: 'fsync each batch before it counts as written'}),
     create: Flags.boolean({description: 'create the topic if it does not exist'}),
-    partitions: Flags.integer({description: 'partitions for a topic made by --create', default: 1}),
+    partitions: Flags.integer({description: 'with --create: partitions of the topic if it is created (default: 1)', dependsOn: ['create']}),
     'batch-size': Flags.integer({description: 'largest batch in bytes (capped by the topic\'s max.message.bytes)', default: 256 * 1024}),
     'linger-ms': Flags.integer({description: 'wait this long for more input before appending a partial batch', default: 0}),
     verbose: Flags.boolean({char: 'v', description: 'print a summary (messages, bytes, rate) to stderr at the end'}),
@@ -50,10 +50,10 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
     const {args, argv, flags} = await this.parse(Produce)
     const backend = await this.openBackend(flags)
     const producer = await backend.openSink(args.topic, {
-      partitioner: flags.partitioner as PartitionerName,
+      partitioner: (flags.partitioner ?? 'sticky') as PartitionerName,
       sync: flags.sync,
       batchBytes: flags['batch-size'],
-      createPartitions: flags.create ? flags.partitions : undefined,
+      createPartitions: flags.create ? flags.partitions ?? 1 : undefined,
     })
     if (flags.partition !== undefined) producer.checkPartition(flags.partition)
     const encodings = {key: flags['key-encoding'] as Encoding, value: flags['value-encoding'] as Encoding}
