@@ -4,12 +4,14 @@
  * and a clean stop on SIGINT/SIGTERM.
  */
 import {Command, Errors, Flags} from '@oclif/core'
+import type {Interfaces} from '@oclif/core'
 import type {Backend} from '../backends/backend.js'
 import {openBackend} from '../backends/open-backend.js'
 import {TargetFlags, resolveTarget} from '../backends/target.js'
 import {Log, openLog} from '../core/log.js'
 import {StromError, isStromError} from '../core/errors.js'
 import {EXIT, exitCodeForKind} from './exit-codes.js'
+import {UsageError, fromParseError, printUsageError} from './usage-error.js'
 
 export abstract class StromCommand extends Command {
   static baseFlags = {
@@ -75,7 +77,26 @@ export abstract class StromCommand extends Command {
     process.on('SIGTERM', onSignal)
   }
 
+  /** Every error from parsing the command line is a usage error: one line, exit 2 (see usage-error.ts). */
+  // (FlagOutput and ArgOutput, oclif's bounds, are not exported: these are their definitions.)
+  protected override async parse<F extends {[name: string]: any}, B extends {[name: string]: any}, A extends {[name: string]: any}>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv)
+    } catch (error) {
+      if (isStromError(error)) throw error
+      throw fromParseError(this.config.bin, this.id ?? '', error as Error)
+    }
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (error instanceof UsageError) {
+      if (this.jsonEnabled()) return super.catch(new Errors.CLIError(error.message, {exit: EXIT.usage}))
+      printUsageError(error)
+      throw error
+    }
     if (isStromError(error)) {
       const cliError = toCliError(error)
       // With --json, oclif prints the error as JSON and sets the exit code from a field CLIError

@@ -66,5 +66,5 @@ describe('flag defaults never hide an explicit value', () => {
     }
     // Nothing was created by any of them.
     expect(fs.readdirSync(dir).filter((f) => f !== 'strom.json' && f !== 'topics' && f !== 'tmp')).toEqual([])
-  })
+  }, 180_000) // a dozen processes in turn
 })
