@@ -31,7 +31,7 @@ export default class Ingest extends StromCommand {
     const {argv, flags} = await this.parse(Ingest)
     const [topicName, ...patterns] = argv as string[]
     if (patterns.length === 0) throw new StromError('INVALID_ARGUMENT', 'no file given', {hint: "strom ingest TOPIC FILE... (quote patterns: 'logs/*.log')"})
-    const log = this.openLog(flags)
+    const log = this.openLog(flags, {write: true})
     const topic = flags.create ? log.openOrCreateTopic(topicName, {partitions: flags.partitions ?? 1}) : log.topic(topicName)
     const ingester = new Ingester(topic, patterns, {
       keyMode: flags.key as KeyMode,

@@ -48,7 +48,7 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
 
   async run(): Promise<void> {
     const {args, argv, flags} = await this.parse(Produce)
-    const backend = await this.openBackend(flags)
+    const backend = await this.openBackend(flags, {write: flags.create})
     const producer = await backend.openSink(args.topic, {
       partitioner: (flags.partitioner ?? 'sticky') as PartitionerName,
       sync: flags.sync,

@@ -37,7 +37,7 @@ export default class Serve extends StromCommand {
       throw new StromError('INVALID_ARGUMENT', `${flags['tls-cert'] === undefined ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key'}`, {hint: 'TLS takes both: --tls-cert cert.pem --tls-key key.pem'})
     }
     const tls = flags['tls-cert'] === undefined || flags['tls-key'] === undefined ? undefined : loadTlsCredentials(flags['tls-cert'], flags['tls-key'])
-    const log = this.openLog(flags)
+    const log = this.openLog(flags, {write: true})
     const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
     const server = await startServer(log, listen, {
       advertise: flags.advertise === undefined ? undefined : parseListen(flags.advertise),
