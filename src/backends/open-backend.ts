@@ -7,8 +7,9 @@ import type {Backend} from './backend.js'
 import {FileBackend} from './file/file-backend.js'
 import type {BackendTarget} from './target.js'
 
-export async function openBackend(target: BackendTarget, onWarning: (message: string) => void): Promise<Backend> {
-  if (target.kind === 'dir') return new FileBackend(openLog({dir: target.dir, onWarning}))
+/** `create`: whether a log directory that does not exist yet is made (see OpenLogOptions). */
+export async function openBackend(target: BackendTarget, onWarning: (message: string) => void, dirOptions: {create?: boolean; onCreated?: (dir: string) => void} = {}): Promise<Backend> {
+  if (target.kind === 'dir') return new FileBackend(openLog({dir: target.dir, onWarning, ...dirOptions}))
   const {KafkaBackend} = await import('./kafka/kafka-backend.js')
   return KafkaBackend.connect(target, onWarning)
 }

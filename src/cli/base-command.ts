@@ -4,12 +4,14 @@
  * and a clean stop on SIGINT/SIGTERM.
  */
 import {Command, Errors, Flags} from '@oclif/core'
+import type {Interfaces} from '@oclif/core'
 import type {Backend} from '../backends/backend.js'
 import {openBackend} from '../backends/open-backend.js'
-import {TargetFlags, resolveTarget} from '../backends/target.js'
+import {BackendTarget, TargetFlags, resolveTarget} from '../backends/target.js'
 import {Log, openLog} from '../core/log.js'
 import {StromError, isStromError} from '../core/errors.js'
 import {EXIT, exitCodeForKind} from './exit-codes.js'
+import {UsageError, fromParseError, printUsageError} from './usage-error.js'
 
 export abstract class StromCommand extends Command {
   static baseFlags = {
@@ -30,22 +32,27 @@ export abstract class StromCommand extends Command {
   private interruptHandlers: Array<(signal: NodeJS.Signals) => void> = []
   private signalsInstalled = false
 
-  /** The backend the flags (or the environment, or a profile) choose: a log directory or Kafka. */
-  protected async openBackend(flags: TargetFlags): Promise<Backend> {
-    const backend = await openBackend(resolveTarget(flags), warn)
+  /**
+   * The backend the flags (or the environment, or a profile) choose: a log directory or Kafka.
+   * `write`: the command writes, so a log directory that does not exist yet is created (and said
+   * so on stderr); a command that only reads fails instead, naming the path (exit 3).
+   */
+  protected async openBackend(flags: TargetFlags, options: {write?: boolean} = {}): Promise<Backend> {
+    const target = resolveTarget(flags)
+    const backend = await withLogDirHint(target, () => openBackend(target, warn, logDirOptions(options)))
     this.backends.push(backend)
     return backend
   }
 
   /** A log directory, for the commands that only make sense on one (log maintenance, serve, ingest, bench). */
-  protected openLog(flags: TargetFlags): Log {
+  protected openLog(flags: TargetFlags, options: {write?: boolean} = {}): Log {
     const target = resolveTarget(flags)
     if (target.kind !== 'dir') {
       throw new StromError('UNSUPPORTED', `\`strom ${(this.id ?? 'this command').replaceAll(':', ' ')}\` works on a log directory only, not on a Kafka cluster`, {
         hint: 'drop --bootstrap-server (and unset STROM_BOOTSTRAP_SERVERS / STROM_PROFILE), or give --dir PATH',
       })
     }
-    return openLog({dir: target.dir, onWarning: warn})
+    return withLogDirHint(target, () => openLog({dir: target.dir, onWarning: warn, ...logDirOptions(options)}))
   }
 
   private readonly backends: Backend[] = []
@@ -75,7 +82,26 @@ export abstract class StromCommand extends Command {
     process.on('SIGTERM', onSignal)
   }
 
+  /** Every error from parsing the command line is a usage error: one line, exit 2 (see usage-error.ts). */
+  // (FlagOutput and ArgOutput, oclif's bounds, are not exported: these are their definitions.)
+  protected override async parse<F extends {[name: string]: any}, B extends {[name: string]: any}, A extends {[name: string]: any}>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv)
+    } catch (error) {
+      if (isStromError(error)) throw error
+      throw fromParseError(this.config.bin, this.id ?? '', error as Error)
+    }
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (error instanceof UsageError) {
+      if (this.jsonEnabled()) return super.catch(new Errors.CLIError(error.message, {exit: EXIT.usage}))
+      printUsageError(error)
+      throw error
+    }
     if (isStromError(error)) {
       const cliError = toCliError(error)
       // With --json, oclif prints the error as JSON and sets the exit code from a field CLIError
@@ -94,6 +120,30 @@ export abstract class StromCommand extends Command {
     // oclif's own parse errors carry exit code 2 already.
     return super.catch(error)
   }
+}
+
+function logDirOptions(options: {write?: boolean}): {create: boolean; onCreated: (dir: string) => void} {
+  return {create: options.write === true, onCreated: (dir) => process.stderr.write(`created log directory ${dir}\n`)}
+}
+
+/** NO_LOG_DIR from the engine, with a hint that says where the path came from and how to create it. */
+function withLogDirHint<T>(target: BackendTarget, open: () => T): T {
+  const hint = (error: StromError): StromError => {
+    if (error.code !== 'NO_LOG_DIR' || target.kind !== 'dir') return error
+    const create = 'commands that write create it: `strom produce TOPIC --create` or `strom topic create TOPIC`'
+    const from = target.dir !== undefined ? `check the --dir path; ${create} with that --dir`
+      : process.env.STROM_DIR ? `check STROM_DIR; ${create}`
+        : `this is the default log directory and nothing has been written to it yet; ${create}`
+    return new StromError(error.code, error.message, {hint: from, details: error.details})
+  }
+  let result: T
+  try {
+    result = open()
+  } catch (error) {
+    throw isStromError(error) ? hint(error) : error
+  }
+  if (result instanceof Promise) return result.catch((error: unknown) => { throw isStromError(error) ? hint(error) : error }) as T
+  return result
 }
 
 function warn(message: string): void {

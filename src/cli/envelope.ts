@@ -6,8 +6,8 @@
  *    "key":"k1"|null,"value":"hello"|null,"headers":[{"key":"h1","value":"v1"|null}]}
  *
  * Keys, values and header values are UTF-8 text by default, or base64/hex with --key-encoding and
- * --value-encoding (header values follow the value encoding). produce ignores topic and offset;
- * it also accepts headers as a {"k":"v"} object and timestamps as ISO strings.
+ * --value-encoding (header values follow the value encoding). produce ignores topic and offset,
+ * and partition unless --keep-partition is given; it also accepts headers as a {"k":"v"} object and timestamps as ISO strings.
  */
 import {StromError} from '../core/errors.js'
 import type {Header} from '../core/format/record-batch.js'

@@ -3,7 +3,7 @@
  *   0    success (also: stdout closed early by the reader, as in `strom consume t | head`)
  *   1    runtime failure (I/O error, corrupt data, bad input data, record too large)
  *   2    usage error (unknown flag, bad offset, invalid name or config, missing argument)
- *   3    not found (unknown topic or partition)
+ *   3    not found (unknown topic or partition, a missing log directory for a command that only reads)
  *   130  interrupted by SIGINT (Ctrl-C), after a clean stop: everything read so far is written
  *   143  terminated by SIGTERM, after the same clean stop
  */

@@ -20,6 +20,8 @@ export default class Consume extends StromCommand {
 
 Offsets (-o START[:END], END exclusive): beginning, end, N, -N (N before the end of each partition), +N (N after its start), @2026-01-01T00:00:00Z, @-1h (durations: ms s m h d w), and ranges like 100:200, @-1h:end, @2026-01-01:@2026-01-02.
 
+With --group, members resume each partition from the group's committed offset; -o beginning|end (or earliest|latest, --from-beginning, --reset) only sets where a partition WITHOUT a committed offset starts, as Kafka's auto.offset.reset. To move committed offsets: strom offsets reset.
+
 On a terminal the output is aligned and coloured (partition, offset, key dimmed, value); piped, it is the raw value per line.`
   static examples = [
     {description: 'Everything, one value per line', command: '<%= config.bin %> consume logs'},
@@ -39,14 +41,18 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
   }
 
   static flags = {
-    offset: Flags.string({char: 'o', description: 'where to start (and optionally end): START[:END]', default: 'beginning'}),
+    // No parse default for --offset, --commit (nor any flag that means something else with --group):
+    // a default would make an explicit value indistinguishable from none (`-o beginning` with --group
+    // used to be silently ignored that way). They are resolved in run().
+    offset: Flags.string({char: 'o', description: 'where to start (and optionally end): START[:END] (default: beginning); with --group: beginning|end|earliest|latest, the start of partitions without a committed offset'}),
+    'from-beginning': Flags.boolean({description: 'start at the beginning, as -o beginning (kafka-console-consumer\'s flag); with --group: for partitions without a committed offset', exclusive: ['offset']}),
     partition: Flags.integer({char: 'p', description: 'read only this partition (repeatable)', multiple: true}),
     'max-messages': Flags.integer({char: 'n', description: 'stop after this many messages'}),
     follow: Flags.boolean({char: 'f', description: 'keep waiting for new messages until Ctrl-C'}),
     format: Flags.string({char: 'F', description: 'output template: %t %p %o %T %k %v %h %K %S (e.g. "%p:%o %v\\n")'}),
     json: Flags.boolean({description: 'print one NDJSON envelope {topic, partition, offset, timestamp, key, value, headers} per message'}),
     pretty: Flags.boolean({description: 'aligned, coloured output (default on a terminal; --no-pretty for raw values)', allowNo: true}),
-    delimiter: Flags.string({char: 'D', description: 'written after each value in the default output', default: '\\n'}),
+    delimiter: Flags.string({char: 'D', description: 'written after each value in the raw output (default: \\n; implies --no-pretty)', exclusive: ['json', 'format']}),
     'value-encoding': Flags.string({description: 'how values (and header values) are printed', options: [...ENCODINGS], default: 'utf8'}),
     'key-encoding': Flags.string({description: 'how keys are printed', options: [...ENCODINGS], default: 'utf8'}),
     grep: Flags.string({description: 'only messages whose value matches this regular expression'}),
@@ -56,8 +62,8 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     group: Flags.string({char: 'G', description: 'consume as a member of this consumer group: partitions are shared with the other members and offsets committed'}),
     pattern: Flags.string({description: 'with --group: subscribe to every topic matching this regular expression (also topics created later)'}),
     strategy: Flags.string({description: "with --group: partition assignment strategy (default: the group's, sticky for a new group)", options: [...STRATEGIES]}),
-    reset: Flags.string({description: 'with --group: where to start a partition that has no committed offset (default: latest with --follow, earliest otherwise)', options: ['earliest', 'latest']}),
-    commit: Flags.string({description: 'with --group: auto (after output is flushed), sync (after every message) or none', options: ['auto', 'sync', 'none'], default: 'auto'}),
+    reset: Flags.string({description: 'with --group: where to start a partition that has no committed offset (default: latest with --follow, earliest otherwise; -o beginning|end and --from-beginning say the same)', options: ['earliest', 'latest']}),
+    commit: Flags.string({description: 'with --group: auto (after output is flushed; the default), sync (after every message) or none', options: ['auto', 'sync', 'none']}),
     'check-crcs': Flags.boolean({description: 'verify the CRC-32C of each batch read (--no-check-crcs to skip)', allowNo: true, default: true}),
     'skip-corrupt': Flags.boolean({description: 'step over damaged batches (reported on stderr) instead of stopping with an error'}),
   }
@@ -65,21 +71,24 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Consume)
     const names = argv as string[]
-    const range = parseRange(flags.offset)
+    const range = parseRange(flags.offset ?? 'beginning')
     const out = new RecordOutput()
     // Renderer and filter first: a bad template or pattern is a usage error before anything is opened.
     const render = await makeRenderer({
       json: flags.json,
       format: flags.format,
-      pretty: flags.pretty ?? (Boolean(process.stdout.isTTY) && !flags.json && flags.format === undefined),
+      pretty: flags.pretty ?? (Boolean(process.stdout.isTTY) && !flags.json && flags.format === undefined && flags.delimiter === undefined),
       color: useColor(),
-      delimiter: flags.delimiter,
+      delimiter: flags.delimiter ?? '\\n',
       keyEncoding: flags['key-encoding'] as Encoding,
       valueEncoding: flags['value-encoding'] as Encoding,
       showTopic: names.length > 1 || flags.pattern !== undefined,
       showTime: flags.merge === 'time',
       inPlace: true,
     }, out)
+    if (flags['invert-match'] && flags.grep === undefined && flags.key === undefined) {
+      throw new StromError('INVALID_ARGUMENT', '--invert-match applies only with --grep or --key', {hint: 'add --grep REGEX or --key K'})
+    }
     const filter = makeFilter({grep: flags.grep, key: flags.key, invert: flags['invert-match']})
     const limit = flags['max-messages'] ?? Number.POSITIVE_INFINITY
     let count = 0
@@ -91,12 +100,13 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       return count < limit
     }
 
-    if (flags.group === undefined && (flags.pattern !== undefined || flags.strategy !== undefined || flags.reset !== undefined)) {
-      throw new StromError('INVALID_ARGUMENT', '--pattern, --strategy and --reset apply only with --group', {hint: 'add --group NAME'})
+    if (flags.group === undefined && (flags.pattern !== undefined || flags.strategy !== undefined || flags.reset !== undefined || flags.commit !== undefined)) {
+      throw new StromError('INVALID_ARGUMENT', '--pattern, --strategy, --reset and --commit apply only with --group', {hint: 'add --group NAME'})
     }
+    const reset = flags.group === undefined ? undefined : groupStart(flags)
     if (flags.group === undefined && names.length === 0) throw new StromError('INVALID_ARGUMENT', 'no topic given', {hint: 'strom consume TOPIC [TOPIC...]'})
     const backend = await this.openBackend(flags)
-    if (flags.group !== undefined) return this.runGroup(backend, names, flags, out, visit)
+    if (flags.group !== undefined) return this.runGroup(backend, names, {...flags, reset: reset!}, out, visit)
     const reader: RecordSource = await backend.openReader(names.map((topic) => ({topic, partitions: flags.partition})), {
       range,
       follow: flags.follow,
@@ -129,12 +139,11 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
   private async runGroup(
     backend: Backend,
     names: string[],
-    flags: {group?: string; pattern?: string; strategy?: string; reset?: string; commit: string; follow: boolean; offset: string; partition?: number[]; merge?: string; 'check-crcs': boolean; 'skip-corrupt': boolean},
+    flags: {group?: string; pattern?: string; strategy?: string; reset: ResetPolicy; commit?: string; follow: boolean; partition?: number[]; merge?: string; 'check-crcs': boolean; 'skip-corrupt': boolean},
     out: RecordOutput,
     visit: (topic: string, partition: number, record: RecordView) => boolean,
   ): Promise<void> {
     if (flags.partition !== undefined) throw new StromError('INVALID_ARGUMENT', '-p/--partition cannot be used with --group: the group assigns partitions', {hint: 'drop -p, or drop --group to read chosen partitions'})
-    if (flags.offset !== 'beginning') throw new StromError('INVALID_ARGUMENT', '-o/--offset cannot be used with --group: members start at the committed offsets', {hint: 'use --reset earliest|latest for partitions without a commit, or `strom offsets reset` to move the group'})
     if (flags.merge !== undefined) throw new StromError('INVALID_ARGUMENT', '--merge cannot be used with --group')
     if (names.length === 0 && flags.pattern === undefined) throw new StromError('INVALID_ARGUMENT', 'no topic given', {hint: 'name topics, or subscribe with --pattern REGEX'})
     let pattern: RegExp | undefined
@@ -150,8 +159,8 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       pattern,
       strategy: flags.strategy as Strategy | undefined,
       follow: flags.follow,
-      reset: (flags.reset ?? (flags.follow ? 'latest' : 'earliest')) as ResetPolicy,
-      commit: flags.commit as CommitMode,
+      reset: flags.reset,
+      commit: (flags.commit ?? 'auto') as CommitMode,
       checkCrcs: flags['check-crcs'],
       onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined,
       onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
@@ -163,6 +172,32 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     await out.flush()
   }
 }
+
+/**
+ * Where a group member starts a partition that has no committed offset (partitions with one always
+ * resume from it): --reset, -o beginning|end|earliest|latest or --from-beginning, as the Kafka
+ * tools spell it; else latest with --follow, earliest without (Kafka's auto.offset.reset).
+ */
+function groupStart(flags: {offset?: string; 'from-beginning': boolean; reset?: string; follow: boolean}): ResetPolicy {
+  const chosen: Array<[string, ResetPolicy]> = []
+  if (flags.reset !== undefined) chosen.push([`--reset ${flags.reset}`, flags.reset as ResetPolicy])
+  if (flags['from-beginning']) chosen.push(['--from-beginning', 'earliest'])
+  if (flags.offset !== undefined) {
+    const policy = GROUP_OFFSETS[flags.offset]
+    if (policy === undefined) {
+      throw new StromError('INVALID_ARGUMENT', `-o ${flags.offset} cannot be used with --group: members resume from the committed offsets`, {
+        hint: '-o beginning|end|earliest|latest (or --from-beginning) sets where partitions without a committed offset start; `strom offsets reset` moves the group',
+      })
+    }
+    chosen.push([`-o ${flags.offset}`, policy])
+  }
+  if (chosen.some(([, policy]) => policy !== chosen[0][1])) {
+    throw new StromError('INVALID_ARGUMENT', `${chosen.map(([flag]) => flag).join(' and ')} contradict each other`, {hint: 'give one of them'})
+  }
+  return chosen[0]?.[1] ?? (flags.follow ? 'latest' : 'earliest')
+}
+
+const GROUP_OFFSETS: Record<string, ResetPolicy | undefined> = {beginning: 'earliest', earliest: 'earliest', end: 'latest', latest: 'latest'}
 
 function reportSkipped(s: SkippedCorruption): void {
   process.stderr.write(`warning: skipped ${s.bytes} corrupt bytes in ${s.where}, segment ${s.segment}, at byte ${s.position}${s.offset === undefined ? '' : ` (batch offset ${s.offset})`}: ${s.reason}\n`)

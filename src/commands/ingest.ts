@@ -24,15 +24,15 @@ export default class Ingest extends StromCommand {
     once: Flags.boolean({description: 'read every file to its end, then exit'}),
     'poll-ms': Flags.integer({description: 'how often to look for changes besides filesystem events', default: 250}),
     create: Flags.boolean({description: 'create the topic if it does not exist'}),
-    partitions: Flags.integer({description: 'partitions for a topic made by --create', default: 1}),
+    partitions: Flags.integer({description: 'with --create: partitions of the topic if it is created (default: 1)', dependsOn: ['create']}),
   }
 
   async run(): Promise<{lines: number; files: number}> {
     const {argv, flags} = await this.parse(Ingest)
     const [topicName, ...patterns] = argv as string[]
     if (patterns.length === 0) throw new StromError('INVALID_ARGUMENT', 'no file given', {hint: "strom ingest TOPIC FILE... (quote patterns: 'logs/*.log')"})
-    const log = this.openLog(flags)
-    const topic = flags.create ? log.openOrCreateTopic(topicName, {partitions: flags.partitions}) : log.topic(topicName)
+    const log = this.openLog(flags, {write: true})
+    const topic = flags.create ? log.openOrCreateTopic(topicName, {partitions: flags.partitions ?? 1}) : log.topic(topicName)
     const ingester = new Ingester(topic, patterns, {
       keyMode: flags.key as KeyMode,
       startAt: flags.from as 'beginning' | 'end',

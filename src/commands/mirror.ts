@@ -50,8 +50,8 @@ Interrupted (Ctrl-C, kill, crash) and run again with the same SRC and DST, it re
     if (sourceTarget.kind === 'dir' && !fs.existsSync(sourceTarget.dir!)) {
       throw new StromError('INVALID_ARGUMENT', `no log directory at ${sourceTarget.dir} to mirror from`, {hint: 'check the path after dir:'})
     }
-    const source = await openBackend(sourceTarget, warn)
-    const destination = await openBackend(destinationTarget, warn).catch(async (error: unknown) => {
+    const source = await openBackend(sourceTarget, warn, {create: false})
+    const destination = await openBackend(destinationTarget, warn, {create: true, onCreated: (dir) => process.stderr.write(`created log directory ${dir}\n`)}).catch(async (error: unknown) => {
       await source.close()
       throw error
     })

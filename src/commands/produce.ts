@@ -11,12 +11,14 @@ import {PARTITIONERS, PartitionerName} from '../core/topic/partitioner.js'
 
 export default class Produce extends StromCommand {
   static summary = 'Append messages to a topic, from stdin or the arguments.'
-  static description = `One message per line by default. Keyed messages go to the partition Kafka's default partitioner would pick (murmur2), so the same key lands in the same partition number as on a Kafka cluster. A batch is acknowledged once written to the OS; --sync also fsyncs it.`
+  static description = `One message per line by default. Keyed messages go to the partition Kafka's default partitioner would pick (murmur2), so the same key lands in the same partition number as on a Kafka cluster. A batch is acknowledged once written to the OS; --sync also fsyncs it.
+
+With --json, each line is an envelope as consume --json prints it. Its "partition" (where the record was in the source topic) is ignored unless --keep-partition is given: keyed records go where their key hashes, unkeyed ones where --partitioner puts them, so a 3-partition topic can be copied into a 1-partition one.`
   static examples = [
     {description: 'Ship a log file as it grows', command: 'tail -F app.log | <%= config.bin %> produce logs --create'},
     {description: 'Keyed messages, key and value split at the first ":"', command: 'printf "user1:login\\nuser2:logout\\n" | <%= config.bin %> produce events -K:'},
     {description: 'Messages from the arguments, with a header', command: '<%= config.bin %> produce events "hello" "world" -H source=cli'},
-    {description: 'Round-trip from another topic through jq', command: '<%= config.bin %> consume a --json | jq -c ".value |= ascii_upcase" | <%= config.bin %> produce b --json'},
+    {description: 'Round-trip from another topic through jq', command: '<%= config.bin %> consume a --json | jq -c ".value |= ascii_upcase" | <%= config.bin %> produce b --json --create'},
     {description: 'NUL-separated binary-safe input, fsync per batch', command: 'find . -print0 | <%= config.bin %> produce files -D "\\0" --sync'},
   ]
 
@@ -29,17 +31,18 @@ export default class Produce extends StromCommand {
   static flags = {
     delimiter: Flags.string({char: 'D', description: 'message delimiter in the input (escapes: \\n \\t \\0 \\xNN)', default: '\\n'}),
     'key-delimiter': Flags.string({char: 'K', description: 'split each message into key and value at the first occurrence of this string'}),
-    json: Flags.boolean({description: 'read NDJSON envelopes {key, value, headers, partition, timestamp} (what consume --json prints)'}),
+    json: Flags.boolean({description: 'read NDJSON envelopes {key, value, headers, timestamp} (what consume --json prints); their "partition" is ignored unless --keep-partition: keyed records go where their key hashes, unkeyed ones where --partitioner puts them'}),
+    'keep-partition': Flags.boolean({description: 'with --json: send each record to the partition its envelope names (an error if the topic has no such partition)', dependsOn: ['json']}),
     header: Flags.string({char: 'H', description: 'add a header key=value to every message (repeatable)', multiple: true}),
     partition: Flags.integer({char: 'p', description: 'send every message to this partition'}),
-    partitioner: Flags.string({description: 'partition choice for unkeyed messages', options: [...PARTITIONERS], default: 'sticky'}),
+    partitioner: Flags.string({description: 'partition choice for unkeyed messages (default: sticky)', options: [...PARTITIONERS], exclusive: ['partition']}),
     'value-encoding': Flags.string({description: 'how values (and header values) are written in the input', options: [...ENCODINGS], default: 'utf8'}),
     'key-encoding': Flags.string({description: 'how keys are written in the input', options: [...ENCODINGS], default: 'utf8'}),
     'null-empty': Flags.boolean({char: 'Z', description: 'send an empty key or value as null (a tombstone on compacted topics)'}),
     sync: Flags.boolean({description: 'fsync each batch before it counts as written'}),
     acks: Flags.string({description: 'with --bootstrap-server: acknowledgement by all in-sync replicas (all, -1), the leader (1) or none (0); default all', options: ['all', '-1', '1', '0']}),
     create: Flags.boolean({description: 'create the topic if it does not exist'}),
-    partitions: Flags.integer({description: 'partitions for a topic made by --create', default: 1}),
+    partitions: Flags.integer({description: 'with --create: partitions of the topic if it is created (default: 1)', dependsOn: ['create']}),
     'batch-size': Flags.integer({description: 'largest batch in bytes (capped by the topic\'s max.message.bytes)', default: 256 * 1024}),
     'linger-ms': Flags.integer({description: 'wait this long for more input before appending a partial batch', default: 0}),
     verbose: Flags.boolean({char: 'v', description: 'print a summary (messages, bytes, rate) to stderr at the end'}),
@@ -47,12 +50,12 @@ export default class Produce extends StromCommand {
 
   async run(): Promise<void> {
     const {args, argv, flags} = await this.parse(Produce)
-    const backend = await this.openBackend(flags)
+    const backend = await this.openBackend(flags, {write: flags.create})
     const producer = await backend.openSink(args.topic, {
-      partitioner: flags.partitioner as PartitionerName,
+      partitioner: (flags.partitioner ?? 'sticky') as PartitionerName,
       sync: flags.sync,
       batchBytes: flags['batch-size'],
-      createPartitions: flags.create ? flags.partitions : undefined,
+      createPartitions: flags.create ? flags.partitions ?? 1 : undefined,
       acks: flags.acks === undefined || flags.acks === 'all' ? -1 : (Number(flags.acks) as -1 | 0 | 1),
     })
     if (flags.partition !== undefined) producer.checkPartition(flags.partition)
@@ -60,6 +63,21 @@ export default class Produce extends StromCommand {
     const headers = parseHeaderFlags(flags.header ?? [], encodings.value)
     const keyDelimiter = flags['key-delimiter'] === undefined ? undefined : unescapeDelimiter(flags['key-delimiter'])
     const nullEmpty = flags['null-empty']
+    const keepPartition = flags['keep-partition']
+    // Checked before the record is added, so the error can say exactly what was written: every
+    // line before this one (appended when the command stops), nothing from this line on.
+    const checkKeptPartition = (partition: number) => {
+      try {
+        producer.checkPartition(partition)
+      } catch (error) {
+        if (!(error instanceof StromError)) throw error
+        const written = line - 1
+        throw new StromError(error.code, `input line ${line} (--keep-partition): ${error.message}`, {
+          hint: `${written === 0 ? 'nothing was written' : written === 1 ? 'input line 1 was written' : `input lines 1-${written} were written`}, nothing after; drop --keep-partition to place records by key (or --partitioner), or give the topic more partitions`,
+          details: error.details,
+        })
+      }
+    }
     const started = process.hrtime.bigint()
     let line = 0
     // Empty lines of --json input are no messages: their numbers map messages back to input lines.
@@ -81,7 +99,11 @@ export default class Produce extends StromCommand {
         }
         const envelope = parseEnvelope(text, `input line ${line}`, encodings)
         const allHeaders = headers.length === 0 ? envelope.headers : [...envelope.headers, ...headers]
-        producer.sendBytes(envelope.key, envelope.value, envelope.timestamp ?? timestamp, allHeaders, envelope.partition ?? flags.partition)
+        // The envelope's partition is where the record was in the source topic, which may have more
+        // partitions than this one: it is only kept when asked for (--keep-partition).
+        const partition = keepPartition ? envelope.partition ?? flags.partition : flags.partition
+        if (keepPartition && envelope.partition !== undefined) checkKeptPartition(envelope.partition)
+        producer.sendBytes(envelope.key, envelope.value, envelope.timestamp ?? timestamp, allHeaders, partition)
         return
       }
       let key: Buffer | null = null

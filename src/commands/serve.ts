@@ -42,7 +42,7 @@ export default class Serve extends StromCommand {
     if (flags['max-pending-request-bytes'] < flags['max-request-bytes']) {
       throw new StromError('INVALID_ARGUMENT', `--max-pending-request-bytes ${flags['max-pending-request-bytes']} is below --max-request-bytes ${flags['max-request-bytes']}: a request of the largest size allowed could never be read`, {hint: 'raise --max-pending-request-bytes or lower --max-request-bytes'})
     }
-    const log = this.openLog(flags)
+    const log = this.openLog(flags, {write: true})
     const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
     const guessed = flags.advertise === undefined && isWildcard(listen.host) ? await guessAdvertisedHost() : undefined
     const server = await startServer(log, listen, {

@@ -29,10 +29,18 @@ interface LogDirMeta {
   version: number
 }
 
-/** Creates the directory on first use and checks the format version of an existing one. */
-export function prepareLogDir(dir: string): void {
+/**
+ * Creates the directory on first use (unless `create` is false: then a missing directory is
+ * NO_LOG_DIR) and checks the format version of an existing one.
+ */
+export function prepareLogDir(dir: string, options: {create?: boolean; onCreated?: (dir: string) => void} = {}): void {
+  const existed = fs.existsSync(dir)
+  if (!existed && options.create === false) {
+    throw new StromError('NO_LOG_DIR', `log directory ${dir} does not exist`, {details: {dir}})
+  }
   try {
     fs.mkdirSync(path.join(dir, 'topics'), {recursive: true})
+    if (!existed) options.onCreated?.(dir)
   } catch (error) {
     throw new StromError('IO_ERROR', `cannot create the log directory ${dir}: ${(error as Error).message}`, {
       hint: 'choose another place with --dir or STROM_DIR',

@@ -16,6 +16,13 @@ export interface OpenLogOptions {
   dir?: string
   /** Called when recovery cuts a torn tail; defaults to a warning on stderr. */
   onWarning?: (message: string) => void
+  /**
+   * Whether a directory that does not exist yet is created (the default), or is an error
+   * (NO_LOG_DIR): a command that only reads must not leave a directory behind at a mistyped path.
+   */
+  create?: boolean
+  /** Told the directory's path when it was created by this call. */
+  onCreated?: (dir: string) => void
 }
 
 export interface PartitionInfo {
@@ -131,6 +138,6 @@ export function describeTruncation(topic: string, partition: number, report: Tru
 
 export function openLog(options: OpenLogOptions = {}): Log {
   const dir = resolveLogDir(options.dir)
-  prepareLogDir(dir)
+  prepareLogDir(dir, {create: options.create ?? true, onCreated: options.onCreated})
   return new Log(dir, options.onWarning)
 }

@@ -11,7 +11,7 @@ describe('bad input: clear message, non-zero exit, nothing lost', () => {
     for (const name of ['../x', 'a/b', '', 'x'.repeat(250), '.', '..', 'sp ace', '/etc']) {
       const out = await strom(dir, ['topic', 'create', name])
       expect(out.exitCode, JSON.stringify(name)).toBe(2)
-      expect(out.stderr).toMatch(/invalid topic name|is empty|Missing 1 required arg/)
+      expect(out.stderr).toMatch(/invalid topic name|is empty|missing argument NAME/)
       noStack(out.stderr)
       const produced = await strom(dir, ['produce', name, 'x', '--create'])
       expect(produced.exitCode).toBe(2)

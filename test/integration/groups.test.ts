@@ -262,3 +262,38 @@ describe('consumer groups: damaged group files', () => {
     expect(numbers(consumed.stdout).sort((x, y) => x - y)).toEqual(Array.from({length: 200}, (_, i) => 201 + i))
   })
 })
+
+describe('consume --group with the Kafka tools\' start flags', () => {
+  const sorted = (stdout: string) => stdout.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b)
+
+  it('-o beginning / --from-beginning start partitions without a commit at their beginning; committed ones resume', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['produce', 'logs', '--create', '--partitions', '2', '--partitioner', 'round-robin'], {input: lines(12)})
+    // -f would start a new group at the end (latest): -o beginning says otherwise, and is not ignored.
+    const first = await strom(dir, ['consume', 'logs', '--group', 'g', '-f', '-o', 'beginning', '-n', '12'])
+    expect(first.exitCode).toBe(0)
+    expect(sorted(first.stdout)).toEqual(sorted(lines(12)))
+    await strom(dir, ['produce', 'logs'], {input: lines(3, 13)})
+    // Every partition has a commit now: -o beginning does not move them back.
+    const again = await strom(dir, ['consume', 'logs', '--group', 'g', '-o', 'beginning'])
+    expect(sorted(again.stdout)).toEqual([13, 14, 15])
+    const kafkaStyle = await strom(dir, ['consume', 'logs', '--group', 'h', '-f', '--from-beginning', '-n', '15'])
+    expect(sorted(kafkaStyle.stdout)).toEqual(sorted(lines(15)))
+    const earliest = await strom(dir, ['consume', 'logs', '--group', 'i', '-o', 'earliest'])
+    expect(earliest.exitCode).toBe(0)
+    expect(sorted(earliest.stdout)).toHaveLength(15)
+  })
+
+  it('-o end starts a new group at the end; other -o forms and contradictions are refused', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['produce', 'logs', '--create'], {input: lines(5)})
+    const end = await strom(dir, ['consume', 'logs', '--group', 'g', '-o', 'end'])
+    expect(end.exitCode).toBe(0)
+    expect(end.stdout).toBe('')
+    for (const [args, message] of [[['-o', '3'], /-o 3 cannot be used with --group/], [['-o', 'end', '--reset', 'earliest'], /--reset earliest and -o end contradict/], [['-o', 'end', '--from-beginning'], /--from-beginning|--offset/]] as const) {
+      const out = await strom(dir, ['consume', 'logs', '--group', 'x', ...args])
+      expect(out.exitCode, args.join(' ')).toBe(2)
+      expect(out.stderr).toMatch(message)
+    }
+  })
+})

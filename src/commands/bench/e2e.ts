@@ -16,7 +16,7 @@ export default class BenchE2e extends StromCommand {
 
   async run(): Promise<Awaited<ReturnType<typeof benchEndToEnd>>> {
     const {flags} = await this.parse(BenchE2e)
-    const log = this.openLog(flags)
+    const log = this.openLog(flags, {write: true})
     if (!log.topics.exists(flags.topic)) log.createTopic(flags.topic)
     const bin = path.join(this.config.root, 'bin', 'run.js')
     const result = await benchEndToEnd({bin, dir: log.dir, topic: flags.topic, ratePerSecond: flags.rate, seconds: flags.seconds, warmupMessages: Math.min(100, flags.rate)})

@@ -24,7 +24,7 @@ export default class BenchProduce extends StromCommand {
 
   async run(): Promise<ProduceBenchResult> {
     const {flags} = await this.parse(BenchProduce)
-    const log = this.openLog(flags)
+    const log = this.openLog(flags, {write: true})
     const topic = log.openOrCreateTopic(flags.topic, {partitions: flags.partitions})
     const progress = new Progress('bench produce', flags.records, 'rec')
     let last = 0

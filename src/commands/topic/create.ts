@@ -22,7 +22,7 @@ export default class TopicCreate extends StromCommand {
   async run(): Promise<{topic: string; partitions: number; config: Record<string, string>; created: boolean}> {
     const {args, flags} = await this.parse(TopicCreate)
     const config = parseConfigAssignments(flags.config ?? [])
-    const backend = await this.openBackend(flags)
+    const backend = await this.openBackend(flags, {write: true})
     if (flags['if-not-exists'] && (await backend.topicExists(args.name))) {
       const described = await backend.describeTopic(args.name)
       const overrides = Object.fromEntries(described.config.filter((c) => c.source !== 'default').map((c) => [c.name, c.value]))
