@@ -120,7 +120,7 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
       const input = envelopes(600)
       for (const target of [(a: string[], o?: {input?: string}) => local(dir, a, o), kafka]) {
         expect((await target(['topic', 'create', 'same', '-p', '3'])).exitCode).toBe(0)
-        const produced = await target(['produce', 'same', '--json'], {input})
+        const produced = await target(['produce', 'same', '--json', '--keep-partition'], {input})
         expect(produced.exitCode, produced.stderr).toBe(0)
       }
       for (const format of [['--json'], ['-F', '%p:%o %k=%v %h %T\\n']]) {

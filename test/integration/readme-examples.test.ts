@@ -19,6 +19,7 @@ const SKIP: Array<{pattern: RegExp; why: string}> = [
   {pattern: /^strom serve\b/, why: 'a server: runs until stopped (the serve tests cover it)'},
   {pattern: /^kcat\b|\| kcat\b/, why: 'needs a running strom serve'},
   {pattern: /^npm (ci|test)\b/, why: "the project's own install and test suite, not an example of strom"},
+  {pattern: /^scripts\/kafka\.sh\b/, why: 'starts Apache Kafka (test/kafka/ runs it against strom)'},
 ]
 
 /**
