@@ -161,7 +161,13 @@ case "$cmd" in
       cat "$STATE/bootstrap"
     else
       "$0" up
+      # Who started it (a test run's id): only that run's teardown stops it (scripts/kafka.sh down-if).
+      echo "${STROM_TEST_RUN_ID:-}" >"$STATE/started-by"
     fi
+    ;;
+  down-if)
+    # Stops the broker only if the given run started it (another test run may still be using it).
+    if [ -f "$STATE/started-by" ] && [ "$(cat "$STATE/started-by")" = "${1:?usage: kafka.sh down-if RUN_ID}" ]; then stop_all; fi
     ;;
   up)
     port="${KAFKA_PORT:-19092}"; cport=$(( port + 1000 ))

@@ -6,7 +6,10 @@
 import {stopRealKafka} from './real-kafka.js'
 
 export default function setup(): () => Promise<void> {
+  // Workers inherit this: the broker records which run started it, and only that run stops it.
+  const runId = `${process.pid}-${Date.now()}`
+  process.env.STROM_TEST_RUN_ID = runId
   return async () => {
-    await stopRealKafka()
+    await stopRealKafka(runId)
   }
 }

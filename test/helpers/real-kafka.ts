@@ -26,8 +26,9 @@ export async function realKafka(): Promise<string> {
   return result.stdout.trim().split('\n').pop()!
 }
 
-export async function stopRealKafka(): Promise<void> {
-  await execa('bash', [KAFKA_SCRIPT, 'down'], {env: singleEnv, reject: false})
+/** Stops the shared broker if this test run (STROM_TEST_RUN_ID, set by the global setup) started it. */
+export async function stopRealKafka(runId: string): Promise<void> {
+  await execa('bash', [KAFKA_SCRIPT, 'down-if', runId], {env: singleEnv, reject: false})
 }
 
 export interface KafkaCluster {

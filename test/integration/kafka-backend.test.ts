@@ -7,10 +7,13 @@
 import {execa} from 'execa'
 import fs from 'node:fs'
 import path from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {BIN, tmpLogDir, waitFor} from '../helpers/strom.js'
 import {realKafka} from '../helpers/real-kafka.js'
 import {KCAT, OPENSSL, ServeProcess, describeWithClients, selfSignedCert, startServe, usersFile} from './serve-harness.js'
+
+// A JVM broker on two shared cores: give each test room.
+vi.setConfig({testTimeout: 180_000})
 
 let serve: ServeProcess
 let serveDir: string

@@ -54,6 +54,8 @@ public class StromClientCheck {
     AtomicInteger total = new AtomicInteger();
     Set<String> seen = ConcurrentHashMap.newKeySet();
     Map<Integer, Set<Integer>> owned = new ConcurrentHashMap<>();
+    // Each member's assignment when it stopped reading (closing revokes it, so `owned` empties then).
+    Map<Integer, Set<Integer>> finalOwned = new ConcurrentHashMap<>();
     CountDownLatch allJoined = new CountDownLatch(members);
     ExecutorService pool = Executors.newFixedThreadPool(members);
     List<Future<?>> done = new ArrayList<>();
@@ -87,6 +89,9 @@ public class StromClientCheck {
             if (!records.isEmpty()) consumer.commitSync();
             if (total.get() >= expected && allJoined.getCount() == 0) stop.set(true);
           }
+          Set<Integer> last = new TreeSet<>();
+          for (TopicPartition tp : consumer.assignment()) last.add(tp.partition());
+          finalOwned.put(member, last);
           consumer.commitSync();
         }
         return null;
@@ -99,9 +104,9 @@ public class StromClientCheck {
     pool.shutdown();
     Set<Integer> union = new TreeSet<>();
     int overlaps = 0;
-    for (Set<Integer> s : owned.values()) for (Integer part : s) if (!union.add(part)) overlaps++;
+    for (Set<Integer> s : finalOwned.values()) for (Integer part : s) if (!union.add(part)) overlaps++;
     System.out.println("consumed " + total.get());
-    System.out.println("members_with_partitions " + owned.values().stream().filter(s -> !s.isEmpty()).count());
+    System.out.println("members_with_partitions " + finalOwned.values().stream().filter(s -> !s.isEmpty()).count());
     System.out.println("partitions_owned " + union.size());
     System.out.println("overlaps " + overlaps);
     if (total.get() < expected) throw new IllegalStateException("consumed " + total.get() + " of " + expected);
