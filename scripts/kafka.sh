@@ -101,7 +101,7 @@ wait_ready() {
   local deadline=$(( $(date +%s) + READY_TIMEOUT ))
   while :; do
     if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-      tail -20 "$dir/stdout.log" "$dir/server.log" >&2 || true
+      tail -n 20 "$dir/stdout.log" "$dir/server.log" >&2 || true
       die "node $id exited during startup (logs in $dir)"
     fi
     if grep -q "Kafka Server started" "$dir/server.log" 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

@@ -5,16 +5,22 @@
  * A 3-broker cluster is started by the test that needs it (`startKafkaCluster`).
  */
 import {execa} from 'execa'
+import {createHash} from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import {ROOT} from './strom.js'
 
 export const KAFKA_SCRIPT = path.join(ROOT, 'scripts', 'kafka.sh')
-/** Test brokers use their own state and ports, so a broker someone started by hand is left alone. */
-export const TEST_KAFKA_STATE = path.join(os.tmpdir(), 'strom-kafka-tests')
-export const TEST_KAFKA_PORT = 29092
-export const TEST_CLUSTER_STATE = path.join(os.tmpdir(), 'strom-kafka-tests-cluster')
-export const TEST_CLUSTER_PORT = 29192
+/**
+ * Test brokers use their own state and ports, so a broker someone started by hand is left alone,
+ * and so do two checkouts of strom testing at once: both are derived from this checkout's path.
+ * Ports: the single broker 21000-21399 (its controller +1000), the cluster 23000-23599 (+1000).
+ */
+const checkout = createHash('sha256').update(ROOT).digest().readUInt16BE(0) % 200
+export const TEST_KAFKA_STATE = path.join(os.tmpdir(), `strom-kafka-tests-${checkout}`)
+export const TEST_KAFKA_PORT = 21000 + checkout * 2
+export const TEST_CLUSTER_STATE = path.join(os.tmpdir(), `strom-kafka-tests-cluster-${checkout}`)
+export const TEST_CLUSTER_PORT = 23000 + checkout * 3
 
 const singleEnv = {KAFKA_STATE: TEST_KAFKA_STATE, KAFKA_PORT: String(TEST_KAFKA_PORT)}
 const clusterEnv = {KAFKA_STATE: TEST_CLUSTER_STATE, KAFKA_PORT: String(TEST_CLUSTER_PORT)}
