@@ -9,10 +9,13 @@ import type {Admin, Consumer, EachBatchPayload} from 'kafkajs'
 import type {GroupReadOptions, RecordSource, RecordVisitor} from '../backend.js'
 import type {InternalMessage} from './client.js'
 import {recordFromKafka} from './kafka-record.js'
+import {isRetriableSendError} from './kafka-sink.js'
 
 const AUTO_COMMIT_MS = 250
 /** Leaving the group waits for kafkajs to finish its fetch loop; never longer than this. */
 const DISCONNECT_MS = 5000
+/** How long the last commit of a read is retried through rebalances and coordinator moves. */
+const FINAL_COMMIT_MS = 30_000
 
 /** What kafkajs answers itself by rejoining the group: handed back to it, never fatal. */
 const isRebalance = (error: unknown) => {
@@ -103,10 +106,7 @@ export class KafkaGroupReader implements RecordSource {
         clearInterval(idleCheck)
       }
       await afterChunk()
-      await this.commit(true).catch((error: unknown) => {
-        // A rebalance took the partitions meanwhile: their next owner starts from the last commit.
-        if (!isRebalance(error)) throw error
-      })
+      await this.finalCommit()
     } catch (error) {
       failure ??= this.translate(error)
     } finally {
@@ -190,7 +190,10 @@ export class KafkaGroupReader implements RecordSource {
     }
     await afterChunk()
     if (this.stopped) return
-    await this.commit(false)
+    await this.commit(false).catch((error: unknown) => {
+      // A coordinator loading or moving: the offsets stay uncommitted and go with the next commit.
+      if (isRebalance(error) || !isRetriableSendError(error)) throw error
+    })
     await payload.heartbeat()
     if (!this.options.follow && this.boundedReadFinished()) this.stop()
   }
@@ -204,6 +207,39 @@ export class KafkaGroupReader implements RecordSource {
     })
     this.uncommitted.clear()
     this.lastCommitMs = Date.now()
-    await this.consumer.commitOffsets(offsets)
+    try {
+      await this.consumer.commitOffsets(offsets)
+    } catch (error) {
+      // Not committed: keep what was printed for the next commit (unless a newer position took its
+      // place meanwhile), or a rebalance or a loading coordinator would drop it for good.
+      for (const {topic, partition, offset} of offsets) {
+        const key = `${topic}:${partition}`
+        if (!this.uncommitted.has(key) && this.assigned.includes(key)) this.uncommitted.set(key, Number(offset))
+      }
+      throw error
+    }
+  }
+
+  /**
+   * The last commit of a read: retried while the group rebalances or its coordinator loads or
+   * moves (what a first use of a new Kafka cluster's __consumer_offsets looks like), as long as
+   * this member still owns the partitions; a partition that went to another member is theirs.
+   */
+  private async finalCommit(): Promise<void> {
+    const deadline = Date.now() + FINAL_COMMIT_MS
+    for (;;) {
+      try {
+        await this.commit(true)
+        return
+      } catch (error) {
+        const retriable = isRebalance(error) || isRetriableSendError(error)
+        if (!retriable) throw error
+        if (this.uncommitted.size === 0 || Date.now() >= deadline) {
+          if (isRebalance(error)) return
+          throw error
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    }
   }
 }
