@@ -6,6 +6,11 @@
 // (scripts/bundle-oclif.mjs); nothing here patches Node or oclif.
 import {fileURLToPath} from 'node:url'
 
+// oclif's documented settings object: this launcher runs the compiled dist/ only. Without it, with
+// NODE_ENV=test or development in the environment, oclif looks for TypeScript sources (src/ is
+// not in the npm package) and warns, or loads help.ts and fails.
+globalThis.oclif = {...globalThis.oclif, enableAutoTranspile: false}
+
 // One bundled file of @oclif/core (scripts/bundle-oclif.mjs), the same copy the commands import.
 const {execute} = await import('../dist/oclif.js')
 // `strom --bootstrap-server HOST:PORT topic list`: leading global flags move behind the command words.

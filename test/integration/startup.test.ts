@@ -11,8 +11,7 @@ const probe = path.join(ROOT, 'test', 'fixtures', 'startup-probe.cjs')
 
 async function probed(dir: string, args: string[], env: Record<string, string> = {}) {
   const out = path.join(dir, 'probe.json')
-  // NODE_ENV: vitest sets it to 'test', with which oclif looks for help.ts in src/ (as for `bin/dev.js`).
-  const result = await strom(dir, args, {env: {NODE_ENV: 'production', NODE_OPTIONS: `--require ${probe}`, STARTUP_PROBE_OUT: out, ...env}})
+  const result = await strom(dir, args, {env: {NODE_OPTIONS: `--require ${probe}`, STARTUP_PROBE_OUT: out, ...env}})
   const {modules, localeCompares} = JSON.parse(fs.readFileSync(out, 'utf8')) as {modules: string[]; localeCompares: number}
   // Packages whose JavaScript ran (the lock's prebuilt .node file lives in its package too).
   const scripts = modules.filter((file) => !file.endsWith('.node'))
@@ -32,6 +31,7 @@ describe('startup', () => {
     expect(localeCompares).toBe(0)
   })
 
+  // vitest sets NODE_ENV=test, with which oclif would look for help.ts in src/ (bin/run.js turns that off).
   it('help still loads what it uses, and DEBUG=oclif:* still logs through the real debug', async () => {
     const dir = tmpLogDir()
     const help = await probed(dir, ['--help'])
