@@ -31,8 +31,6 @@ export interface RenderOptions {
   inPlace?: boolean
 }
 
-const NEWLINE = Buffer.from('\n')
-
 /** Async only for the pretty style: chalk is loaded when a terminal gets colours, not on every start. */
 export async function makeRenderer(options: RenderOptions, out: RecordOutput): Promise<RenderRecord> {
   const encodings = {key: options.keyEncoding, value: options.valueEncoding}
