@@ -33,13 +33,17 @@ const walk = (dir) => {
 walk(commandsDir)
 
 // The commands (and oclif's help class, loaded by oclif from dist/cli/help.js) take oclif from the
-// one bundled copy the launcher loaded (scripts/bundle-oclif.mjs), not from @oclif/core's modules.
-// esbuild writes the import as a placeholder, which each output file then gets as a path relative
-// to itself: a relative specifier is resolved without reading package.json for a self-reference
-// ("strom/oclif" through "exports"), which cost every importing chunk ~1 ms at every start.
-const oclifFile = path.join(root, 'dist', 'oclif.js')
-const oclifPlaceholder = '@strom-bundled-oclif'
-const oclifAlias = fs.existsSync(oclifFile) ? {'@oclif/core': oclifPlaceholder} : {}
+// one bundled copy the launcher loaded (scripts/bundle-oclif.mjs), not from @oclif/core's modules,
+// and the file lock from dist/native-locks.js (scripts/bundle-native-locks.mjs), not from
+// fs-native-extensions. esbuild writes each such import as a placeholder, which each output file
+// then gets as a path relative to itself: a relative specifier is resolved without reading
+// package.json for a self-reference ("strom/oclif" through "exports"), which cost every
+// importing chunk ~1 ms at every start.
+const builtFiles = [
+  ['@oclif/core', '@strom-bundled-oclif', path.join(root, 'dist', 'oclif.js')],
+  ['fs-native-extensions', '@strom-bundled-native-locks', path.join(root, 'dist', 'native-locks.js')],
+].filter(([, , file]) => fs.existsSync(file))
+const alias = Object.fromEntries(builtFiles.map(([name, placeholder]) => [name, placeholder]))
 const helpFile = path.join(root, 'dist', 'cli', 'help.js')
 const chunksDir = path.join(root, 'dist', 'chunks')
 fs.rmSync(chunksDir, {recursive: true, force: true})
@@ -63,18 +67,18 @@ const result = await esbuild.build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
-  alias: oclifAlias,
+  alias,
   logLevel: 'warning',
   legalComments: 'none',
   banner: {js: '// Bundled by scripts/bundle-commands.mjs from the tsc output (see there).'},
 })
 for (const output of result.outputFiles) {
   let text = output.text
-  if (oclifAlias['@oclif/core'] !== undefined) {
-    const relative = path.relative(path.dirname(output.path), oclifFile).split(path.sep).join('/')
-    text = text.replaceAll(`"${oclifPlaceholder}"`, JSON.stringify(relative.startsWith('.') ? relative : `./${relative}`))
+  for (const [, placeholder, file] of builtFiles) {
+    const relative = path.relative(path.dirname(output.path), file).split(path.sep).join('/')
+    text = text.replaceAll(`"${placeholder}"`, JSON.stringify(relative.startsWith('.') ? relative : `./${relative}`))
     // esbuild writes import specifiers in double quotes; should that ever change, fail the build here.
-    if (text.includes(oclifPlaceholder)) throw new Error(`bundle-commands: ${output.path} still imports ${oclifPlaceholder}`)
+    if (text.includes(placeholder)) throw new Error(`bundle-commands: ${output.path} still imports ${placeholder}`)
   }
   fs.mkdirSync(path.dirname(output.path), {recursive: true})
   fs.writeFileSync(output.path, text)

@@ -20,8 +20,3 @@ const commands = {}
 for (const command of plugin.commands) commands[command.id] = await cacheCommand(await command.load(), plugin, false)
 fs.writeFileSync(manifestFile, JSON.stringify({commands, version: config.version}, null, 2))
 console.error(`oclif.manifest.json: ${Object.keys(commands).length} commands`)
-// oclif sorts the command ids with localeCompare at every start, and the first localeCompare of a
-// process builds an ICU collator (10-40 ms). bin/run.js answers those comparisons from this order,
-// computed here with the same localeCompare (and kept only for the same ICU version).
-const order = Object.keys(commands).sort((a, b) => a.localeCompare(b))
-fs.writeFileSync(path.join(root, 'dist', 'command-order.json'), JSON.stringify({icu: process.versions.icu ?? null, node: process.version, ids: order}) + '\n')

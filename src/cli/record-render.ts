@@ -6,6 +6,7 @@
  *   json     NDJSON envelopes
  */
 import type {RecordView} from '../core/format/record-view.js'
+import type {ColorLevel} from './color.js'
 import {Encoding, unescapeDelimiter} from './encoding.js'
 import {EnvelopeWriter} from './json-writer.js'
 import {FormatTemplate} from './format-template.js'
@@ -17,7 +18,8 @@ export interface RenderOptions {
   json: boolean
   format?: string
   pretty: boolean
-  color: boolean
+  /** Colour in pretty output, from colorLevel (src/cli/color.ts). */
+  color: ColorLevel
   delimiter: string
   keyEncoding: Encoding
   valueEncoding: Encoding
@@ -30,8 +32,6 @@ export interface RenderOptions {
    */
   inPlace?: boolean
 }
-
-const NEWLINE = Buffer.from('\n')
 
 /** Async only for the pretty style: chalk is loaded when a terminal gets colours, not on every start. */
 export async function makeRenderer(options: RenderOptions, out: RecordOutput): Promise<RenderRecord> {
@@ -64,8 +64,8 @@ export async function makeRenderer(options: RenderOptions, out: RecordOutput): P
   }
 }
 
-function prettyRenderer(options: RenderOptions, out: RecordOutput, {Chalk, default: chalk}: typeof import('chalk')): RenderRecord {
-  const c = new Chalk({level: options.color ? (chalk.level || 1) : 0})
+function prettyRenderer(options: RenderOptions, out: RecordOutput, {Chalk}: typeof import('chalk')): RenderRecord {
+  const c = new Chalk({level: options.color})
   let topicWidth = 0
   let offsetWidth = 6
   return (topic, partition, record) => {

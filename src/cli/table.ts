@@ -1,18 +1,18 @@
 /**
  * Human-readable tables: boxed with cli-table3 on a terminal, plain aligned columns otherwise
- * (easy to read and to cut/awk in scripts). Colour only on a TTY and never with NO_COLOR.
+ * (easy to read and to cut/awk in scripts). Colour (bold headers) as colorLevel decides.
  */
-import chalk from 'chalk'
+import {Chalk} from 'chalk'
 import Table from 'cli-table3'
-import {useColor} from './color.js'
+import {colorLevel, useColor} from './color.js'
 
 export {useColor}
 
 export function renderTable(head: string[], rows: Array<Array<string | number>>, stream: NodeJS.WriteStream = process.stdout): string {
   const cells = rows.map((row) => row.map(String))
   if (stream.isTTY) {
-    const color = useColor(stream)
-    const table = new Table({head: color ? head.map((h) => chalk.bold(h)) : head, style: {head: [], border: []}})
+    const level = colorLevel(stream)
+    const table = new Table({head: level > 0 ? head.map((h) => new Chalk({level}).bold(h)) : head, style: {head: [], border: []}})
     table.push(...cells)
     return table.toString() + '\n'
   }

@@ -5,7 +5,7 @@ import {RecordOutput} from '../cli/output.js'
 import {Progress} from '../cli/progress.js'
 import {makeFilter} from '../cli/record-filter.js'
 import {RenderRecord, makeRenderer} from '../cli/record-render.js'
-import {useColor} from '../cli/color.js'
+import {colorLevel} from '../cli/color.js'
 import {StromError} from '../core/errors.js'
 import type {RecordView} from '../core/format/record-view.js'
 import {STRATEGIES, Strategy} from '../core/groups/assignors.js'
@@ -78,7 +78,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       json: flags.json,
       format: flags.format,
       pretty: flags.pretty ?? (Boolean(process.stdout.isTTY) && !flags.json && flags.format === undefined && flags.delimiter === undefined),
-      color: useColor(),
+      color: colorLevel(process.stdout),
       delimiter: flags.delimiter ?? '\\n',
       keyEncoding: flags['key-encoding'] as Encoding,
       valueEncoding: flags['value-encoding'] as Encoding,

@@ -1,10 +1,11 @@
 /**
- * Semantic colours for the dashboard, through chalk. This is the one place in src/ui that decides
- * whether there is colour: none with NO_COLOR (chalk itself ignores it) or when chalk finds the
- * terminal cannot show any. Components ask for a role (`theme.alert(text)`), never a colour name.
+ * Semantic colours for the dashboard, through chalk. Whether there is colour is decided by
+ * colorLevel (src/cli/color.ts), as for every writer. Components ask for a role
+ * (`theme.alert(text)`), never a colour name.
  */
-import chalk, {Chalk} from 'chalk'
+import {Chalk} from 'chalk'
 import {createContext, useContext} from 'react'
+import {colorLevel} from '../cli/color.js'
 
 export interface Theme {
   readonly color: boolean
@@ -35,13 +36,9 @@ export function createTheme(level: 0 | 1 | 2 | 3): Theme {
   }
 }
 
-export function noColorRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  return 'NO_COLOR' in env && env.NO_COLOR !== ''
-}
-
-/** The theme for this process: chalk's detected level, or none with NO_COLOR. */
+/** The theme for this process: the dashboard draws on stdout. */
 export function defaultTheme(): Theme {
-  return createTheme(noColorRequested() ? 0 : chalk.level)
+  return createTheme(colorLevel(process.stdout))
 }
 
 export const ThemeContext = createContext<Theme>(createTheme(0))

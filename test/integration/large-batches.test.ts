@@ -17,7 +17,7 @@ describe('large batches across read windows', () => {
     const latest = new Map(out.stdout.trim().split('\n').map((line) => line.split('=') as [string, string]))
     expect(latest.size).toBe(1000)
     for (const [key, value] of latest) expect(Number(value) % 1000).toBe(Number(key.slice(1)))
-    for (const [key, value] of latest) expect(Number(value)).toBeGreaterThan(299000)
+    for (const value of latest.values()) expect(Number(value)).toBeGreaterThan(299000)
     expect((await strom(dir, ['log', 'verify'])).exitCode).toBe(0)
   }, 60_000)
 })

@@ -3,7 +3,7 @@
  * 2.0.2), against a real server process. Each test checks what the client sees and what the
  * directory holds (strom consume, strom group describe): one directory, two front doors.
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, expect, it} from 'vitest'
 import {spawnStrom, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
 import {KAFKA_PYTHON, KCAT, ServeProcess, describeWithClients, kcat, python, startServe} from './serve-harness.js'
 

@@ -44,13 +44,13 @@ describe('torture: retention and compaction under concurrent produce and consume
       for (const run of runs.slice(0, 2)) expect(run.exitCode, run.stderr).toBe(0)
       maintenanceRuns += runs.length
     }
-    for (const p of await done.then(() => Promise.all(producers))) expect(p.exitCode, p.stderr).toBe(0)
+    for (const p of await done.then(() => Promise.all(producers))) expect(p.exitCode, String(p.stderr)).toBe(0)
     await sleep(500)
     for (const f of followers) f.kill('SIGINT')
     const results = await Promise.all(followers)
     for (const r of results) {
-      expect(r.exitCode, r.stderr).toBe(130)
-      expect(r.stderr).not.toMatch(/Error|at .*\.js/)
+      expect(r.exitCode, String(r.stderr)).toBe(130)
+      expect(String(r.stderr)).not.toMatch(/Error|at .*\.js/)
     }
     // Each follower's offsets only grow, per partition.
     let followed = 0

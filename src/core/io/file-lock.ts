@@ -8,15 +8,10 @@
  * synchronous, so a process never waits on a lock it holds itself.
  */
 import fs from 'node:fs'
-import {createRequire} from 'node:module'
-
-interface NativeLocks {
-  tryLock(fd: number, opts?: {shared?: boolean}): boolean
-  waitForLockSync(fd: number, opts?: {shared?: boolean}): void
-  unlock(fd: number): void
-}
-
-const nativeLocks = createRequire(import.meta.url)('fs-native-extensions') as NativeLocks
+// A static import: the build bundles the commands with dist/native-locks.js in its place, which
+// loads the package's prebuilt addon directly (scripts/bundle-native-locks.mjs). Types:
+// src/types/fs-native-extensions.d.ts.
+import nativeLocks from 'fs-native-extensions'
 
 export class FileLock {
   private fd: number | undefined

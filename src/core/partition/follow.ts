@@ -41,14 +41,13 @@ export class ChangeWaiter {
       return Promise.resolve()
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollMs)
-      const self = this
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer)
-        self.wake = undefined
-        self.changed = false
+        this.wake = undefined
+        this.changed = false
         resolve()
       }
+      const timer = setTimeout(done, this.pollMs)
       this.wake = done
     })
   }

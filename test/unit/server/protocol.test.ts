@@ -55,6 +55,8 @@ const DECODERS: Record<number, (r: Reader, v: number) => unknown> = {
   42: (r) => deleteGroups.decodeRequest(r),
 }
 
+// Each fixture's body is a different API's decoded request, checked field by field below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function decodeFixture(name: string): {apiKey: number; apiVersion: number; clientId: string | null; body: any} {
   const frame = fs.readFileSync(path.join(FIXTURES, name))
   expect(frame.readInt32BE(0)).toBe(frame.length - 4)
