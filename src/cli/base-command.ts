@@ -83,7 +83,8 @@ export abstract class StromCommand extends Command {
   }
 
   /** Every error from parsing the command line is a usage error: one line, exit 2 (see usage-error.ts). */
-  // (FlagOutput and ArgOutput, oclif's bounds, are not exported: these are their definitions.)
+  // (FlagOutput and ArgOutput, oclif's bounds, are not exported: these are their definitions, `any` included.)
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   protected override async parse<F extends {[name: string]: any}, B extends {[name: string]: any}, A extends {[name: string]: any}>(
     options?: Interfaces.Input<F, B, A>,
     argv?: string[],

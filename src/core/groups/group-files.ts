@@ -32,7 +32,8 @@ function checksumOf(payload: object): string {
 
 export function writeGroupFile(file: string, payload: object): void {
   // A state read back carries no checksum field (decode strips it); drop one anyway so it is never summed.
-  const {crc32c: _old, ...rest} = {...payload, version: GROUP_FILE_VERSION} as Record<string, unknown>
+  const rest = {...payload, version: GROUP_FILE_VERSION} as Record<string, unknown>
+  delete rest.crc32c
   writeJsonAtomic(file, withChecksum(rest))
 }
 
