@@ -3,12 +3,13 @@
  * so commands on a log directory start without it.
  */
 import {openLog} from '../core/log.js'
+import type {MaintenanceLauncher} from '../core/maintenance/scheduler.js'
 import type {Backend} from './backend.js'
 import {FileBackend} from './file/file-backend.js'
 import type {BackendTarget} from './target.js'
 
-export async function openBackend(target: BackendTarget, onWarning: (message: string) => void): Promise<Backend> {
-  if (target.kind === 'dir') return new FileBackend(openLog({dir: target.dir, onWarning}))
+export async function openBackend(target: BackendTarget, onWarning: (message: string) => void, maintenance?: MaintenanceLauncher): Promise<Backend> {
+  if (target.kind === 'dir') return new FileBackend(openLog({dir: target.dir, onWarning, maintenance}))
   const {KafkaBackend} = await import('./kafka/kafka-backend.js')
   return KafkaBackend.connect(target, onWarning)
 }

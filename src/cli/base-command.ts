@@ -4,12 +4,15 @@
  * and a clean stop on SIGINT/SIGTERM.
  */
 import {Command, Errors, Flags} from '@oclif/core'
+import path from 'node:path'
+import type {MaintenanceLauncher} from '../core/maintenance/scheduler.js'
 import type {Backend} from '../backends/backend.js'
 import {openBackend} from '../backends/open-backend.js'
 import {TargetFlags, resolveTarget} from '../backends/target.js'
 import {Log, openLog} from '../core/log.js'
 import {StromError, isStromError} from '../core/errors.js'
 import {EXIT, exitCodeForKind} from './exit-codes.js'
+import {detachedCleaner} from './background-cleaner.js'
 
 export abstract class StromCommand extends Command {
   static baseFlags = {
@@ -32,7 +35,7 @@ export abstract class StromCommand extends Command {
 
   /** The backend the flags (or the environment, or a profile) choose: a log directory or Kafka. */
   protected async openBackend(flags: TargetFlags): Promise<Backend> {
-    const backend = await openBackend(resolveTarget(flags), warn)
+    const backend = await openBackend(resolveTarget(flags), warn, this.maintenanceLauncher())
     this.backends.push(backend)
     return backend
   }
@@ -45,7 +48,15 @@ export abstract class StromCommand extends Command {
         hint: 'drop --bootstrap-server (and unset STROM_BOOTSTRAP_SERVERS / STROM_PROFILE), or give --dir PATH',
       })
     }
-    return openLog({dir: target.dir, onWarning: warn})
+    return openLog({dir: target.dir, onWarning: warn, maintenance: this.maintenanceLauncher()})
+  }
+
+  private launcher: MaintenanceLauncher | undefined
+
+  /** Retention and compaction after a roll run in a detached `strom log clean`, never in the append. */
+  protected maintenanceLauncher(): MaintenanceLauncher {
+    this.launcher ??= detachedCleaner(path.join(this.config.root, 'bin', 'run.js'))
+    return this.launcher
   }
 
   private readonly backends: Backend[] = []
