@@ -19,6 +19,8 @@ import {SegmentInfo} from '../../../src/core/maintenance/segment-info.js'
 import {verifyPartition} from '../../../src/core/maintenance/verify.js'
 import {repairPartition} from '../../../src/core/maintenance/repair.js'
 import {listSegmentBases} from '../../../src/core/partition/partition-files.js'
+import {RECOVERY_POINT_FILE, recoverPartitionLocked} from '../../../src/core/partition/recovery.js'
+import {withWriteLock} from '../../../src/core/maintenance/partition-ref.js'
 import {tmpLogDir} from '../../helpers/strom.js'
 
 const config = (overrides: Partial<TopicConfig>): TopicConfig => ({...DEFAULT_TOPIC_CONFIG, ...overrides})
@@ -156,6 +158,33 @@ describe('maintenance off the append path', () => {
     const ref = scheduled.at(-1)!
     maintainPartition(ref, {trigger: 'roll'})
     expect(readMaintenanceRecord(ref.partitionDir)?.retention?.deletedSegments).toBeGreaterThan(0)
+  })
+})
+
+describe('recovery cost independent of history', () => {
+  it('checks a closed segment\'s indexes once, at the first recovery after it closed, not at every open', async () => {
+    const log = openLog({dir: tmpLogDir(), onWarning: () => {}, maintenance: () => {}})
+    const topic = log.createTopic('h', {config: {'segment.bytes': '1024', 'index.interval.bytes': '128'}})
+    produce(topic, Array.from({length: 300}, (_, i) => ({value: `v${i}`.padEnd(30, '.')})))
+    const dir = topic.partitionDir(0)
+    const recover = () => withWriteLock(dir, () => recoverPartitionLocked(dir, 128))
+    recover()
+    const bases = listSegmentBases(dir)
+    expect(bases.length).toBeGreaterThan(5)
+    expect(fs.readFileSync(path.join(dir, RECOVERY_POINT_FILE), 'utf8')).toBe(`${bases.at(-1)}\n`)
+    // A segment already checked is not read again (a damaged index only costs readers a scan).
+    fs.writeFileSync(segmentPaths(dir, bases[1]).index, 'garbage!')
+    expect(recover().rebuiltIndexes).toEqual([])
+    // Segments closed since are checked, once.
+    topic.close()
+    produce(topic, Array.from({length: 100}, (_, i) => ({value: `w${i}`.padEnd(30, '.')})))
+    const later = listSegmentBases(dir).filter((b) => b >= bases.at(-1)!).slice(0, -1)
+    expect(later.length).toBeGreaterThan(1)
+    fs.writeFileSync(segmentPaths(dir, later[0]).index, 'garbage!')
+    expect(recover().rebuiltIndexes).toEqual([later[0]])
+    expect(recover().rebuiltIndexes).toEqual([])
+    // Readers do not trust an index entry that points at no batch: everything still reads.
+    expect((await readAll(topic)).map(([o]) => o)).toEqual([...Array(400).keys()])
   })
 })
 
