@@ -37,6 +37,8 @@ export interface PartitionDescription {
   isr?: number[]
 }
 
+import type {MaintenanceRecord} from '../core/maintenance/maintain.js'
+
 export interface ConfigEntry {
   name: string
   value: string
@@ -50,6 +52,8 @@ export interface TopicDescription {
   replicationFactor: number
   /** Retention holds (a strom-only topic config); empty elsewhere. */
   holds: Array<{partition: number; groups: Array<{group: string; committed: number | null}>; heldSegments: number; heldBytes: number}>
+  /** When retention/compaction last ran on each partition and what it did (log directories only). */
+  maintenance?: Array<{partition: number} & MaintenanceRecord>
 }
 
 export interface CreateTopicOptions {

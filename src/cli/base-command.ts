@@ -5,6 +5,8 @@
  */
 import {Command, Errors, Flags} from '@oclif/core'
 import type {Interfaces} from '@oclif/core'
+import path from 'node:path'
+import type {MaintenanceLauncher} from '../core/maintenance/scheduler.js'
 import type {Backend} from '../backends/backend.js'
 import {openBackend} from '../backends/open-backend.js'
 import {BackendTarget, TargetFlags, resolveTarget} from '../backends/target.js'
@@ -12,6 +14,7 @@ import {Log, openLog} from '../core/log.js'
 import {StromError, isStromError} from '../core/errors.js'
 import {EXIT, exitCodeForKind} from './exit-codes.js'
 import {UsageError, fromParseError, printUsageError} from './usage-error.js'
+import {detachedCleaner} from './background-cleaner.js'
 
 export abstract class StromCommand extends Command {
   static baseFlags = {
@@ -39,7 +42,7 @@ export abstract class StromCommand extends Command {
    */
   protected async openBackend(flags: TargetFlags, options: {write?: boolean} = {}): Promise<Backend> {
     const target = resolveTarget(flags)
-    const backend = await withLogDirHint(target, () => openBackend(target, warn, logDirOptions(options)))
+    const backend = await withLogDirHint(target, () => openBackend(target, warn, {...logDirOptions(options), maintenance: this.maintenanceLauncher()}))
     this.backends.push(backend)
     return backend
   }
@@ -52,7 +55,15 @@ export abstract class StromCommand extends Command {
         hint: 'drop --bootstrap-server (and unset STROM_BOOTSTRAP_SERVERS / STROM_PROFILE), or give --dir PATH',
       })
     }
-    return withLogDirHint(target, () => openLog({dir: target.dir, onWarning: warn, ...logDirOptions(options)}))
+    return withLogDirHint(target, () => openLog({dir: target.dir, onWarning: warn, ...logDirOptions(options), maintenance: this.maintenanceLauncher()}))
+  }
+
+  private launcher: MaintenanceLauncher | undefined
+
+  /** Retention and compaction after a roll run in a detached `strom log clean`, never in the append. */
+  protected maintenanceLauncher(): MaintenanceLauncher {
+    this.launcher ??= detachedCleaner(path.join(this.config.root, 'bin', 'run.js'))
+    return this.launcher
   }
 
   private readonly backends: Backend[] = []

@@ -51,7 +51,7 @@ Interrupted (Ctrl-C, kill, crash) and run again with the same SRC and DST, it re
       throw new StromError('INVALID_ARGUMENT', `no log directory at ${sourceTarget.dir} to mirror from`, {hint: 'check the path after dir:'})
     }
     const source = await openBackend(sourceTarget, warn, {create: false})
-    const destination = await openBackend(destinationTarget, warn, {create: true, onCreated: (dir) => process.stderr.write(`created log directory ${dir}\n`)}).catch(async (error: unknown) => {
+    const destination = await openBackend(destinationTarget, warn, {create: true, maintenance: this.maintenanceLauncher(), onCreated: (dir) => process.stderr.write(`created log directory ${dir}\n`)}).catch(async (error: unknown) => {
       await source.close()
       throw error
     })

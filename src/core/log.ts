@@ -8,6 +8,7 @@ import {StromError} from './errors.js'
 import {prepareLogDir, resolveLogDir} from './log-dir.js'
 import {PartitionReader} from './partition/partition-reader.js'
 import {PartitionWriter} from './partition/partition-writer.js'
+import {MaintenanceLauncher, MaintenanceScheduler, inProcessLauncher} from './maintenance/scheduler.js'
 import type {TruncationReport} from './partition/recovery.js'
 import {TopicMeta, TopicStore} from './topic/topic-store.js'
 
@@ -23,6 +24,11 @@ export interface OpenLogOptions {
   create?: boolean
   /** Told the directory's path when it was created by this call. */
   onCreated?: (dir: string) => void
+  /**
+   * Runs the retention/compaction a segment roll made due, off the append path. Default: in this
+   * process, on a later turn of the event loop. The CLI passes one that starts a detached cleaner.
+   */
+  maintenance?: MaintenanceLauncher
 }
 
 export interface PartitionInfo {
@@ -36,10 +42,12 @@ export interface PartitionInfo {
 export class Log {
   readonly topics: TopicStore
   readonly onWarning: (message: string) => void
+  readonly maintenance: MaintenanceScheduler
 
-  constructor(readonly dir: string, onWarning?: (message: string) => void) {
+  constructor(readonly dir: string, onWarning?: (message: string) => void, maintenance?: MaintenanceLauncher) {
     this.topics = new TopicStore(dir)
     this.onWarning = onWarning ?? ((message) => process.stderr.write(`warning: ${message}\n`))
+    this.maintenance = new MaintenanceScheduler(maintenance ?? inProcessLauncher(this.onWarning), this.onWarning)
   }
 
   createTopic(name: string, options: {partitions?: number; config?: ConfigOverrides} = {}): Topic {
@@ -100,6 +108,8 @@ export class Topic {
     if (writer === undefined) {
       writer = new PartitionWriter(this.partitionDir(partition), this.config, {
         onTruncation: (report) => this.log.onWarning(describeTruncation(this.name, partition, report)),
+        onWarning: this.log.onWarning,
+        onRoll: (event) => this.log.maintenance.rolled(event, this.config),
       })
       this.writers.set(partition, writer)
     }
@@ -139,5 +149,5 @@ export function describeTruncation(topic: string, partition: number, report: Tru
 export function openLog(options: OpenLogOptions = {}): Log {
   const dir = resolveLogDir(options.dir)
   prepareLogDir(dir, {create: options.create ?? true, onCreated: options.onCreated})
-  return new Log(dir, options.onWarning)
+  return new Log(dir, options.onWarning, options.maintenance)
 }

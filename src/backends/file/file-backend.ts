@@ -15,6 +15,7 @@ import {executeReset, planReset, undoLastReset} from '../../core/groups/offsets-
 import type {Log, Topic} from '../../core/log.js'
 import {partitionRefs} from '../../core/maintenance/partition-ref.js'
 import {previewRetention} from '../../core/maintenance/retention.js'
+import {readMaintenanceRecord} from '../../core/maintenance/maintain.js'
 import {MergedLogReader} from '../../core/merged-reader.js'
 import {SnapshotSource} from '../../core/stats/snapshot.js'
 import type {
@@ -60,7 +61,11 @@ export class FileBackend implements Backend {
       const plan = previewRetention(ref)
       return {partition: ref.partition, groups: plan.holds.groups, heldSegments: plan.held.length, heldBytes: plan.held.reduce((n, s) => n + s.sizeBytes, 0)}
     })
-    return {topic: topic.name, partitions, config: describeConfig(topic.meta.config), replicationFactor: 1, holds}
+    const maintenance = partitionRefs(topic).flatMap((ref) => {
+      const record = readMaintenanceRecord(ref.partitionDir)
+      return record === undefined ? [] : [{partition: ref.partition, ...record}]
+    })
+    return {topic: topic.name, partitions, config: describeConfig(topic.meta.config), replicationFactor: 1, holds, maintenance}
   }
 
   async createTopic(name: string, options: CreateTopicOptions): Promise<{partitions: number; config: Record<string, string>}> {

@@ -1,8 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../../cli/base-command.js'
 import {formatBytes} from '../../cli/table.js'
-import {CompactionResult, compactPartition, dirtyRatio, isCompacted} from '../../core/maintenance/compaction.js'
-import {RetentionResult, SegmentDecision, applyRetention} from '../../core/maintenance/retention.js'
+import {CompactionResult, dirtyRatio, isCompacted} from '../../core/maintenance/compaction.js'
+import {maintainPartition} from '../../core/maintenance/maintain.js'
+import {RetentionResult, SegmentDecision, previewRetention} from '../../core/maintenance/retention.js'
 import {maintenanceTargets} from '../../core/maintenance/targets.js'
 import {listSegmentBases} from '../../core/partition/partition-files.js'
 
@@ -15,7 +16,7 @@ interface CleanReport {
 
 export default class LogClean extends StromCommand {
   static summary = 'Apply retention (and compaction) now: delete whole segments past retention.ms / retention.bytes.'
-  static description = `There is no daemon: retention also runs whenever a producer rolls a segment. Whole segments only, oldest first; an active segment that is itself past retention is rolled, then deleted. Segments that a group in retention.hold.groups has not committed past are kept. Compacted topics are compacted when their dirty ratio passes min.cleanable.dirty.ratio (use \`strom log compact\` to force it).`
+  static description = `There is no daemon: when a producer rolls a segment and retention or compaction is due, it starts this command in the background (detached; \`strom topic describe\` shows when maintenance last ran and what it did). Whole segments only, oldest first; an active segment that is itself past retention is rolled, then deleted. Segments that a group in retention.hold.groups has not committed past are kept. Compacted topics are compacted when their dirty ratio passes min.cleanable.dirty.ratio (use \`strom log compact\` to force it).`
   static enableJsonFlag = true
   static examples = [
     '<%= config.bin %> log clean',
@@ -24,7 +25,11 @@ export default class LogClean extends StromCommand {
   ]
 
   static args = {topic: Args.string({ignoreStdin: true, description: 'topic to clean (default: every topic)'})}
-  static flags = {'dry-run': Flags.boolean({description: 'list what would be deleted or compacted, change nothing'})}
+  static flags = {
+    'dry-run': Flags.boolean({description: 'list what would be deleted or compacted, change nothing'}),
+    // The detached cleaner a segment roll starts (src/cli/background-cleaner.ts): prints nothing.
+    background: Flags.boolean({hidden: true, exclusive: ['dry-run']}),
+  }
 
   async run(): Promise<{partitions: CleanReport[]}> {
     const {args, flags} = await this.parse(LogClean)
@@ -32,11 +37,14 @@ export default class LogClean extends StromCommand {
     const dryRun = flags['dry-run']
     const reports: CleanReport[] = []
     const out: string[] = []
+    const background = flags.background
     for (const ref of maintenanceTargets(log, args.topic)) {
       const report: CleanReport = {topic: ref.topic, partition: ref.partition}
       const policies = ref.config.cleanupPolicy.split(',')
+      // The same pass, whoever asks for it (and recorded in maintenance.json); a dry run only plans.
+      const done = dryRun ? undefined : maintainPartition(ref, {trigger: background ? 'roll' : 'manual'})
       if (policies.includes('delete')) {
-        const retention = applyRetention(ref, {dryRun})
+        const retention = done?.retention ?? {...previewRetention(ref), applied: false, rolled: false}
         report.retention = retention
         const verb = dryRun ? 'would delete' : 'deleted'
         for (const s of retention.deletions) out.push(`${verb} ${ref.topic}/${ref.partition} ${describeSegment(s)}${s.active ? ' (the active segment, rolled first)' : ''}`)
@@ -49,14 +57,14 @@ export default class LogClean extends StromCommand {
           const wouldCompact = ratio > ref.config.minCleanableDirtyRatio
           report.compaction = {wouldCompact, dirtyRatio: ratio}
           if (wouldCompact) out.push(`would compact ${ref.topic}/${ref.partition} (dirty ratio ${ratio.toFixed(2)} > ${ref.config.minCleanableDirtyRatio})`)
-        } else {
-          const compaction = compactPartition(ref)
-          report.compaction = compaction
-          if (compaction.compacted) out.push(describeCompaction(compaction))
+        } else if (done?.compaction !== undefined) {
+          report.compaction = done.compaction
+          if (done.compaction.compacted) out.push(describeCompaction(done.compaction))
         }
       }
       reports.push(report)
     }
+    if (background) return {partitions: reports}
     if (!this.jsonEnabled()) {
       if (out.length === 0) this.logToStderr(dryRun ? 'nothing would be cleaned' : 'nothing to clean')
       else process.stdout.write(out.join('\n') + '\n')

@@ -8,6 +8,8 @@
  *   <topic>/<partition>/log-start-offset                optional checkpoint (delete-records, retention)
  *   <topic>/<partition>/cleaner.lock                    permanent lock file: one retention/compaction/repair at a time
  *   <topic>/<partition>/cleaner-offset-checkpoint       first offset compaction has not cleaned yet
+ *   <topic>/<partition>/recovery-point                  closed segments below it had their indexes checked (recovery.ts)
+ *   <topic>/<partition>/maintenance.json                when retention/compaction last ran, what it did (maintenance/maintain.ts)
  *   <topic>/<partition>/repair-gaps.json                offsets `log repair` cut with damage (offset-gaps.ts)
  *   <topic>/<partition>/cleaner-swap.json               present only while compaction swaps segments in
  *   <topic>/<partition>/*.cleaned, *.deleted            transient: compaction output, segments being deleted

@@ -24,17 +24,31 @@ import {readFully, scanBatches} from '../segment/batch-scan.js'
 import {WRITE_LOCK_FILE, assertInsideTopicsDir, directoryStamp, listSegmentBases, openForWriteNoFollow} from './partition-files.js'
 import {TruncationReport, assertTornTail, createEmptySegment, recoverPartitionLocked} from './recovery.js'
 import type {TopicConfig} from '../config.js'
-import {maintainAfterRoll} from '../maintenance/after-roll.js'
 
 export interface AppendResult {
   baseOffset: number
   lastOffset: number
 }
 
+/** A segment was closed by a roll: the writer's only word on maintenance (the caller decides what is due). */
+export interface RollEvent {
+  partitionDir: string
+  /** The segment just closed, and its final size. */
+  closedBaseOffset: number
+  closedSizeBytes: number
+  /** The new active segment (empty). */
+  baseOffset: number
+}
+
 export interface WriterOptions {
   onTruncation?: (report: TruncationReport) => void
-  /** Problems that do not fail an append (retention after a roll); default: stderr. */
+  /** Problems that do not fail an append (a failing roll listener); default: stderr. */
   onWarning?: (message: string) => void
+  /**
+   * Called after an append that rolled, outside the write lock. It must only note that work may be
+   * due (retention, compaction run elsewhere, see maintenance/scheduler.ts): it is on the append path.
+   */
+  onRoll?: (event: RollEvent) => void
 }
 
 interface ActiveSegment {
@@ -78,14 +92,15 @@ export class PartitionWriter {
     }
     let result: AppendResult
     let fdToSync: number
-    let rolled = false
+    let rolled: RollEvent | undefined
     this.lock.acquire()
     try {
       let active = this.catchUpLocked()
       try {
         if (this.shouldRoll(active, batch.length)) {
+          const closed = active
           active = this.rollLocked(active)
-          rolled = true
+          rolled = {partitionDir: this.partitionDir, closedBaseOffset: closed.baseOffset, closedSizeBytes: closed.sizeBytes, baseOffset: active.baseOffset}
         }
       } catch (error) {
         // Nothing of the batch was written yet (a new segment's files could not be made).
@@ -99,13 +114,21 @@ export class PartitionWriter {
     if (options.sync) {
       try {
         fs.fdatasyncSync(fdToSync)
-        if (rolled) fsyncDirectory(this.partitionDir)
+        if (rolled !== undefined) fsyncDirectory(this.partitionDir)
       } catch (error) {
         // Other writers may have appended after it since the lock was released: it cannot be cut back.
         throw appendError(this.partitionDir, error, 'the batch was written but may not be on disk (fsync failed)', {maybeWritten: true})
       }
     }
-    if (rolled) maintainAfterRoll(this.partitionDir, this.config, this.options.onWarning ?? ((message) => process.stderr.write(`warning: ${message}\n`)))
+    if (rolled !== undefined && this.options.onRoll !== undefined) {
+      try {
+        this.options.onRoll(rolled)
+      } catch (error) {
+        // The append succeeded; maintenance runs again at the next roll or `strom log clean`.
+        const warn = this.options.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`))
+        warn(`scheduling maintenance of ${this.partitionDir} after a segment roll failed: ${(error as Error).message}`)
+      }
+    }
     return result
   }
 

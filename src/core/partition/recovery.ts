@@ -52,16 +52,40 @@ export function recoverPartitionLocked(partitionDir: string, indexIntervalBytes:
     bases = [base]
   }
   const rebuiltIndexes: number[] = []
+  const activeBase = bases[bases.length - 1]
+  // Closed segments are checked once, at the first recovery after they were closed, not at every
+  // open: the recovery point says where the unchecked ones begin, so an open costs the same
+  // however long the history. (Readers never trust an index entry that does not point at a batch,
+  // so an index damaged later only costs them a scan.)
+  const checkedBelow = readRecoveryPoint(partitionDir)
+  let checked = false
   for (const base of bases.slice(0, -1)) {
+    if (base < checkedBelow) continue
+    checked = true
     if (!closedSegmentIndexesAreSound(partitionDir, base)) {
       rebuildIndexes(partitionDir, base, indexIntervalBytes)
       rebuiltIndexes.push(base)
     }
   }
-  const activeBase = bases[bases.length - 1]
+  if (checked || checkedBelow > activeBase) writeFileAtomic(path.join(partitionDir, RECOVERY_POINT_FILE), `${activeBase}\n`)
   const active = recoverActiveSegment(partitionDir, activeBase, indexIntervalBytes)
   if (active.rebuilt) rebuiltIndexes.push(activeBase)
   return {activeBaseOffset: activeBase, activeSizeBytes: active.sizeBytes, nextOffset: active.nextOffset, activeMaxTimestamp: active.maxTimestamp, truncation: active.truncation, rebuiltIndexes}
+}
+
+/**
+ * `recovery-point`: one decimal base offset, written atomically. Every closed segment below it has
+ * had its indexes checked (and rebuilt when unsound) since it was closed.
+ */
+export const RECOVERY_POINT_FILE = 'recovery-point'
+
+function readRecoveryPoint(partitionDir: string): number {
+  try {
+    const value = Number(fs.readFileSync(path.join(partitionDir, RECOVERY_POINT_FILE), 'utf8').trim())
+    return Number.isSafeInteger(value) && value >= 0 ? value : 0
+  } catch {
+    return 0
+  }
 }
 
 export function createEmptySegment(partitionDir: string, baseOffset: number): void {

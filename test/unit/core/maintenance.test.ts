@@ -10,7 +10,8 @@ import {parseRange} from '../../../src/core/offset-spec.js'
 import {Producer} from '../../../src/core/producer.js'
 import {ATTR_DELETE_HORIZON, filterBatch} from '../../../src/core/maintenance/batch-filter.js'
 import {compactPartition} from '../../../src/core/maintenance/compaction.js'
-import {partitionRefs} from '../../../src/core/maintenance/partition-ref.js'
+import {MAINTENANCE_RECORD_FILE, maintainPartition, readMaintenanceRecord} from '../../../src/core/maintenance/maintain.js'
+import {PartitionRef, partitionRefs} from '../../../src/core/maintenance/partition-ref.js'
 import {planRetention} from '../../../src/core/maintenance/retention.js'
 import {findNextValidBatch} from '../../../src/core/maintenance/resync.js'
 import {SWAP_MANIFEST_FILE, cleanedPaths} from '../../../src/core/maintenance/segment-swap.js'
@@ -18,6 +19,8 @@ import {SegmentInfo} from '../../../src/core/maintenance/segment-info.js'
 import {verifyPartition} from '../../../src/core/maintenance/verify.js'
 import {repairPartition} from '../../../src/core/maintenance/repair.js'
 import {listSegmentBases} from '../../../src/core/partition/partition-files.js'
+import {RECOVERY_POINT_FILE, recoverPartitionLocked} from '../../../src/core/partition/recovery.js'
+import {withWriteLock} from '../../../src/core/maintenance/partition-ref.js'
 import {tmpLogDir} from '../../helpers/strom.js'
 
 const config = (overrides: Partial<TopicConfig>): TopicConfig => ({...DEFAULT_TOPIC_CONFIG, ...overrides})
@@ -134,6 +137,70 @@ async function readAll(topic: ReturnType<ReturnType<typeof openLog>['topic']>): 
   }, () => {})
   return out
 }
+
+describe('maintenance off the append path', () => {
+  it('a roll only schedules the pass; run later, it leaves what the pass inside the append left', async () => {
+    const records = Array.from({length: 600}, (_, i) => ({key: `k${i % 13}`, value: `v${i}`}))
+    const config = {'cleanup.policy': 'compact', 'segment.bytes': '1024', 'min.cleanable.dirty.ratio': '0.01'}
+    // The old behaviour: maintenance inside the append that rolled.
+    const inlineLog = openLog({dir: tmpLogDir(), onWarning: () => {}, maintenance: (ref) => void maintainPartition(ref, {trigger: 'roll'})})
+    const inline = inlineLog.createTopic('c', {config})
+    produce(inline, records)
+    // Now: the launcher is only told; nothing is compacted until it runs the pass.
+    const scheduled: PartitionRef[] = []
+    const log = openLog({dir: tmpLogDir(), onWarning: () => {}, maintenance: (ref) => void scheduled.push(ref)})
+    const topic = log.createTopic('c', {config})
+    produce(topic, records)
+    const dir = topic.partitionDir(0)
+    expect(scheduled.length).toBeGreaterThan(0)
+    expect(fs.existsSync(path.join(dir, MAINTENANCE_RECORD_FILE))).toBe(false)
+    expect(await readAll(topic)).toHaveLength(records.length)
+    maintainPartition(scheduled.at(-1)!, {trigger: 'roll'})
+    const after = await readAll(topic)
+    expect(after.length).toBeLessThan(records.length)
+    expect(after).toEqual(await readAll(inline))
+    expect(readMaintenanceRecord(dir)).toMatchObject({trigger: 'roll', compaction: {compacted: true, recordsIn: expect.any(Number)}})
+  })
+
+  it('retention.bytes becomes due at a roll, and the scheduled pass deletes and records it', () => {
+    const scheduled: PartitionRef[] = []
+    const log = openLog({dir: tmpLogDir(), onWarning: () => {}, maintenance: (ref) => void scheduled.push(ref)})
+    const topic = log.createTopic('r', {config: {'segment.bytes': '1024', 'retention.bytes': '20000'}})
+    produce(topic, Array.from({length: 400}, (_, i) => ({value: `v${i}`.padEnd(40, '.')})))
+    // Retention is due once the closed segments pass retention.bytes by more than the oldest one.
+    expect(scheduled.length).toBeGreaterThan(0)
+    const ref = scheduled.at(-1)!
+    maintainPartition(ref, {trigger: 'roll'})
+    expect(readMaintenanceRecord(ref.partitionDir)?.retention?.deletedSegments).toBeGreaterThan(0)
+  })
+})
+
+describe('recovery cost independent of history', () => {
+  it('checks a closed segment\'s indexes once, at the first recovery after it closed, not at every open', async () => {
+    const log = openLog({dir: tmpLogDir(), onWarning: () => {}, maintenance: () => {}})
+    const topic = log.createTopic('h', {config: {'segment.bytes': '1024', 'index.interval.bytes': '128'}})
+    produce(topic, Array.from({length: 300}, (_, i) => ({value: `v${i}`.padEnd(30, '.')})))
+    const dir = topic.partitionDir(0)
+    const recover = () => withWriteLock(dir, () => recoverPartitionLocked(dir, 128))
+    recover()
+    const bases = listSegmentBases(dir)
+    expect(bases.length).toBeGreaterThan(5)
+    expect(fs.readFileSync(path.join(dir, RECOVERY_POINT_FILE), 'utf8')).toBe(`${bases.at(-1)}\n`)
+    // A segment already checked is not read again (a damaged index only costs readers a scan).
+    fs.writeFileSync(segmentPaths(dir, bases[1]).index, 'garbage!')
+    expect(recover().rebuiltIndexes).toEqual([])
+    // Segments closed since are checked, once.
+    topic.close()
+    produce(topic, Array.from({length: 100}, (_, i) => ({value: `w${i}`.padEnd(30, '.')})))
+    const later = listSegmentBases(dir).filter((b) => b >= bases.at(-1)!).slice(0, -1)
+    expect(later.length).toBeGreaterThan(1)
+    fs.writeFileSync(segmentPaths(dir, later[0]).index, 'garbage!')
+    expect(recover().rebuiltIndexes).toEqual([later[0]])
+    expect(recover().rebuiltIndexes).toEqual([])
+    // Readers do not trust an index entry that points at no batch: everything still reads.
+    expect((await readAll(topic)).map(([o]) => o)).toEqual([...Array(400).keys()])
+  })
+})
 
 describe('compaction crash safety', () => {
   async function setup() {
