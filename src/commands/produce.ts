@@ -150,7 +150,7 @@ export default class Produce extends StromCommand {
           send(bytes, 0, bytes.length, now)
         }
       } else {
-        await this.readStdin(delimiter, send, sendRun, producer, flags['linger-ms'], () => interrupted)
+        await this.readStdin(delimiter, send, sendRun, producer, flags['linger-ms'], () => interrupted, () => line)
       }
     } catch (error) {
       failure = error
@@ -175,9 +175,18 @@ export default class Produce extends StromCommand {
     producer: RecordSink,
     lingerMs: number,
     interrupted: () => boolean,
+    lineNumber: () => number,
   ): Promise<void> {
     // The hot path lives in src/cli/delimited-input.ts.
-    await readDelimitedStdin({delimiter, send, sendRun, producer, lingerMs, interrupted})
+    const max = producer.maxMessageBytes
+    // A line longer than the topic takes is refused as soon as it passes the limit, not once read whole.
+    const limit = max === undefined ? undefined : {
+      maxBytes: max,
+      tooLong: (bytes: number) => new StromError('RECORD_TOO_LARGE', `input line ${lineNumber() + 1} is longer than max.message.bytes (${max}) of topic '${producer.topicName}': refused after reading ${bytes} bytes of it`, {
+        hint: `split the line, or raise the limit with \`strom topic alter ${producer.topicName} --config max.message.bytes=N\``,
+      }),
+    }
+    await readDelimitedStdin({delimiter, send, sendRun, producer, lingerMs, interrupted, limit})
   }
 
   private summarize(producer: RecordSink, started: bigint, verbose: boolean): void {
