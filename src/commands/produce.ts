@@ -201,7 +201,7 @@ export default class Produce extends StromCommand {
 /** Some batch failed to append (the sink says which messages were not written). */
 function appendFailed(producer: RecordSink): boolean {
   const report = producer.delivery?.()
-  return report !== undefined && (report.notWritten.length > 0 || report.maybeWritten.length > 0)
+  return report !== undefined && report.appendFailed
 }
 
 /**
