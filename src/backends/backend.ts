@@ -112,6 +112,8 @@ export interface RecordSink {
   sendDelimited?(buf: Buffer, start: number, end: number, options: DelimitedOptions, timestamp: number): void
   /** Memory for stdin to be read into, shared with the sink's batches (see ByteArena). */
   inputBuffer?(bytes: number): Buffer | undefined
+  /** The largest message the topic takes, when the sink knows it (input longer is refused early). */
+  readonly maxMessageBytes?: number
   /** What became of each message sent so far (a sink that appends synchronously knows exactly). */
   delivery?(): DeliveryReport
   /** Drops the messages not yet written (they count as not written); close() then appends nothing more. */
@@ -129,6 +131,8 @@ export interface RecordSource {
    */
   run(visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void>
   stop(): void
+  /** A group reader: records from `offset` on were not written out, so commit no further (see GroupConsumer.rewind). */
+  rewind?(topic: string, partition: number, offset: number): void
   /** Records left to read in a bounded read, for a progress bar; undefined when unknown. */
   remaining(): number | undefined
 }

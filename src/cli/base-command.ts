@@ -74,19 +74,36 @@ export abstract class StromCommand extends Command {
     // A Kafka client library may keep a socket or timer open after it was told to disconnect: the
     // command is done, so the process ends anyway, soon (an unref'd timer keeps nothing alive).
     if (network) setTimeout(() => process.exit(), 2000).unref()
-    return super.finally(error)
+    const result = await super.finally(error)
+    // Output dropped at a stop: stdout's pending writes would hold the process until read.
+    if (this.exitWhenDone && error === undefined) process.exit()
+    return result
   }
+
+  /** Set when the command gave up on its output (see RecordOutput.abort): exit once done. */
+  protected exitWhenDone = false
 
   /**
    * Runs `handler` on SIGINT/SIGTERM instead of dying, so the command can finish what it holds
-   * (flush a batch, close output). The exit code becomes 130/143.
+   * (flush a batch, close output). The exit code becomes 130/143. Whatever the command waits on
+   * (a downstream that never reads, a peer that never answers), the process ends within
+   * STOP_DEADLINE_MS of the first signal, and at once on a second one.
    */
   protected onInterrupt(handler: (signal: NodeJS.Signals) => void): void {
     this.interruptHandlers.push(handler)
     if (this.signalsInstalled) return
     this.signalsInstalled = true
+    let signalled = false
     const onSignal = (signal: NodeJS.Signals) => {
-      process.exitCode = signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm
+      const code = signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm
+      if (signalled) process.exit(code)
+      signalled = true
+      process.exitCode = code
+      // unref'd: a command that finishes sooner is not kept waiting for it.
+      setTimeout(() => {
+        process.stderr.write(`stopped by ${signal}: gave up waiting after ${STOP_DEADLINE_MS / 1000} s\n`)
+        process.exit(code)
+      }, STOP_DEADLINE_MS).unref()
       for (const h of this.interruptHandlers) h(signal)
     }
     process.on('SIGINT', onSignal)
@@ -157,6 +174,9 @@ function withLogDirHint<T>(target: BackendTarget, open: () => T): T {
   if (result instanceof Promise) return result.catch((error: unknown) => { throw isStromError(error) ? hint(error) : error }) as T
   return result
 }
+
+/** How long a command may take to stop after SIGINT/SIGTERM (the issue's bound is 2 s). */
+const STOP_DEADLINE_MS = 1500
 
 function warn(message: string): void {
   process.stderr.write(`warning: ${message}\n`)

@@ -17,7 +17,7 @@
  * (Other kinds of stdin, a terminal for one, are read through process.stdin only.)
  */
 import fs from 'node:fs'
-import {DelimitedSplitter} from './line-splitter.js'
+import {DelimitedSplitter, SplitterLimit} from './line-splitter.js'
 import {Progress} from './progress.js'
 
 export interface Flushable {
@@ -46,6 +46,8 @@ export interface DelimitedInputOptions {
   interrupted: () => boolean
   /** Read this stream instead of stdin (no direct reads then). */
   input?: NodeJS.ReadStream
+  /** Refuse a message as soon as it passes this length (before the rest of it is read). */
+  limit?: SplitterLimit
 }
 
 const FILE_READ_BYTES = 1024 * 1024
@@ -61,7 +63,7 @@ export async function readDelimitedStdin(options: DelimitedInputOptions): Promis
   // process.stdin copes with non-blocking pipes (a plain fs stream on fd 0 fails with EAGAIN).
   const input = options.input ?? process.stdin
   if (input.isTTY) process.stderr.write('reading messages from the terminal, one per line; Ctrl-D to finish\n')
-  const splitter = new DelimitedSplitter(delimiter)
+  const splitter = new DelimitedSplitter(delimiter, options.limit)
   // stdin redirected from a large file: its size makes a progress bar possible (stderr TTY only).
   const stdinStat = fs.fstatSync(0)
   const progress = stdinStat.isFile() && stdinStat.size > 16 * 1024 * 1024 ? new Progress('produce', stdinStat.size, 'B') : undefined

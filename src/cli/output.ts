@@ -14,6 +14,13 @@
  * runs, which a reader busy formatting the next chunk does not let it do, so the pipe's reader
  * would sit idle and the transfer would not overlap with the formatting. What the pipe does not
  * take stays in the buffer (up to 2 MiB) and goes to the stream once that is full or on flush.
+ *
+ * Exact mode (`consume --group`, whose commits must match what was written out): to a pipe,
+ * everything goes by direct writes, whose results say exactly how many bytes went out; a full
+ * pipe is waited on by retrying (at once a few times, then with short sleeps), and the buffer
+ * grows rather than handing bytes to the stream. `position()` and `delivered` then tell which
+ * records are out. `abort()` (on SIGINT/SIGTERM) ends every wait at once and drops what is left,
+ * so a downstream that never reads cannot hold the command.
  */
 import fs from 'node:fs'
 
@@ -44,8 +51,18 @@ export class RecordOutput {
   private pumpAt = PUMP_BYTES
   closed = false
   private onClose: (() => void) | undefined
+  /** Bytes that left the buffer (written directly or handed to the stream). */
+  private left = 0
+  /** Bytes known to be written out (direct writes, and stream writes once called back). */
+  delivered = 0
+  private aborted = false
+  private wakeAbort: (() => void) | undefined
+  private readonly abortedPromise: Promise<void>
 
-  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {
+  constructor(private readonly stream: NodeJS.WritableStream = process.stdout, private readonly exact = false) {
+    this.abortedPromise = new Promise((resolve) => {
+      this.wakeAbort = resolve
+    })
     if (stream === process.stdout) {
       try {
         const stat = fs.fstatSync(1)
@@ -59,6 +76,23 @@ export class RecordOutput {
       else throw error
     })
   }
+
+  /** Bytes of output made so far, written out or not (compare with `delivered`). */
+  position(): number {
+    return this.left + this.length - this.written + (this.inPlace === undefined ? 0 : this.inPlaceAt - this.inPlaceStart)
+  }
+
+  /** Stops writing and waiting for good: pending and later output is dropped (see above). */
+  abort(): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.closed = true
+    this.length = 0
+    this.written = 0
+    this.inPlace = undefined
+    this.wakeAbort?.()
+  }
+
 
   /** Called once when the reader of stdout has gone away. */
   whenClosed(handler: () => void): void {
@@ -147,15 +181,33 @@ export class RecordOutput {
     if (this.inPlace !== undefined) this.commitInPlace()
     if (this.fd !== undefined) this.pump()
     else if (this.length >= FLUSH_BYTES) this.push()
-    if (this.draining !== undefined && (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength! > MAX_PENDING_BYTES) await this.draining
+    if (this.draining !== undefined && (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength! > MAX_PENDING_BYTES) await Promise.race([this.draining, this.abortedPromise])
   }
 
   /** Hands everything to stdout and waits until it has been accepted. */
   async flush(): Promise<void> {
     if (this.inPlace !== undefined) this.commitInPlace()
+    if (this.exact && this.fd !== undefined) {
+      await this.flushDirect()
+      if (this.fd !== undefined || this.closed) return
+    }
     if (this.fd !== undefined) this.pump()
     this.push()
-    if (this.draining !== undefined) await this.draining
+    if (this.draining !== undefined) await Promise.race([this.draining, this.abortedPromise])
+  }
+
+  /** Exact mode: direct writes until everything is out (or the output is aborted or closed). */
+  private async flushDirect(): Promise<void> {
+    for (let tries = 0; ; tries++) {
+      if (this.closed || this.fd === undefined) return
+      if (this.draining !== undefined) await Promise.race([this.draining, this.abortedPromise])
+      this.pump()
+      if (this.length === 0 || this.closed || this.fd === undefined) return
+      // A full pipe: retry at once for a moment (a fast reader empties it within microseconds),
+      // then every few milliseconds (a slow one: no busy loop).
+      const pause = tries < 32 ? new Promise<void>((resolve) => setImmediate(resolve)) : new Promise<void>((resolve) => setTimeout(resolve, Math.min(20, tries - 31)))
+      await Promise.race([pause, this.abortedPromise])
+    }
   }
 
   /** Copies the output waiting in the caller's buffer into ours (see writeInPlace). */
@@ -177,6 +229,13 @@ export class RecordOutput {
         this.written = 0
       }
       if (this.length + extra <= this.buffer.length) return
+      if (this.exact && this.fd !== undefined) {
+        // Nothing goes to the stream in exact mode: the next flush writes it all directly.
+        const grown = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + extra))
+        this.buffer.copy(grown, 0, 0, this.length)
+        this.buffer = grown
+        return
+      }
     }
     this.push()
     if (extra > this.buffer.length) this.buffer = Buffer.allocUnsafe(extra)
@@ -192,7 +251,10 @@ export class RecordOutput {
     const stackTraceLimit = Error.stackTraceLimit
     if (STACK_LIMIT_WRITABLE) Error.stackTraceLimit = 0
     try {
-      this.written += fs.writeSync(this.fd!, this.buffer, this.written, this.length - this.written)
+      const n = fs.writeSync(this.fd!, this.buffer, this.written, this.length - this.written)
+      this.written += n
+      this.left += n
+      this.delivered += n
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'EAGAIN') return
@@ -219,12 +281,14 @@ export class RecordOutput {
     }
     const owner = this.buffer
     const chunk = owner.subarray(this.written, this.length)
+    this.left += chunk.length
     this.buffer = this.pool.pop() ?? Buffer.allocUnsafe(BUFFER_BYTES)
     this.length = 0
     this.written = 0
     if (this.closed) return
     let pooled = owner.length === BUFFER_BYTES
-    const accepted = this.stream.write(chunk, () => {
+    const accepted = this.stream.write(chunk, (error?: Error | null) => {
+      if (error === undefined || error === null) this.delivered += chunk.length
       if (pooled && this.pool.length < POOL_BUFFERS) this.pool.push(owner)
     })
     if (!accepted && this.draining === undefined) this.watchDrain()

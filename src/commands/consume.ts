@@ -72,7 +72,8 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     const {argv, flags} = await this.parse(Consume)
     const names = argv as string[]
     const range = parseRange(flags.offset ?? 'beginning')
-    const out = new RecordOutput()
+    // In a group, commits must match what was written out: exact output (see RecordOutput).
+    const out = new RecordOutput(process.stdout, flags.group !== undefined)
     // Renderer and filter first: a bad template or pattern is a usage error before anything is opened.
     const render = await makeRenderer({
       json: flags.json,
@@ -115,7 +116,12 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined,
     })
     out.whenClosed(() => reader.stop())
-    this.onInterrupt(() => reader.stop())
+    this.onInterrupt(() => {
+      reader.stop()
+      stopOutput(out, () => undefined, () => {
+        this.exitWhenDone = true
+      })
+    })
     // A long bounded read into a pipe or file gets a progress bar on the terminal (stderr).
     const remaining = reader.remaining()
     const progress = !flags.follow && !process.stdout.isTTY && remaining !== undefined ? new Progress('consume', remaining, 'msg') : undefined
@@ -166,9 +172,27 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
       onAssignment: process.env.STROM_DEBUG_GROUPS ? (event) => process.stderr.write(`assignment g${event.generation}: ${event.assigned.join(' ')}\n`) : undefined,
     })
+    // Where each record's output ends: after a stop that cut the output short, the records not
+    // wholly written out are not committed (they are read again next time, nothing is lost).
+    const marks: Array<{topic: string; partition: number; offset: number; end: number}> = []
+    const visitMarked = (topic: string, partition: number, record: RecordView): boolean => {
+      const keepGoing = visit(topic, partition, record)
+      marks.push({topic, partition, offset: record.offset, end: out.position()})
+      return keepGoing
+    }
     out.whenClosed(() => consumer.stop())
-    this.onInterrupt(() => consumer.stop())
-    await consumer.run(visit, () => out.flush())
+    this.onInterrupt(() => {
+      consumer.stop()
+      stopOutput(out, () => {
+        for (const mark of marks) if (mark.end > out.delivered) consumer.rewind?.(mark.topic, mark.partition, mark.offset)
+      }, () => {
+        this.exitWhenDone = true
+      })
+    })
+    await consumer.run(visitMarked, async () => {
+      await out.flush()
+      if (out.delivered === out.position()) marks.length = 0
+    })
     await out.flush()
   }
 }
@@ -198,6 +222,19 @@ function groupStart(flags: {offset?: string; 'from-beginning': boolean; reset?: 
 }
 
 const GROUP_OFFSETS: Record<string, ResetPolicy | undefined> = {beginning: 'earliest', earliest: 'earliest', end: 'latest', latest: 'latest'}
+
+/** Output still not written out this long after a stop is dropped (a downstream may never read it). */
+const OUTPUT_GRACE_MS = 300
+
+/** After SIGINT/SIGTERM: gives the output a moment to go out, then `beforeAbort` and aborts it. */
+function stopOutput(out: RecordOutput, beforeAbort: () => void, aborted: () => void): void {
+  setTimeout(() => {
+    if (out.delivered === out.position()) return
+    beforeAbort()
+    out.abort()
+    aborted()
+  }, OUTPUT_GRACE_MS).unref()
+}
 
 function reportSkipped(s: SkippedCorruption): void {
   process.stderr.write(`warning: skipped ${s.bytes} corrupt bytes in ${s.where}, segment ${s.segment}, at byte ${s.position}${s.offset === undefined ? '' : ` (batch offset ${s.offset})`}: ${s.reason}\n`)

@@ -174,7 +174,7 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
           send(bytes, 0, bytes.length, now)
         }
       } else {
-        await this.readStdin(delimiter, send, sendRun, producer, flags['linger-ms'], () => interrupted)
+        await this.readStdin(delimiter, send, sendRun, producer, flags['linger-ms'], () => interrupted, () => line)
       }
     } catch (error) {
       failure = error
@@ -199,9 +199,18 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
     producer: RecordSink,
     lingerMs: number,
     interrupted: () => boolean,
+    lineNumber: () => number,
   ): Promise<void> {
     // The hot path lives in src/cli/delimited-input.ts.
-    await readDelimitedStdin({delimiter, send, sendRun, producer, lingerMs, interrupted})
+    const max = producer.maxMessageBytes
+    // A line longer than the topic takes is refused as soon as it passes the limit, not once read whole.
+    const limit = max === undefined ? undefined : {
+      maxBytes: max,
+      tooLong: (bytes: number) => new StromError('RECORD_TOO_LARGE', `input line ${lineNumber() + 1} is longer than max.message.bytes (${max}) of topic '${producer.topicName}': refused after reading ${bytes} bytes of it`, {
+        hint: `split the line, or raise the limit with \`strom topic alter ${producer.topicName} --config max.message.bytes=N\``,
+      }),
+    }
+    await readDelimitedStdin({delimiter, send, sendRun, producer, lingerMs, interrupted, limit})
   }
 
   private summarize(producer: RecordSink, started: bigint, verbose: boolean): void {
@@ -216,7 +225,7 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
 /** Some batch failed to append (the sink says which messages were not written). */
 function appendFailed(producer: RecordSink): boolean {
   const report = producer.delivery?.()
-  return report !== undefined && (report.notWritten.length > 0 || report.maybeWritten.length > 0)
+  return report !== undefined && report.appendFailed
 }
 
 /**

@@ -52,6 +52,8 @@ const MAX_ARENA_BATCH_BYTES = 256 * 1024 * 1024
 export interface DeliveryReport {
   /** Records taken (stats.messages). */
   records: number
+  /** Some append failed (not only records still pending). */
+  appendFailed: boolean
   /** Not written: their batch failed and was cut back, or was never appended (see discardPending). */
   notWritten: Array<[number, number]>
   /** Their batch failed in a way that may have left it in the log. */
@@ -78,6 +80,7 @@ export class Producer {
   private readonly maybeWritten: number[] = []
   /** The partition builderWithRoom settled on (the sticky partition may change on the way). */
   private chosen = 0
+  private failedAppends = 0
   private readonly stickyUnkeyed: boolean
   readonly stats: ProducerStats = {messages: 0, bytes: 0, batches: 0}
 
@@ -289,6 +292,7 @@ export class Producer {
       this.stats.batches++
       return result
     } catch (error) {
+      this.failedAppends++
       const maybe = (error as StromError).details?.maybeWritten === true
       appendAll(maybe ? this.maybeWritten : this.notWritten, this.pendingRanges[partition])
       throw error
@@ -314,7 +318,7 @@ export class Producer {
   /** What became of the records sent so far; pending ones count as not written (yet). */
   delivery(): DeliveryReport {
     const pending = this.pendingRanges.flat()
-    return {records: this.stats.messages, notWritten: mergeRanges([...this.notWritten, ...pending]), maybeWritten: mergeRanges(this.maybeWritten)}
+    return {records: this.stats.messages, appendFailed: this.failedAppends > 0, notWritten: mergeRanges([...this.notWritten, ...pending]), maybeWritten: mergeRanges(this.maybeWritten)}
   }
 }
 

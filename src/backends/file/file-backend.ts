@@ -117,6 +117,7 @@ export class FileBackend implements Backend {
     return {
       run: (visit, afterChunk) => consumer.run((topic, partition, record) => visit(topic.name, partition, record), async () => afterChunk()),
       stop: () => consumer.stop(),
+      rewind: (topic, partition, offset) => consumer.rewind(topic, partition, offset),
       remaining: () => undefined,
     }
   }

@@ -15,6 +15,10 @@ export class FileSink implements RecordSink {
     return this.topic.name
   }
 
+  get maxMessageBytes(): number {
+    return this.topic.config.maxMessageBytes
+  }
+
   get partitions(): number {
     return this.topic.partitions
   }

@@ -41,6 +41,8 @@ interface OwnedPartition {
   committed: number
   /** For a bounded read: the end offset captured when the partition was claimed. */
   end: number | undefined
+  /** Commit no further than this (records from here on were read but not all written out). */
+  ceiling?: number
 }
 
 export type GroupRecordVisitor = (topic: Topic, partition: number, record: RecordCursor) => boolean | void
@@ -63,6 +65,16 @@ export class GroupConsumer {
   stop(): void {
     this.stopped = true
     this.waiter.signal()
+  }
+
+  /**
+   * Records from `offset` on in this partition were read but not written out (the output was cut
+   * short at a stop): commits go no further than it, so they are read again next time.
+   */
+  rewind(topic: string, partition: number, offset: number): void {
+    for (const owned of this.owned.values()) {
+      if (owned.topic.name === topic && owned.partition === partition) owned.ceiling = Math.min(owned.ceiling ?? offset, offset)
+    }
   }
 
   /** Partitions owned right now with their positions (for tests and progress). */
@@ -247,9 +259,10 @@ export class GroupConsumer {
     const commits: OffsetCommit[] = []
     for (const owned of this.owned.values()) {
       if (only !== undefined && !only.includes(owned.key)) continue
-      if (owned.position === owned.committed && !all) continue
-      if (owned.position === owned.committed) continue
-      commits.push({topic: owned.topic.name, partition: owned.partition, offset: owned.position})
+      const offset = Math.min(owned.position, owned.ceiling ?? owned.position)
+      if (offset === owned.committed && !all) continue
+      if (offset === owned.committed) continue
+      commits.push({topic: owned.topic.name, partition: owned.partition, offset})
     }
     return commits
   }
