@@ -15,9 +15,11 @@ import type {ServerContext} from './context.js'
 import {API, MAX_KNOWN_API_KEY, ADVERTISED, isSupported} from './protocol/api-keys.js'
 import {ERR} from './protocol/error-codes.js'
 import {RequestHeader, decodeRequestHeader, finishFrame, startResponse} from './protocol/header.js'
-import {encodeResponse as encodeApiVersions} from './protocol/messages/api-versions.js'
+import {ApiVersions} from '../protocol/apis/api-versions.js'
 import {ProtocolError, Reader} from './protocol/reader.js'
-import type {ConnectionState, Handler} from './handlers/types.js'
+import type {ApiHandler, ConnectionState, Handler} from './handlers/types.js'
+import {API_BY_KEY} from '../protocol/apis/index.js'
+import {decodeFrom, encode} from '../protocol/schema.js'
 import {handleApiVersions} from './handlers/api-versions.js'
 import {handleMetadata} from './handlers/metadata.js'
 import {handleProduce} from './handlers/produce.js'
@@ -44,16 +46,22 @@ export class ConnectionRefused extends Error {
   }
 }
 
-const HANDLERS = new Map<number, Handler>([
+/** Handlers of declared APIs: decoded request in, response object out (src/protocol/apis). */
+const API_HANDLERS = new Map<number, ApiHandler>([
   [API.ApiVersions, handleApiVersions],
   [API.Metadata, handleMetadata],
   [API.Produce, handleProduce],
   [API.Fetch, handleFetch],
   [API.ListOffsets, handleListOffsets],
+  [API.InitProducerId, handleInitProducerId],
+  ...GROUP_HANDLERS,
+])
+
+/** Handlers still on hand-written messages: they read the body and write the response themselves. */
+const HANDLERS = new Map<number, Handler>([
   [API.CreateTopics, handleCreateTopics],
   [API.DeleteTopics, handleDeleteTopics],
   [API.DescribeConfigs, handleDescribeConfigs],
-  [API.InitProducerId, handleInitProducerId],
   [API.SaslHandshake, handleSaslHandshake],
   [API.SaslAuthenticate, handleSaslAuthenticate],
   [API.CreatePartitions, handleCreatePartitions],
@@ -61,7 +69,6 @@ const HANDLERS = new Map<number, Handler>([
   [API.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
   [API.DeleteGroups, handleDeleteGroups],
   [API.DeleteRecords, handleDeleteRecords],
-  ...GROUP_HANDLERS,
 ])
 
 /** Returns the response frame, or undefined when the request gets no response. Throws ProtocolError to close the connection. */
@@ -71,10 +78,19 @@ export async function dispatch(ctx: ServerContext, frame: Buffer, connection: Co
   const header = decodeRequestHeader(reader)
   if (header.apiKey < 0 || header.apiKey > MAX_KNOWN_API_KEY) throw new ProtocolError(`api key ${header.apiKey} is not a Kafka API`)
   if (!connection.sasl.mayServe(header.apiKey)) throw new ConnectionRefused(`api ${header.apiKey} before SASL authentication (${printable(header.clientId ?? 'no client id')})`)
-  const handler = HANDLERS.get(header.apiKey)
-  if (handler === undefined || !isSupported(header.apiKey, header.apiVersion)) return unsupported(ctx, header, connection)
-  const writer = startResponse(header)
+  if (!isSupported(header.apiKey, header.apiVersion)) return unsupported(ctx, header, connection)
   const request = {header, connection, noResponse: false}
+  const apiHandler = API_HANDLERS.get(header.apiKey)
+  const schema = API_BY_KEY.get(header.apiKey)
+  if (apiHandler !== undefined && schema !== undefined) {
+    const body = decodeFrom(schema.request, reader, header.apiVersion)
+    const response = await apiHandler(ctx, request, body)
+    if (response === undefined || request.noResponse) return undefined
+    return finishFrame(encode(schema.response, response, header.apiVersion, startResponse(header)))
+  }
+  const handler = HANDLERS.get(header.apiKey)
+  if (handler === undefined) return unsupported(ctx, header, connection)
+  const writer = startResponse(header)
   await handler(ctx, request, reader, writer)
   return request.noResponse ? undefined : finishFrame(writer)
 }
@@ -93,9 +109,7 @@ async function rawSaslToken(ctx: ServerContext, token: Buffer, connection: Conne
 function unsupported(ctx: ServerContext, header: RequestHeader, connection: ConnectionState): Buffer {
   ctx.options.log(`connection ${connection.id} (${header.clientId ?? 'no client id'}): api ${header.apiKey} version ${header.apiVersion} is not supported; answered UNSUPPORTED_VERSION`)
   if (header.apiKey === API.ApiVersions) {
-    const writer = startResponse({...header, apiVersion: 0})
-    encodeApiVersions(writer, 0, {errorCode: ERR.UNSUPPORTED_VERSION, apiKeys: ADVERTISED})
-    return finishFrame(writer)
+    return finishFrame(encode(ApiVersions.response, {errorCode: ERR.UNSUPPORTED_VERSION, apiKeys: ADVERTISED}, 0, startResponse({...header, apiVersion: 0})))
   }
   // The body's shape is unknown for this version; every response starts with its error or
   // throttle field, and clients that sent an unadvertised version report the error code.

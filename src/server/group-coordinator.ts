@@ -22,8 +22,27 @@ import type {Log} from '../core/log.js'
 import {GroupMember} from '../core/groups/group-member.js'
 import {parseTpKey} from '../core/groups/assignors.js'
 import {ERR, errorMessage, kafkaErrorCode} from './protocol/error-codes.js'
-import {decodeSubscriptionTopics, encodeAssignment} from './protocol/messages/consumer-protocol.js'
-import type {JoinGroupRequest, JoinGroupResponse} from './protocol/messages/join-group.js'
+import {decodeSubscriptionTopics, encodeAssignment} from '../protocol/consumer-protocol.js'
+
+/** What join needs of a JoinGroup request (any version; rebalanceTimeoutMs already defaulted). */
+export interface JoinGroupRequest {
+  groupId: string
+  sessionTimeoutMs: number
+  rebalanceTimeoutMs: number
+  memberId: string
+  groupInstanceId: string | null
+  protocolType: string
+  protocols: Array<{name: string; metadata: Buffer}>
+}
+
+export interface JoinGroupResponse {
+  errorCode: number
+  generationId: number
+  protocolName: string
+  leader: string
+  memberId: string
+  members: Array<{memberId: string; metadata: Buffer}>
+}
 
 /** Members that arrive together join in one rebalance (Kafka's group.initial.rebalance.delay.ms, shortened). */
 const INITIAL_REBALANCE_DELAY_MS = 300

@@ -6,17 +6,12 @@
 import {protocolOf} from '../../core/groups/group-admin.js'
 import {GroupStore} from '../../core/groups/group-store.js'
 import {ERR} from '../protocol/error-codes.js'
-import {DescribedGroup, decodeRequest, encodeResponse} from '../protocol/messages/describe-groups.js'
 import type {ServerContext} from '../context.js'
-import type {Handler} from './types.js'
+import type {ApiHandler} from './types.js'
 
-export const handleDescribeGroups: Handler = (ctx, request, reader, writer) => {
-  const version = request.header.apiVersion
-  const req = decodeRequest(reader, version)
-  encodeResponse(writer, version, {groups: req.groups.map((name) => describe(ctx, name))})
-}
+export const handleDescribeGroups: ApiHandler = (ctx, _request, req) => ({groups: (req.groups as string[]).map((name) => describe(ctx, name))})
 
-function describe(ctx: ServerContext, name: string): DescribedGroup {
+function describe(ctx: ServerContext, name: string) {
   const base = {errorCode: ERR.NONE, groupId: name, protocolType: 'consumer', protocolData: '', members: []}
   const kafka = ctx.groups.describe(name)
   if (kafka !== undefined && kafka.members.length > 0) {
@@ -28,8 +23,8 @@ function describe(ctx: ServerContext, name: string): DescribedGroup {
         memberId: m.id,
         clientId: m.clientId,
         clientHost: m.clientHost,
-        metadata: m.protocols.find((p) => p.name === kafka.protocolName)?.metadata ?? Buffer.alloc(0),
-        assignment: m.assignment,
+        memberMetadata: m.protocols.find((p) => p.name === kafka.protocolName)?.metadata ?? Buffer.alloc(0),
+        memberAssignment: m.assignment,
       })),
     }
   }
@@ -46,6 +41,6 @@ function describe(ctx: ServerContext, name: string): DescribedGroup {
     ...base,
     groupState: live.length > 0 ? 'Stable' : 'Empty',
     protocolData: protocolOf(state, live) ?? '',
-    members: live.map((id) => ({memberId: id, clientId: state.members[id]?.clientId ?? 'strom', clientHost: state.members[id]?.host ?? '', metadata: Buffer.alloc(0), assignment: Buffer.alloc(0)})),
+    members: live.map((id) => ({memberId: id, clientId: state.members[id]?.clientId ?? 'strom', clientHost: state.members[id]?.host ?? '', memberMetadata: Buffer.alloc(0), memberAssignment: Buffer.alloc(0)})),
   }
 }

@@ -11,8 +11,33 @@
 import type {Topic} from '../../core/log.js'
 import type {ServerContext} from '../context.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
-import {FetchPartitionRequest, FetchPartitionResponse, FetchRequest, decodeRequest, encodeResponse} from '../protocol/messages/fetch.js'
-import type {ConnectionState, Handler} from './types.js'
+import {topicIdOf, topicNameOf} from '../topic-ids.js'
+import type {ApiHandler, ConnectionState} from './types.js'
+
+interface FetchPartitionRequest {
+  partition: number
+  fetchOffset: number
+  partitionMaxBytes: number
+}
+
+/** The request as this handler uses it; from v13 topics come by id, resolved to names first. */
+interface FetchRequest {
+  maxWaitMs: number
+  minBytes: number
+  maxBytes: number
+  topics: Array<{topic: string; topicId: string; partitions: FetchPartitionRequest[]}>
+}
+
+interface FetchPartitionResponse {
+  partitionIndex: number
+  errorCode: number
+  highWatermark: number
+  lastStableOffset: number
+  logStartOffset: number
+  abortedTransactions: []
+  /** Whole record batches, as stored; empty (never null) with an error, as Kafka sends it. */
+  records: Buffer
+}
 
 const MAX_CURSORS_PER_CONNECTION = 1000
 /**
@@ -21,9 +46,11 @@ const MAX_CURSORS_PER_CONNECTION = 1000
  */
 const READ_BYTES = 64 * 1024
 
-export const handleFetch: Handler = async (ctx, request, reader, writer) => {
-  const version = request.header.apiVersion
-  const req = decodeRequest(reader, version)
+export const handleFetch: ApiHandler = async (ctx, request, body) => {
+  const byId = request.header.apiVersion >= 13
+  const req = body as FetchRequest
+  // Topics asked for by id: an unknown id is answered UNKNOWN_TOPIC_ID under that id.
+  if (byId) for (const t of req.topics) t.topic = topicNameOf(ctx, t.topicId) ?? ''
   const deadline = Date.now() + Math.max(0, Math.min(req.maxWaitMs, 30_000))
   let topics = readAll(ctx, request.connection, req)
   while (!request.connection.signal.aborted) {
@@ -35,7 +62,7 @@ export const handleFetch: Handler = async (ctx, request, reader, writer) => {
     await ctx.watch.wait(partitionDirs(ctx, req), remaining, request.connection.signal)
     topics = readAll(ctx, request.connection, req)
   }
-  encodeResponse(writer, version, {topics})
+  return {responses: topics}
 }
 
 function countBytes(topics: Array<{partitions: FetchPartitionResponse[]}>): number {
@@ -63,13 +90,14 @@ function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequ
     let topic: Topic | undefined
     let topicError: number = ERR.NONE
     try {
-      topic = ctx.topics.get(t.topic)
-      if (topic === undefined) topicError = ERR.UNKNOWN_TOPIC_OR_PARTITION
+      topic = t.topic === '' ? undefined : ctx.topics.get(t.topic)
+      if (topic === undefined) topicError = t.topic === '' ? ERR.UNKNOWN_TOPIC_ID : ERR.UNKNOWN_TOPIC_OR_PARTITION
     } catch (error) {
       topicError = kafkaErrorCode(error)
     }
     return {
       topic: t.topic,
+      topicId: t.topic === '' ? t.topicId : topicIdOf(t.topic),
       partitions: t.partitions.map((p) => {
         if (topic === undefined) return failed(p.partition, topicError)
         const answer = readPartition(ctx, connection, topic, p, budget)
@@ -87,7 +115,7 @@ function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequ
  * acting on the error (resetting its position on OFFSET_OUT_OF_RANGE).
  */
 function failed(partitionIndex: number, errorCode: number): FetchPartitionResponse {
-  return {partitionIndex, errorCode, highWatermark: -1, logStartOffset: -1, records: Buffer.alloc(0)}
+  return {partitionIndex, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: [], records: Buffer.alloc(0)}
 }
 
 function readPartition(ctx: ServerContext, connection: ConnectionState, topic: Topic, p: FetchPartitionRequest, budget: number): FetchPartitionResponse {
@@ -97,7 +125,7 @@ function readPartition(ctx: ServerContext, connection: ConnectionState, topic: T
     const logStart = reader.logStartOffset()
     const end = reader.endOffset()
     if (p.fetchOffset < logStart || p.fetchOffset > end) return failed(p.partition, ERR.OFFSET_OUT_OF_RANGE)
-    const empty = {partitionIndex: p.partition, errorCode: ERR.NONE, highWatermark: end, logStartOffset: logStart, records: Buffer.alloc(0)}
+    const empty: FetchPartitionResponse = {partitionIndex: p.partition, errorCode: ERR.NONE, highWatermark: end, lastStableOffset: end, logStartOffset: logStart, abortedTransactions: [], records: Buffer.alloc(0)}
     if (p.fetchOffset === end || budget <= 0) return empty
     const cursor = cursorFor(connection, topic, p.partition, p.fetchOffset, READ_BYTES)
     const limit = Math.min(p.partitionMaxBytes, budget)
@@ -111,7 +139,8 @@ function readPartition(ctx: ServerContext, connection: ConnectionState, topic: T
       total += chunk.end - chunk.start
     }
     if (total === 0) return empty
-    return {...empty, highWatermark: Math.max(end, cursor.nextOffset), records: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total)}
+    const highWatermark = Math.max(end, cursor.nextOffset)
+    return {...empty, highWatermark, lastStableOffset: highWatermark, records: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total)}
   } catch (error) {
     ctx.options.log(`fetch from ${topic.name}/${p.partition} at ${p.fetchOffset} failed: ${errorMessage(error)}`)
     connection.cursors.get(`${topic.name}\0${p.partition}`)?.cursor.close()

@@ -1,18 +1,19 @@
-/** FindCoordinator: this node coordinates every group. Transactions have no coordinator here (transactions.ts). */
+/**
+ * FindCoordinator: this node coordinates every group. Transactions have no coordinator here
+ * (transactions.ts). v4 asks for several keys at once and gets one answer per key.
+ */
 import {NODE_ID} from '../context.js'
 import {ERR} from '../protocol/error-codes.js'
-import {decodeRequest, encodeResponse} from '../protocol/messages/find-coordinator.js'
-import type {Handler} from './types.js'
+import type {ApiHandler} from './types.js'
 import {TRANSACTIONS_UNSUPPORTED} from '../transactions.js'
 
-export const handleFindCoordinator: Handler = (ctx, request, reader, writer) => {
-  const version = request.header.apiVersion
-  const req = decodeRequest(reader, version)
+export const handleFindCoordinator: ApiHandler = (ctx, request, req) => {
   const {advertisedHost: host, advertisedPort: port} = ctx.options
-  if (req.keyType !== 0) {
-    ctx.options.log(`connection ${request.connection.id} (${request.header.clientId ?? 'no client id'}): transactional id '${req.key}' refused: ${TRANSACTIONS_UNSUPPORTED}`)
-    encodeResponse(writer, version, {errorCode: ERR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: TRANSACTIONS_UNSUPPORTED, nodeId: -1, host: '', port: -1})
-    return
+  const answer = (key: string) => {
+    if (req.keyType === 0) return {key, errorCode: ERR.NONE, errorMessage: null, nodeId: NODE_ID, host, port}
+    ctx.options.log(`connection ${request.connection.id} (${request.header.clientId ?? 'no client id'}): transactional id '${key}' refused: ${TRANSACTIONS_UNSUPPORTED}`)
+    return {key, errorCode: ERR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: TRANSACTIONS_UNSUPPORTED, nodeId: -1, host: '', port: -1}
   }
-  encodeResponse(writer, version, {errorCode: ERR.NONE, errorMessage: null, nodeId: NODE_ID, host, port})
+  if (request.header.apiVersion >= 4) return {coordinators: (req.coordinatorKeys as string[]).map(answer)}
+  return answer(req.key)
 }

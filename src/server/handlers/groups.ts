@@ -1,6 +1,6 @@
 /** The group APIs, for dispatch.ts. */
 import {API} from '../protocol/api-keys.js'
-import type {Handler} from './types.js'
+import type {ApiHandler} from './types.js'
 import {handleFindCoordinator} from './find-coordinator.js'
 import {handleJoinGroup} from './join-group.js'
 import {handleSyncGroup} from './sync-group.js'
@@ -11,7 +11,7 @@ import {handleOffsetFetch} from './offset-fetch.js'
 import {handleListGroups} from './list-groups.js'
 import {handleDescribeGroups} from './describe-groups.js'
 
-export const GROUP_HANDLERS: Array<[number, Handler]> = [
+export const GROUP_HANDLERS: Array<[number, ApiHandler]> = [
   [API.FindCoordinator, handleFindCoordinator],
   [API.JoinGroup, handleJoinGroup],
   [API.SyncGroup, handleSyncGroup],

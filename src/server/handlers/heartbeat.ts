@@ -1,8 +1,3 @@
-import {decodeRequest, encodeResponse} from '../protocol/messages/heartbeat.js'
-import type {Handler} from './types.js'
+import type {ApiHandler} from './types.js'
 
-export const handleHeartbeat: Handler = (ctx, request, reader, writer) => {
-  const version = request.header.apiVersion
-  const req = decodeRequest(reader, version)
-  encodeResponse(writer, version, {errorCode: ctx.groups.heartbeat(req.groupId, req.generationId, req.memberId)})
-}
+export const handleHeartbeat: ApiHandler = (ctx, _request, req) => ({errorCode: ctx.groups.heartbeat(req.groupId, req.generationId, req.memberId)})

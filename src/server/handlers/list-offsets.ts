@@ -2,34 +2,43 @@
  * ListOffsets: -2 = earliest (the log start), -1 = latest (the end offset), otherwise the first
  * record at or above the log start whose timestamp is at or after the given time (time index),
  * answered with that record's offset and its own timestamp, as Kafka does; -1 and -1 when none is.
+ * Version 0 answers with a list of offsets (empty for none) instead of one offset.
  */
+import type {ServerContext} from '../context.js'
 import {ERR, kafkaErrorCode} from '../protocol/error-codes.js'
-import {ListOffsetsPartition, decodeRequest, encodeResponse} from '../protocol/messages/list-offsets.js'
-import type {Handler} from './types.js'
+import type {ApiHandler} from './types.js'
 
 const LATEST = -1
 const EARLIEST = -2
 
-export const handleListOffsets: Handler = (ctx, request, reader, writer) => {
-  const version = request.header.apiVersion
-  const req = decodeRequest(reader, version)
-  const topics = req.topics.map((t) => ({
+interface PartitionRequest {
+  partitionIndex: number
+  timestamp: number
+}
+
+export const handleListOffsets: ApiHandler = (ctx, _request, req) => ({
+  topics: (req.topics as Array<{name: string; partitions: PartitionRequest[]}>).map((t) => ({
     name: t.name,
-    partitions: t.partitions.map((p): ListOffsetsPartition => {
-      try {
-        const topic = ctx.topics.get(t.name)
-        if (topic === undefined || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) return {partitionIndex: p.partitionIndex, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1}
-        const partition = topic.reader(p.partitionIndex)
-        if (p.timestamp === LATEST) return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: -1, offset: partition.endOffset()}
-        if (p.timestamp === EARLIEST) return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: -1, offset: partition.logStartOffset()}
-        const end = partition.endOffset()
-        const found = partition.recordAtOrAfter(p.timestamp, partition.logStartOffset())
-        if (found === undefined || found.offset >= end) return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: -1, offset: -1}
-        return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: found.timestamp, offset: found.offset}
-      } catch (error) {
-        return {partitionIndex: p.partitionIndex, errorCode: kafkaErrorCode(error), timestamp: -1, offset: -1}
-      }
+    partitions: t.partitions.map((p) => {
+      const answer = listOffset(ctx, t.name, p)
+      return {...answer, oldStyleOffsets: answer.offset >= 0 ? [answer.offset] : []}
     }),
-  }))
-  encodeResponse(writer, version, {topics})
+  })),
+})
+
+function listOffset(ctx: ServerContext, topicName: string, p: PartitionRequest) {
+  const none = (errorCode: number) => ({partitionIndex: p.partitionIndex, errorCode, timestamp: -1, offset: -1})
+  try {
+    const topic = ctx.topics.get(topicName)
+    if (topic === undefined || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) return none(ERR.UNKNOWN_TOPIC_OR_PARTITION)
+    const partition = topic.reader(p.partitionIndex)
+    if (p.timestamp === LATEST) return {...none(ERR.NONE), offset: partition.endOffset()}
+    if (p.timestamp === EARLIEST) return {...none(ERR.NONE), offset: partition.logStartOffset()}
+    const end = partition.endOffset()
+    const found = partition.recordAtOrAfter(p.timestamp, partition.logStartOffset())
+    if (found === undefined || found.offset >= end) return none(ERR.NONE)
+    return {partitionIndex: p.partitionIndex, errorCode: ERR.NONE, timestamp: found.timestamp, offset: found.offset}
+  } catch (error) {
+    return none(kafkaErrorCode(error))
+  }
 }

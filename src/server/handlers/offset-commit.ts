@@ -14,22 +14,27 @@ import {commitOffsets} from '../../core/groups/commits.js'
 import {GroupStore, OffsetCommit} from '../../core/groups/group-store.js'
 import {validateName} from '../../core/names.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
-import {OffsetCommitRequest, decodeRequest, encodeResponse} from '../protocol/messages/offset-commit.js'
 import type {ServerContext} from '../context.js'
-import type {Handler} from './types.js'
+import type {ApiHandler} from './types.js'
+
+interface OffsetCommitRequest {
+  groupId: string
+  generationId: number
+  memberId: string
+  topics: Array<{name: string; partitions: Array<{partitionIndex: number; committedOffset: number; committedMetadata: string | null}>}>
+}
 
 const MAX_METADATA_BYTES = 4096
 const OFFSET_METADATA_TOO_LARGE = 12
 const EARLIEST = -2
 const LATEST = -1
 
-export const handleOffsetCommit: Handler = (ctx, request, reader, writer) => {
-  const version = request.header.apiVersion
-  const req = decodeRequest(reader, version)
+export const handleOffsetCommit: ApiHandler = (ctx, _request, body) => {
+  const req = body as OffsetCommitRequest
   const codes = commit(ctx, req)
-  encodeResponse(writer, version, {
+  return {
     topics: req.topics.map((t) => ({name: t.name, partitions: t.partitions.map((p) => ({partitionIndex: p.partitionIndex, errorCode: codes.get(`${t.name}:${p.partitionIndex}`) ?? ERR.NONE}))})),
-  })
+  }
 }
 
 function commit(ctx: ServerContext, req: OffsetCommitRequest): Map<string, number> {

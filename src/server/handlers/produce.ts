@@ -13,13 +13,23 @@ import type {ServerContext} from '../context.js'
 import {splitBatches, validateBatch} from '../batch-validation.js'
 import {producerBatchAt} from '../producer-state.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
-import {ProducePartitionResponse, decodeRequest, encodeResponse} from '../protocol/messages/produce.js'
-import type {Handler} from './types.js'
+import type {ApiHandler} from './types.js'
 
-export const handleProduce: Handler = (ctx, request, reader, writer) => {
-  const version = request.header.apiVersion
-  const req = decodeRequest(reader)
-  const topics = req.topics.map((t) => {
+interface ProducePartitionResponse {
+  index: number
+  errorCode: number
+  baseOffset: number
+  logAppendTimeMs: number
+  logStartOffset: number
+}
+
+interface ProduceTopic {
+  name: string
+  partitionData: Array<{index: number; records: Buffer | null}>
+}
+
+export const handleProduce: ApiHandler = (ctx, request, req) => {
+  const responses = (req.topicData as ProduceTopic[]).map((t) => {
     let topic: Topic | undefined
     let topicError: number = ERR.NONE
     try {
@@ -30,14 +40,14 @@ export const handleProduce: Handler = (ctx, request, reader, writer) => {
     }
     return {
       name: t.name,
-      partitions: t.partitions.map((p) => (topic === undefined ? failed(p.index, topicError) : appendPartition(ctx, topic, p.index, p.records, req.acks))),
+      partitionResponses: t.partitionData.map((p) => (topic === undefined ? failed(p.index, topicError) : appendPartition(ctx, topic, p.index, p.records, req.acks))),
     }
   })
   if (req.acks === 0) {
     request.noResponse = true
-    return
+    return undefined
   }
-  encodeResponse(writer, version, {topics})
+  return {responses}
 }
 
 function failed(index: number, errorCode: number): ProducePartitionResponse {

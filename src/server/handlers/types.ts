@@ -10,6 +10,7 @@ import type {ServerContext} from '../context.js'
 import type {RequestHeader} from '../protocol/header.js'
 import type {Reader} from '../protocol/reader.js'
 import type {Writer} from '../protocol/writer.js'
+import type {Struct} from '../../protocol/schema.js'
 
 /** Per-connection state handlers may keep (fetch cursors, so a consumer's next fetch continues where the last one ended). */
 export interface ConnectionState {
@@ -30,3 +31,9 @@ export interface RequestContext {
 }
 
 export type Handler = (ctx: ServerContext, request: RequestContext, reader: Reader, writer: Writer) => void | Promise<void>
+
+/**
+ * A handler for a declared API (src/protocol/apis): it gets the decoded request and returns the
+ * response object, which dispatch encodes for the request's version; undefined = no response.
+ */
+export type ApiHandler = (ctx: ServerContext, request: RequestContext, body: Struct) => Struct | undefined | Promise<Struct | undefined>

@@ -1,3 +1,5 @@
+import {API_BY_KEY} from '../../protocol/apis/index.js'
+
 /**
  * The APIs `strom serve` answers and the version ranges it advertises in ApiVersions.
  *
@@ -5,8 +7,8 @@
  * features by exact intersections (group APIs must include version 0, Produce 3 and Fetch 4 for the
  * v2 message format), and kafka-python 2.0.2 guesses the broker version from the maxima (Fetch 11 →
  * "2.3", so it writes magic 2 batches) yet still sends Fetch v4, Metadata v1 and ListOffsets v1, so
- * the minima must reach down to those. All versions listed are non-flexible except ApiVersions v3
- * and IncrementalAlterConfigs v1 (both with tagged fields implemented).
+ * the minima must reach down to those; newer clients (@platformatic/kafka) need the flexible versions
+ * (Metadata v9+, Fetch v12+ ...), which the declarations in src/protocol/apis provide.
  */
 export const API = {
   Produce: 0,
@@ -44,33 +46,33 @@ export interface VersionRange {
   maxVersion: number
 }
 
-export const SUPPORTED: readonly VersionRange[] = [
-  {apiKey: API.Produce, minVersion: 3, maxVersion: 7},
-  {apiKey: API.Fetch, minVersion: 4, maxVersion: 11},
-  {apiKey: API.ListOffsets, minVersion: 0, maxVersion: 2},
-  {apiKey: API.Metadata, minVersion: 0, maxVersion: 4},
-  {apiKey: API.OffsetCommit, minVersion: 0, maxVersion: 7},
-  {apiKey: API.OffsetFetch, minVersion: 0, maxVersion: 5},
-  {apiKey: API.FindCoordinator, minVersion: 0, maxVersion: 2},
-  {apiKey: API.JoinGroup, minVersion: 0, maxVersion: 5},
-  {apiKey: API.Heartbeat, minVersion: 0, maxVersion: 3},
-  {apiKey: API.LeaveGroup, minVersion: 0, maxVersion: 1},
-  {apiKey: API.SyncGroup, minVersion: 0, maxVersion: 3},
-  {apiKey: API.DescribeGroups, minVersion: 0, maxVersion: 4},
-  {apiKey: API.ListGroups, minVersion: 0, maxVersion: 2},
-  {apiKey: API.SaslHandshake, minVersion: 0, maxVersion: 1},
-  {apiKey: API.ApiVersions, minVersion: 0, maxVersion: 3},
+/** Ranges of the APIs still answered by hand-written messages (src/server/protocol/messages). */
+const LEGACY: readonly VersionRange[] = [
   {apiKey: API.CreateTopics, minVersion: 0, maxVersion: 4},
   {apiKey: API.DeleteTopics, minVersion: 0, maxVersion: 3},
   {apiKey: API.DeleteRecords, minVersion: 0, maxVersion: 1},
-  {apiKey: API.InitProducerId, minVersion: 0, maxVersion: 1},
   {apiKey: API.DescribeConfigs, minVersion: 0, maxVersion: 2},
   {apiKey: API.AlterConfigs, minVersion: 0, maxVersion: 1},
+  {apiKey: API.SaslHandshake, minVersion: 0, maxVersion: 1},
   {apiKey: API.SaslAuthenticate, minVersion: 0, maxVersion: 1},
   {apiKey: API.CreatePartitions, minVersion: 0, maxVersion: 1},
   {apiKey: API.DeleteGroups, minVersion: 0, maxVersion: 1},
   {apiKey: API.IncrementalAlterConfigs, minVersion: 0, maxVersion: 1},
 ]
+
+/** APIs answered from their declarations (src/protocol/apis): the versions served are the declared ones. */
+export const DECLARED: ReadonlySet<number> = new Set<number>([
+  API.ApiVersions, API.Metadata, API.Produce, API.Fetch, API.ListOffsets, API.InitProducerId,
+  API.FindCoordinator, API.JoinGroup, API.SyncGroup, API.Heartbeat, API.LeaveGroup, API.OffsetCommit, API.OffsetFetch, API.DescribeGroups, API.ListGroups,
+])
+
+export const SUPPORTED: readonly VersionRange[] = Object.values(API).map((apiKey) => {
+  if (DECLARED.has(apiKey)) {
+    const schema = API_BY_KEY.get(apiKey)!
+    return {apiKey, minVersion: schema.minVersion, maxVersion: schema.maxVersion}
+  }
+  return LEGACY.find((range) => range.apiKey === apiKey)!
+})
 
 /**
  * What ApiVersions advertises: SUPPORTED, but Produce from version 0, as Kafka 4.0 does while it
@@ -87,14 +89,6 @@ const BY_KEY = new Map(SUPPORTED.map((range) => [range.apiKey, range]))
 export function isSupported(apiKey: number, version: number): boolean {
   const range = BY_KEY.get(apiKey)
   return range !== undefined && version >= range.minVersion && version <= range.maxVersion
-}
-
-/** Request header v2 / response header v1 (tagged fields) are used from these versions on. */
-const FLEXIBLE_FROM: Partial<Record<number, number>> = {[API.ApiVersions]: 3, [API.IncrementalAlterConfigs]: 1}
-
-export function isFlexible(apiKey: number, version: number): boolean {
-  const from = FLEXIBLE_FROM[apiKey]
-  return from !== undefined && version >= from
 }
 
 /** Kafka's API keys run from 0 to a few dozen; a header outside this range is not a Kafka request. */

@@ -9,8 +9,8 @@
   Later fields are optional on the wire (older clients stop after user_data), so only the topics are
   required here.
 */
-import {Reader} from '../reader.js'
-import {Writer} from '../writer.js'
+import {Reader} from './reader.js'
+import {Writer} from './writer.js'
 
 export function decodeSubscriptionTopics(metadata: Buffer): string[] {
   const reader = new Reader(metadata)
