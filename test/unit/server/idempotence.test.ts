@@ -14,10 +14,10 @@ import {handleProduce} from '../../../src/server/handlers/produce.js'
 import type {RequestContext} from '../../../src/server/handlers/types.js'
 import {PartitionProducers, ProducerState} from '../../../src/server/producer-state.js'
 import {ERR} from '../../../src/server/protocol/error-codes.js'
-import {Reader} from '../../../src/server/protocol/reader.js'
 import {Writer} from '../../../src/server/protocol/writer.js'
 import {TopicCache} from '../../../src/server/topic-cache.js'
 import {tmpLogDir} from '../../helpers/strom.js'
+import {callDeclared} from '../../helpers/declared-handler.js'
 
 const PRODUCER = 123_456_789_012
 
@@ -44,10 +44,8 @@ async function produce(ctx: ServerContext, records: Buffer): Promise<[number, nu
   const body = new Writer()
   body.string(null).int16(-1).int32(5000)
   body.array([0], (tw) => tw.string('t').array([0], (pw) => pw.int32(0).bytes(records)))
-  const writer = new Writer()
   const request = {header: {apiKey: 0, apiVersion: 3, correlationId: 1, clientId: 'test'}, connection: {}, noResponse: false} as unknown as RequestContext
-  await handleProduce(ctx, request, new Reader(Buffer.from(body.toBuffer())), writer)
-  const r = new Reader(Buffer.from(writer.toBuffer()))
+  const r = await callDeclared(handleProduce, ctx, request, Buffer.from(body.toBuffer()))
   let answer: [number, number] = [-99, -99]
   r.array((tr) => {
     tr.string()

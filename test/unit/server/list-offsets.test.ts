@@ -10,19 +10,17 @@ import {Producer} from '../../../src/core/producer.js'
 import type {ServerContext} from '../../../src/server/context.js'
 import {handleListOffsets} from '../../../src/server/handlers/list-offsets.js'
 import type {RequestContext} from '../../../src/server/handlers/types.js'
-import {Reader} from '../../../src/server/protocol/reader.js'
 import {Writer} from '../../../src/server/protocol/writer.js'
 import {TopicCache} from '../../../src/server/topic-cache.js'
 import {tmpLogDir} from '../../helpers/strom.js'
+import {callDeclared} from '../../helpers/declared-handler.js'
 
 /** ListOffsets v1 for partition 0 of `topic` at each timestamp → [timestamp, offset] per answer. */
 async function listOffsets(ctx: ServerContext, topic: string, timestamps: number[]): Promise<Array<[number, number]>> {
   const body = new Writer()
   body.int32(-1).array([topic], (w, name) => w.string(name).array(timestamps, (pw, t) => pw.int32(0).int64(t)))
-  const writer = new Writer()
   const request = {header: {apiKey: 2, apiVersion: 1, correlationId: 1, clientId: 'test'}, connection: {}, noResponse: false} as unknown as RequestContext
-  await handleListOffsets(ctx, request, new Reader(Buffer.from(body.toBuffer())), writer)
-  const r = new Reader(Buffer.from(writer.toBuffer()))
+  const r = await callDeclared(handleListOffsets, ctx, request, Buffer.from(body.toBuffer()))
   const out: Array<[number, number]> = []
   r.array((tr) => {
     tr.string()

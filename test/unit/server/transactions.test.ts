@@ -7,18 +7,17 @@ import {describe, expect, it} from 'vitest'
 import type {ServerContext} from '../../../src/server/context.js'
 import {handleFindCoordinator} from '../../../src/server/handlers/find-coordinator.js'
 import {handleInitProducerId} from '../../../src/server/handlers/init-producer-id.js'
-import type {Handler, RequestContext} from '../../../src/server/handlers/types.js'
+import type {ApiHandler, RequestContext} from '../../../src/server/handlers/types.js'
 import {ERR} from '../../../src/server/protocol/error-codes.js'
 import {Reader} from '../../../src/server/protocol/reader.js'
 import {Writer} from '../../../src/server/protocol/writer.js'
+import {callDeclared} from '../../helpers/declared-handler.js'
 import {ProducerState} from '../../../src/server/producer-state.js'
 
-async function call(handler: Handler, apiKey: number, apiVersion: number, body: Writer, logged: string[]): Promise<Reader> {
+async function call(handler: ApiHandler, apiKey: number, apiVersion: number, body: Writer, logged: string[]): Promise<Reader> {
   const ctx = {options: {advertisedHost: '127.0.0.1', advertisedPort: 9092, log: (m: string) => logged.push(m)}, producers: new ProducerState()} as unknown as ServerContext
   const request = {header: {apiKey, apiVersion, correlationId: 1, clientId: 'test'}, connection: {id: 1}, noResponse: false} as unknown as RequestContext
-  const writer = new Writer()
-  await handler(ctx, request, new Reader(Buffer.from(body.toBuffer())), writer)
-  return new Reader(Buffer.from(writer.toBuffer()))
+  return callDeclared(handler, ctx, request, Buffer.from(body.toBuffer()))
 }
 
 describe('transactions (not supported)', () => {
