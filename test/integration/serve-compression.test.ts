@@ -86,12 +86,12 @@ async function viaServer(args: string[], input?: string): Promise<{stdout: strin
   return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1}
 }
 
-describeWithClients('strom produce --bootstrap-server --compression', [KCAT], () => {
+describeWithClients('strom produce --bootstrap-server --compression', [KCAT, KAFKA_PYTHON], () => {
   // Long lines among short ones, keyed over two partitions, several batches per partition.
   const input = lines(30_000).split('\n').slice(0, -1).map((n) => `k${Number(n) % 5}:${Number(n) % 9 === 0 ? LONG : `v${n}`}`).join('\n') + '\n'
 
   for (const codec of CODECS) {
-    it(`${codec}: stored as sent, read back identically by strom consume and kcat`, async () => {
+    it(`${codec}: stored as sent, read back identically by strom consume, kcat and kafka-python`, async () => {
       const topic = `sp-${codec}`
       const produced = await viaServer(['produce', topic, '--create', '--partitions', '2', '-K:', '--compression', codec], input)
       expect(produced.exitCode, produced.stderr).toBe(0)
@@ -106,6 +106,19 @@ describeWithClients('strom produce --bootstrap-server --compression', [KCAT], ()
       const viaKcat = await kcat(['-C', '-b', serve.bootstrap, '-t', topic, '-e', '-q', '-f', '%k:%s\\n'])
       expect(viaKcat.exitCode, viaKcat.stderr).toBe(0)
       expect(viaKcat.stdout.trim().split('\n').sort()).toEqual(expected)
+      // kafka-python decodes with python-lz4 (liblz4), python-snappy and zstandard: the reference
+      // decoders, stricter than librdkafka's about LZ4's block end rules.
+      const viaPython = await python(`
+from kafka import KafkaConsumer, TopicPartition
+c = KafkaConsumer(bootstrap_servers='${serve.bootstrap}', consumer_timeout_ms=3000)
+c.assign([TopicPartition('${topic}', 0), TopicPartition('${topic}', 1)])
+c.seek_to_beginning()
+lines = sorted(m.key.decode() + ':' + m.value.decode() for m in c)
+sent = sorted('k%d:%s' % (n % 5, 'a' * 3000 if n % 9 == 0 else 'v%d' % n) for n in range(1, 30001))
+print(len(lines), lines == sent)
+`, {}, 60_000)
+      expect(viaPython.stderr).toBe('')
+      expect(viaPython.stdout.trim()).toBe('30000 True')
       const verify = await strom(dir, ['log', 'verify', topic])
       expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0)
     })
