@@ -6,6 +6,7 @@
  */
 import type {RecordView} from '../core/format/record-view.js'
 import type {Header} from '../core/format/record-batch.js'
+import type {CodecName} from '../core/format/compression.js'
 import type {DelimitedOptions, DeliveryReport} from '../core/producer.js'
 import type {GroupDescription, GroupStateName} from '../core/groups/group-admin.js'
 import type {PlannedReset, ResetScope, ResetSpec} from '../core/groups/offsets-reset.js'
@@ -78,6 +79,11 @@ export interface SinkOptions {
    * directory has one copy: every append is acknowledged once written to the OS (--sync: on disk).
    */
   acks?: -1 | 0 | 1
+  /**
+   * Codec of the batches sent. Absent: a log directory uses the topic's compression.type; Kafka
+   * is sent uncompressed batches (the broker applies the topic's compression.type itself).
+   */
+  compression?: CodecName
 }
 
 export interface SinkStats {

@@ -5,13 +5,14 @@ import {parseEnvelope} from '../cli/envelope.js'
 import {MessageHandler, RunHandler, readDelimitedStdin} from '../cli/delimited-input.js'
 import {StromError} from '../core/errors.js'
 import {describeDelivery} from '../cli/delivery-message.js'
+import {CODEC_NAMES, CodecName} from '../core/format/compression.js'
 import type {Header} from '../core/format/record-batch.js'
 import type {RecordSink} from '../backends/backend.js'
 import {PARTITIONERS, PartitionerName} from '../core/topic/partitioner.js'
 
 export default class Produce extends StromCommand {
   static summary = 'Append messages to a topic, from stdin or the arguments.'
-  static description = `One message per line by default. Keyed messages go to the partition Kafka's default partitioner would pick (murmur2), so the same key lands in the same partition number as on a Kafka cluster. A batch is acknowledged once written to the OS; --sync also fsyncs it.
+  static description = `One message per line by default. Keyed messages go to the partition Kafka's default partitioner would pick (murmur2), so the same key lands in the same partition number as on a Kafka cluster. A batch is acknowledged once written to the OS; --sync also fsyncs it. Batches are compressed with --compression's codec; without it, on a log directory, with the topic's compression.type (\`producer\`, the default, leaves them uncompressed).
 
 With --json, each line is an envelope as consume --json prints it. Its "partition" (where the record was in the source topic) is ignored unless --keep-partition is given: keyed records go where their key hashes, unkeyed ones where --partitioner puts them, so a 3-partition topic can be copied into a 1-partition one.`
   static examples = [
@@ -20,6 +21,7 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
     {description: 'Messages from the arguments, with a header', command: '<%= config.bin %> produce events "hello" "world" -H source=cli'},
     {description: 'Round-trip from another topic through jq', command: '<%= config.bin %> consume a --json | jq -c ".value |= ascii_upcase" | <%= config.bin %> produce b --json --create'},
     {description: 'NUL-separated binary-safe input, fsync per batch', command: 'find . -print0 | <%= config.bin %> produce files -D "\\0" --sync'},
+    {description: 'zstd-compressed batches', command: 'cat access.log | <%= config.bin %> produce logs --compression zstd'},
   ]
 
   static strict = false
@@ -40,6 +42,7 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
     'key-encoding': Flags.string({description: 'how keys are written in the input', options: [...ENCODINGS], default: 'utf8'}),
     'null-empty': Flags.boolean({char: 'Z', description: 'send an empty key or value as null (a tombstone on compacted topics)'}),
     sync: Flags.boolean({description: 'fsync each batch before it counts as written'}),
+    compression: Flags.string({description: "compress each batch with this codec (default: on a log directory the topic's compression.type, `producer` meaning none; on Kafka none)", options: [...CODEC_NAMES]}),
     acks: Flags.string({description: 'with --bootstrap-server: acknowledgement by all in-sync replicas (all, -1), the leader (1) or none (0); default all', options: ['all', '-1', '1', '0']}),
     create: Flags.boolean({description: 'create the topic if it does not exist'}),
     partitions: Flags.integer({description: 'with --create: partitions of the topic if it is created (default: 1)', dependsOn: ['create']}),
@@ -56,6 +59,7 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
       sync: flags.sync,
       batchBytes: flags['batch-size'],
       createPartitions: flags.create ? flags.partitions ?? 1 : undefined,
+      compression: flags.compression as CodecName | undefined,
       acks: flags.acks === undefined || flags.acks === 'all' ? -1 : (Number(flags.acks) as -1 | 0 | 1),
     })
     if (flags.partition !== undefined) producer.checkPartition(flags.partition)

@@ -19,7 +19,17 @@ export interface TopicConfig {
   deleteRetentionMs: number
   /** Comma-separated consumer groups whose uncommitted data retention keeps ('' = none). */
   retentionHoldGroups: string
+  /** Codec of batches a log directory's producers write (see COMPRESSION_TYPES). */
+  compressionType: CompressionType
 }
+
+/**
+ * Kafka's values of compression.type: a codec, `producer` (what the producer chose: uncompressed
+ * unless `produce --compression` says) or `uncompressed`, with `none` (the producer's name for it)
+ * accepted as the same thing.
+ */
+export const COMPRESSION_TYPES = ['producer', 'none', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] as const
+export type CompressionType = typeof COMPRESSION_TYPES[number]
 
 type Parser = (raw: string, key: string) => unknown
 
@@ -77,6 +87,7 @@ export const CONFIG_ENTRIES: Record<string, ConfigEntry> = {
   'min.cleanable.dirty.ratio': {field: 'minCleanableDirtyRatio', parse: ratio, doc: 'dirty fraction that triggers compaction'},
   'delete.retention.ms': {field: 'deleteRetentionMs', parse: integer(0), doc: 'how long tombstones survive compaction'},
   'retention.hold.groups': {field: 'retentionHoldGroups', parse: groupList, doc: 'consumer groups whose uncommitted data retention keeps'},
+  'compression.type': {field: 'compressionType', parse: oneOf([...COMPRESSION_TYPES]), doc: 'codec of produced batches when produce has no --compression (producer: uncompressed)'},
 }
 
 export const DEFAULT_TOPIC_CONFIG: TopicConfig = {
@@ -91,6 +102,7 @@ export const DEFAULT_TOPIC_CONFIG: TopicConfig = {
   minCleanableDirtyRatio: 0.5,
   deleteRetentionMs: 24 * 3600 * 1000,
   retentionHoldGroups: '',
+  compressionType: 'producer',
 }
 
 /** Kafka-named overrides, as stored in topic.json. */

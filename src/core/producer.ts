@@ -1,12 +1,16 @@
 /**
  * A producer for one topic: accumulates records per partition into RecordBatch v2 batches and
  * appends a batch when it is full (`batchBytes`, like Kafka's batch.size) or on `flush()`.
+ * A full batch is compressed (the codec asked for, else the topic's compression.type) just before
+ * its append; `batchBytes` bounds the records before compression, as Kafka's batch.size does.
  * Appends are synchronous; the caller decides when to flush (the CLI flushes when its input
  * pauses, which is what makes a streaming pipe visible to followers within milliseconds).
  */
+import type {CompressionType} from './config.js'
 import {StromError} from './errors.js'
 import {ByteArena} from './format/byte-arena.js'
-import {BatchBuilder, Header} from './format/record-batch.js'
+import {CODEC_NONE, CodecName, codecId} from './format/compression.js'
+import {BatchBuilder, Header, compressBatch} from './format/record-batch.js'
 import type {Topic} from './log.js'
 import type {AppendResult} from './partition/partition-writer.js'
 import {partitionForKeyRange} from './topic/murmur2.js'
@@ -18,6 +22,14 @@ export interface ProducerOptions {
   sync?: boolean
   /** Largest batch to build (capped by the topic's max.message.bytes). */
   batchBytes?: number
+  /** Codec of the appended batches; default: the topic's compression.type. */
+  compression?: CodecName
+}
+
+/** The codec id a producer uses: the one asked for, else the topic's (`producer` and `uncompressed`: none). */
+export function producedCodec(asked: CodecName | undefined, topicType: CompressionType): number {
+  const name = asked ?? (topicType === 'producer' || topicType === 'uncompressed' ? 'none' : topicType)
+  return codecId(name) ?? CODEC_NONE
 }
 
 export interface ProduceRecord {
@@ -72,6 +84,7 @@ export class Producer {
   private readonly batchBytes: number
   private readonly requireKey: boolean
   private readonly maxMessageBytes: number
+  private readonly codec: number
   /** Where the builders' batches and the caller's input share memory; made on the first declared source. */
   private arena: ByteArena | undefined
   /** Per partition, the numbers of the records in its pending batch: flat [start, end) pairs. */
@@ -92,6 +105,7 @@ export class Producer {
     this.requireKey = topic.config.cleanupPolicy.includes('compact')
     this.maxMessageBytes = topic.config.maxMessageBytes
     this.stickyUnkeyed = (options.partitioner ?? 'sticky') === 'sticky'
+    this.codec = producedCodec(options.compression, topic.config.compressionType)
   }
 
   /** Queues a record; appends the partition's batch first if the record would not fit. */
@@ -286,7 +300,7 @@ export class Producer {
   private appendBatch(partition: number): AppendResult | undefined {
     const builder = this.builders[partition]
     if (builder === undefined || builder.recordCount === 0) return undefined
-    const batch = builder.seal()
+    const batch = this.compressed(builder.seal())
     try {
       const result = this.topic.writer(partition).append(batch, {sync: this.options.sync})
       this.stats.batches++
@@ -319,6 +333,17 @@ export class Producer {
   delivery(): DeliveryReport {
     const pending = this.pendingRanges.flat()
     return {records: this.stats.messages, appendFailed: this.failedAppends > 0, notWritten: mergeRanges([...this.notWritten, ...pending]), maybeWritten: mergeRanges(this.maybeWritten)}
+  }
+
+  /**
+   * The sealed batch compressed with the producer's codec. Incompressible records can come out a
+   * few bytes larger (the codec's framing); a batch that this would push past max.message.bytes is
+   * appended uncompressed instead, as the codec gains nothing on it and the records themselves fit.
+   */
+  private compressed(sealed: Buffer): Buffer {
+    if (this.codec === CODEC_NONE) return sealed
+    const batch = compressBatch(sealed, this.codec)
+    return batch.length <= this.maxMessageBytes ? batch : sealed
   }
 }
 

@@ -8,7 +8,7 @@ export class FileSink implements RecordSink {
   readonly producer: Producer
 
   constructor(readonly topic: Topic, options: SinkOptions) {
-    this.producer = new Producer(topic, {partitioner: options.partitioner, sync: options.sync, batchBytes: options.batchBytes})
+    this.producer = new Producer(topic, {partitioner: options.partitioner, sync: options.sync, batchBytes: options.batchBytes, compression: options.compression})
   }
 
   get topicName(): string {

@@ -2,16 +2,18 @@
  * Producing to Kafka. Partitions are chosen here, by strom's own partitioner (murmur2 for keys,
  * as Kafka's Java client does, sticky or round-robin for the rest), so a key lands in the same
  * partition number on a cluster as in a log directory. Records go straight into a RecordBatch per
- * partition (src/core's BatchBuilder, the same encoder a log directory uses), and the batches into
- * Produce requests, one per partition leader, with acks=all unless --acks says otherwise. flush() waits for every
- * acknowledgement; drain() holds the input back while too much is in flight.
+ * partition (src/core's BatchBuilder, the same encoder a log directory uses), compressed with
+ * --compression's codec if one is given, and the batches into Produce requests, one per partition
+ * leader, with acks=all unless --acks says otherwise. flush() waits for every acknowledgement;
+ * drain() holds the input back while too much is in flight.
  *
  * The requests travel on kafkajs' connections (see client.ts and produce-request.ts), not through
  * its Producer: kafkajs would re-encode each record through its generic encoder and group records
  * by partition with a copy of the list per record, which together were nearly all of the CPU.
  */
 import {StromError} from '../../core/errors.js'
-import {BatchBuilder, Header} from '../../core/format/record-batch.js'
+import {CODEC_NONE, codecId} from '../../core/format/compression.js'
+import {BatchBuilder, Header, compressBatch} from '../../core/format/record-batch.js'
 import {Partitioner} from '../../core/topic/partitioner.js'
 import type {RecordSink, SinkOptions, SinkStats} from '../backend.js'
 import type {InternalCluster} from './client.js'
@@ -53,6 +55,7 @@ export class KafkaSink implements RecordSink {
   private readonly inFlight = new Set<Promise<void>>()
   private lastSend: Promise<void> = Promise.resolve()
   private failure: unknown
+  private readonly codec: number
 
   constructor(
     private readonly cluster: InternalCluster,
@@ -64,6 +67,7 @@ export class KafkaSink implements RecordSink {
     this.partitioner = new Partitioner(partitions, options.partitioner)
     this.builders = Array.from({length: partitions}, () => undefined)
     this.partitionLimit = Math.min(options.batchBytes, MAX_PARTITION_BYTES)
+    this.codec = codecId(options.compression ?? 'none') ?? CODEC_NONE
   }
 
   checkPartition(partition: number): void {
@@ -121,8 +125,10 @@ export class KafkaSink implements RecordSink {
     for (let p = 0; p < this.builders.length; p++) {
       const builder = this.builders[p]
       if (builder === undefined || builder.recordCount === 0) continue
-      // seal() returns a view of the builder's buffer, which is reused: the request needs its own copy.
-      batches.set(p, Buffer.from(builder.seal()))
+      // seal() returns a view of the builder's buffer, which is reused: the request needs its own
+      // copy, which compressBatch makes (with a codec) or Buffer.from (without).
+      const sealed = builder.seal()
+      batches.set(p, this.codec === CODEC_NONE ? Buffer.from(sealed) : compressBatch(sealed, this.codec))
       builder.reset()
       this.partitioner.onBatchSent(p)
     }
@@ -159,7 +165,7 @@ export class KafkaSink implements RecordSink {
         try {
           const broker = await this.cluster.findBroker({nodeId: leader})
           const body = encodeProduceBody(this.topicName, partitions.map((partition) => ({partition, batch: remaining.get(partition)!})), acks, 30_000)
-          await broker.connectionPool.send(produceRequest(body, acks !== 0))
+          await broker.connectionPool.send(produceRequest(body, acks !== 0, this.codec))
         } catch (error) {
           lastError = error
           for (const partition of partitions) failed.set(partition, remaining.get(partition)!)

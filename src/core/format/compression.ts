@@ -12,18 +12,22 @@
  *   3 lz4     an LZ4 frame (KIP-57): magic 0x184D2204 (LE), FLG, BD, [content size u64 LE],
  *             [dict id u32], HC = (xxh32(FLG..before HC) >> 8) & 0xFF, then blocks
  *             [size u32 LE (high bit: stored uncompressed; 0: end mark), data, [xxh32]]*,
- *             [content xxh32]. Blocks may refer back into earlier ones (FLG bit 5 clear).
+ *             [content xxh32]. Readers take blocks that refer back into earlier ones (FLG bit 5
+ *             clear); strom writes what Kafka's Java client writes and Kafka's broker and Java
+ *             consumer require ("Dependent block stream is unsupported" otherwise): FLG 0x60
+ *             (version 1, independent blocks, no checksums), BD 0x40 (64 KiB blocks).
  *   4 zstd    a zstd frame (RFC 8878).
  *
  * Decoding is bounded: output beyond `maxBytes` stops the decoder with a DecompressionError
  * (a hostile batch of a few bytes cannot make strom allocate gigabytes).
  *
  * Libraries (all loaded on first use, so a process that never meets a codec never parses it):
- * snappyjs (raw snappy blocks), lz4js (LZ4 compression; decoding is below, bounds-checked),
+ * snappyjs (raw snappy blocks), LZ4 blocks in lz4-block.ts (decoding is below, bounds-checked),
  * zstd through node:zlib where Node has it (>= 22.15), else fzstd (decoding) and
  * @bokuweb/zstd-wasm (encoding; zstd's C compiled to WebAssembly).
  */
 import {createRequire} from 'node:module'
+import {lz4BlockBound, lz4CompressBlock} from './lz4-block.js'
 
 export const CODEC_NONE = 0
 export const CODEC_GZIP = 1
@@ -58,10 +62,6 @@ interface SnappyJs {
 let snappyjs: SnappyJs | undefined
 const snappy = () => (snappyjs ??= require('snappyjs') as SnappyJs)
 
-interface Lz4Js {
-  compress(data: Uint8Array): Uint8Array
-}
-let lz4js: Lz4Js | undefined
 
 interface ZlibZstd {
   zstdCompressSync(data: Uint8Array, options?: object): Buffer
@@ -117,7 +117,7 @@ export function compressRecords(codec: number, records: Uint8Array): Buffer {
     case CODEC_NONE: return Buffer.from(records)
     case CODEC_GZIP: return nodeZlib().gzipSync(records)
     case CODEC_SNAPPY: return xerialSnappy(records)
-    case CODEC_LZ4: return toBuffer((lz4js ??= require('lz4js') as Lz4Js).compress(records))
+    case CODEC_LZ4: return lz4Frame(records)
     case CODEC_ZSTD: {
       const z = zlibZstd()
       if (z !== undefined) return z.zstdCompressSync(records, {pledgedSrcSize: records.length})
@@ -210,6 +210,41 @@ function snappyBlock(s: SnappyJs, block: Buffer, room: number, maxBytes: number)
 // ---- lz4 ----
 
 const LZ4_MAGIC = 0x184d2204
+// Version 1, block independence; BD: 64 KiB blocks (Kafka's Lz4BlockOutputStream default).
+const LZ4_FLG = 0x60
+const LZ4_BD = 0x40
+const LZ4_BLOCK_SIZE = 64 * 1024
+let lz4HashTable: Int32Array | undefined
+let lz4Scratch: Buffer | undefined
+
+/** An LZ4 frame of independent 64 KiB blocks (layout above); a block that does not shrink is stored. */
+function lz4Frame(records: Uint8Array): Buffer {
+  const table = (lz4HashTable ??= new Int32Array(1 << 16))
+  const scratch = (lz4Scratch ??= Buffer.allocUnsafe(lz4BlockBound(LZ4_BLOCK_SIZE)))
+  const blocks = Math.ceil(records.length / LZ4_BLOCK_SIZE)
+  // Header, then at worst every block stored (size word + bytes), then the end mark.
+  const out = Buffer.allocUnsafe(7 + records.length + 4 * blocks + 4)
+  out.writeUInt32LE(LZ4_MAGIC, 0)
+  out[4] = LZ4_FLG
+  out[5] = LZ4_BD
+  out[6] = (xxh32(out, 4, 6) >>> 8) & 0xff
+  let o = 7
+  for (let at = 0; at < records.length; at += LZ4_BLOCK_SIZE) {
+    const length = Math.min(LZ4_BLOCK_SIZE, records.length - at)
+    const compressed = lz4CompressBlock(records, at, at + length, scratch, 0, table)
+    if (compressed < length) {
+      out.writeUInt32LE(compressed, o)
+      out.set(scratch.subarray(0, compressed), o + 4)
+      o += 4 + compressed
+    } else {
+      out.writeUInt32LE((0x80000000 | length) >>> 0, o)
+      out.set(records.subarray(at, at + length), o + 4)
+      o += 4 + length
+    }
+  }
+  out.writeUInt32LE(0, o)
+  return out.subarray(0, o + 4)
+}
 
 /** Decodes one LZ4 frame (layout above); every read and write is bounds-checked. */
 export function lz4DecodeFrame(src: Buffer, maxBytes: number): Buffer {

@@ -65,6 +65,56 @@ describe('record compression codecs', () => {
     expect(frame[6]).toBe((xxh32(frame, 4, 6) >>> 8) & 0xff)
   })
 
+  it('writes LZ4 frames as Kafka reads them: independent 64 KiB blocks (Kafka refuses dependent ones)', () => {
+    // 300 KiB whose blocks repeat each other: a block that could refer back into the one before must not.
+    const data = Buffer.from(Array.from({length: 300 * 1024}, (_, i) => `${i % 4000} `).join('').slice(0, 300 * 1024))
+    const frame = compressRecords(CODEC_LZ4, data)
+    expect(frame.length).toBeLessThan(data.length / 2)
+    expect(frame[4]).toBe(0x60) // version 1, block independence, no checksums
+    expect(frame[5]).toBe(0x40) // 64 KiB blocks
+    expect(decompressRecords(CODEC_LZ4, frame, data.length)).toEqual(data)
+    // Each block, alone in a frame of its own, decodes to its 64 KiB of the data.
+    const header = frame.subarray(0, 7)
+    let at = 7
+    let decoded = 0
+    for (let size = frame.readUInt32LE(at); size !== 0; size = frame.readUInt32LE(at)) {
+      const length = 4 + (size & 0x7fffffff)
+      const alone = Buffer.concat([header, frame.subarray(at, at + length), Buffer.alloc(4)])
+      const block = decompressRecords(CODEC_LZ4, alone, 64 * 1024)
+      expect(block).toEqual(data.subarray(decoded, decoded + 64 * 1024))
+      decoded += block.length
+      at += length
+    }
+    expect(decoded).toBe(data.length)
+    expect(at + 4).toBe(frame.length)
+  })
+
+  it('keeps LZ4 blocks within the end rules strict decoders (liblz4, lz4-java) enforce', () => {
+    // Inputs whose matches run to the very end of a block: a strict decoder refuses a match that
+    // starts within the last 12 bytes (MFLIMIT) or ends within the last 5 (LASTLITERALS).
+    const inputs = [
+      Buffer.from(Array.from({length: 20000}, (_, i) => `${i}\n`).join('')),
+      Buffer.alloc(100, 'a'),
+      Buffer.from('abcdabcdabcdabcdabcdabcd'),
+      Buffer.from('hello hello hello kafka '.repeat(3000)),
+    ]
+    for (const data of inputs) {
+      const frame = compressRecords(CODEC_LZ4, data)
+      expect(decompressRecords(CODEC_LZ4, frame, data.length)).toEqual(data)
+      for (let at = 7, size = frame.readUInt32LE(at); size !== 0; at += 4 + (size & 0x7fffffff), size = frame.readUInt32LE(at)) {
+        if ((size & 0x80000000) !== 0) continue
+        checkEndRules(frame.subarray(at + 4, at + 4 + size))
+      }
+    }
+  })
+
+  it('stores an incompressible LZ4 block uncompressed (the size word\'s high bit)', () => {
+    const random = Buffer.from(Array.from({length: 1000}, () => Math.floor(Math.random() * 256)))
+    const frame = compressRecords(CODEC_LZ4, random)
+    expect(frame.readUInt32LE(7)).toBe((0x80000000 | 1000) >>> 0)
+    expect(decompressRecords(CODEC_LZ4, frame, 1000)).toEqual(random)
+  })
+
   it('refuses hostile and damaged data without allocating what it claims', () => {
     // An lz4 frame that declares 2^40 bytes of content.
     const lz4Header = Buffer.from('04224d184840' + '0000000000010000', 'hex')
@@ -87,3 +137,37 @@ describe('record compression codecs', () => {
     expect(() => decompressRecords(5, Buffer.alloc(8), 10)).toThrow('codec 5 is not a compression codec')
   })
 })
+
+/** Walks an LZ4 block's sequences and checks the end rules of the block format against its decoded length. */
+function checkEndRules(block: Buffer): void {
+  const sequences: Array<{matchStart: number; matchEnd: number}> = []
+  let s = 0
+  let out = 0
+  const length = () => {
+    let n = 0
+    let b: number
+    do {
+      b = block[s++]
+      n += b
+    } while (b === 255)
+    return n
+  }
+  for (;;) {
+    const token = block[s++]
+    let literals = token >>> 4
+    if (literals === 15) literals += length()
+    s += literals
+    out += literals
+    if (s === block.length) break
+    s += 2
+    let match = (token & 15) + 4
+    if ((token & 15) === 15) match += length()
+    sequences.push({matchStart: out, matchEnd: out + match})
+    out += match
+  }
+  for (const {matchStart, matchEnd} of sequences) {
+    expect(matchStart).toBeLessThanOrEqual(out - 12)
+    expect(matchEnd).toBeLessThanOrEqual(out - 5)
+  }
+  expect(out - (sequences.at(-1)?.matchEnd ?? 0)).toBeGreaterThanOrEqual(Math.min(5, out))
+}
