@@ -1,5 +1,6 @@
 /**
- * Every ```sh example of README.md, run as a newcomer would paste it: in order, in one scratch
+ * Every ```sh example of README.md and of the docs/ pages that hold runnable examples, run as a
+ * newcomer would paste them: one file at a time in the order of DOCS, each in order, in one scratch
  * directory, with `strom` on PATH (a wrapper around bin/run.js) and STROM_DIR set to a fresh log
  * directory, so each example sees what the earlier ones made. A line that exits non-zero fails its
  * test: an example that does not work as written is a bug in the README (or in strom).
@@ -34,7 +35,15 @@ const FINITE: Array<{pattern: RegExp; why: string; rewrite: (line: string) => st
   {pattern: /^strom ingest (?!.*--once)/, why: 'ingest follows the files: --once reads them and exits', rewrite: (line) => `${line} --once`},
 ]
 
+/**
+ * The files whose examples run, in this order: a later file's examples may use what an earlier
+ * file's made (docs/commands.md reads the topic `logs` the README's first example creates).
+ * Every markdown file with a ```sh block must be listed here (checked below).
+ */
+const DOCS = ['README.md', 'docs/commands.md', 'docs/top.md', 'docs/serve.md', 'docs/kafka-backend.md', 'docs/benchmarks.md']
+
 interface Example {
+  file: string
   line: number
   command: string
   skip?: string
@@ -42,7 +51,7 @@ interface Example {
 }
 
 /** Commands of the ```sh blocks: `\` continuations joined, a heredoc kept with its command, comments dropped. */
-function shExamples(markdown: string): Example[] {
+function shExamples(file: string, markdown: string): Example[] {
   const lines = markdown.split('\n')
   const examples: Example[] = []
   let inBlock = false
@@ -62,7 +71,7 @@ function shExamples(markdown: string): Example[] {
     while (command.endsWith('\\') && i + 1 < lines.length) command = command.slice(0, -1) + lines[++i].trimStart()
     const heredoc = /<<-?'?(\w+)'?/.exec(command)
     if (heredoc !== null) while (i + 1 < lines.length && lines[i].trim() !== heredoc[1]) command += '\n' + lines[++i]
-    examples.push({line, command: command.trim()})
+    examples.push({file, line, command: command.trim()})
   }
   return examples
 }
@@ -90,9 +99,9 @@ function plan(examples: Example[]): Example[] {
   })
 }
 
-const examples = plan(shExamples(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')))
+const examples = plan(DOCS.flatMap((file) => shExamples(file, fs.readFileSync(path.join(ROOT, file), 'utf8'))))
 
-describe('README.md examples, run as written', () => {
+describe('README.md and docs/ examples, run as written', () => {
   const scratch = tmpLogDir('strom-readme-')
   const logDir = path.join(scratch, 'log')
   const binDir = path.join(scratch, 'bin')
@@ -103,7 +112,14 @@ describe('README.md examples, run as written', () => {
   // The examples read "your" log file: a newcomer has one; the scratch directory gets a small one.
   fs.writeFileSync(path.join(work, 'app.log'), Array.from({length: 20}, (_, i) => `2026-01-01T00:00:${String(i).padStart(2, '0')}Z INFO request ${i}\n`).join(''))
 
+  it('every markdown file with a ```sh block has its examples run', () => {
+    const markdown = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+    const withExamples = markdown.filter((file) => shExamples(file, fs.readFileSync(path.join(ROOT, file), 'utf8')).length > 0)
+    expect(withExamples.filter((file) => !DOCS.includes(file)), 'add these files to DOCS in test/integration/readme-examples.test.ts').toEqual([])
+  })
+
   it('finds the examples, and skips only the listed kinds', () => {
+    expect(examples.filter((e) => e.file === 'README.md').length).toBeGreaterThan(25)
     expect(examples.length).toBeGreaterThan(40)
     const skipped = examples.filter((e) => e.skip !== undefined)
     expect(skipped.length).toBeLessThan(examples.length / 3)
@@ -111,7 +127,7 @@ describe('README.md examples, run as written', () => {
 
   for (const example of examples) {
     if (example.skip !== undefined) continue // see SKIP: these are not run, and not reported as tests
-    const title = `line ${example.line}: ${example.command.split('\n')[0]}${example.rewritten === undefined ? '' : ` (run as: ${example.rewritten})`}`
+    const title = `${example.file} line ${example.line}: ${example.command.split('\n')[0]}${example.rewritten === undefined ? '' : ` (run as: ${example.rewritten})`}`
     it(title, async () => {
       const result = await execa('bash', ['-o', 'pipefail', '-c', example.rewritten ?? example.command], {
         cwd: work,
@@ -121,7 +137,7 @@ describe('README.md examples, run as written', () => {
         stdin: 'ignore',
         timeout: 120_000,
       })
-      expect(result.exitCode, `README.md line ${example.line} failed (exit ${result.exitCode}):\n$ ${example.rewritten ?? example.command}\n${String(result.stderr).slice(0, 2000)}`).toBe(0)
+      expect(result.exitCode, `${example.file} line ${example.line} failed (exit ${result.exitCode}):\n$ ${example.rewritten ?? example.command}\n${String(result.stderr).slice(0, 2000)}`).toBe(0)
     }, 150_000)
   }
 })
