@@ -3,7 +3,7 @@ import {API_BY_KEY} from '../../protocol/apis/index.js'
 /**
  * The APIs `strom serve` answers and the version ranges it advertises in ApiVersions.
  *
- * Two client traps decide these ranges (storage-protocol.md §5.3): librdkafka 2.0.2 enables
+ * Two client traps decide these ranges (docs/serve.md, "Two client traps"): librdkafka 2.0.2 enables
  * features by exact intersections (group APIs must include version 0, Produce 3 and Fetch 4 for the
  * v2 message format), and kafka-python 2.0.2 guesses the broker version from the maxima (Fetch 11 →
  * "2.3", so it writes magic 2 batches) yet still sends Fetch v4, Metadata v1 and ListOffsets v1, so

@@ -7,7 +7,7 @@ import {ERR} from '../../../src/server/protocol/error-codes.js'
 import {computeBatchCrc, encodeBatch} from '../../../src/core/format/record-batch.js'
 
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures')
-// The kafka-python batch of the design notes (storage-protocol.md §1.6): 81 bytes at the end of its Produce v7 request.
+// The kafka-python batch of docs/serve.md ("What the clients send"): 81 bytes at the end of its Produce v7 request.
 const frame = fs.readFileSync(path.join(FIXTURES, 'kafka-python-api0-v7.bin'))
 const kafkaPythonBatch = () => Buffer.from(frame.subarray(frame.length - 81))
 
