@@ -1,5 +1,5 @@
 /**
- * The exit-code contract, the same for every command (copied into the README and tested):
+ * The exit-code contract, the same for every command (copied into docs/commands.md, "Exit codes", and tested):
  *   0    success (also: stdout closed early by the reader, as in `strom consume t | head`)
  *   1    runtime failure (I/O error, corrupt data, bad input data, record too large)
  *   2    usage error (unknown flag, bad offset, invalid name or config, missing argument)
