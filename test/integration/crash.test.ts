@@ -51,7 +51,7 @@ describe('crash safety', () => {
     expect(out.stdout).toBe(lines(100) + 'after\n')
   })
 
-  it('cuts a tail whose CRC does not match, and a reader recovers an idle partition', async () => {
+  it('a complete last batch whose CRC does not match is corruption: readers stop there and change nothing, writers refuse, log repair cuts it into quarantine', async () => {
     const dir = tmpLogDir()
     await strom(dir, ['topic', 'create', 'flip'])
     await strom(dir, ['produce', 'flip'], {input: lines(10)})
@@ -61,12 +61,22 @@ describe('crash safety', () => {
     bytes[bytes.length - 3] ^= 0xff // flip a bit in the last batch's records
     fs.writeFileSync(file, bytes)
     const out = await strom(dir, ['consume', 'flip'])
-    expect(out.exitCode).toBe(0)
-    expect(out.stderr).toMatch(/flip\/0.*offsets from 10/)
+    expect(out.exitCode).toBe(1)
+    expect(out.stderr).toContain('CORRUPT_SEGMENT')
     expect(out.stdout).toBe(lines(10))
+    expect(fs.readFileSync(file)).toEqual(bytes)
+    const refused = await strom(dir, ['produce', 'flip', 'more'])
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stderr).toContain('strom log repair flip')
+    expect(fs.readFileSync(file)).toEqual(bytes)
+    const repaired = await strom(dir, ['log', 'repair', 'flip', '--yes'])
+    expect(repaired.exitCode, repaired.stderr).toBe(0)
+    expect(repaired.stdout + repaired.stderr).toMatch(/offsets 10\.\.19/)
+    expect((await strom(dir, ['consume', 'flip'])).stdout).toBe(lines(10))
+    expect((await strom(dir, ['log', 'verify', 'flip'])).exitCode).toBe(0)
   })
 
-  it('rebuilds missing or garbage index files silently', async () => {
+  it('missing or garbage index files: readers scan instead (and write nothing), the next writer rebuilds them', async () => {
     const dir = tmpLogDir()
     await strom(dir, ['topic', 'create', 'idx'])
     await strom(dir, ['produce', 'idx', '--batch-size', '1000'], {input: lines(5000)})
@@ -78,8 +88,12 @@ describe('crash safety', () => {
     const out = await strom(dir, ['consume', 'idx', '-o', '4000:4003'])
     expect(out.stderr).toBe('')
     expect(out.stdout).toBe('4001\n4002\n4003\n')
+    expect(fs.readFileSync(index).toString()).toBe('garbage!garbage!garbage')
+    expect(fs.existsSync(timeIndex)).toBe(false)
+    expect((await strom(dir, ['produce', 'idx', 'next'])).exitCode).toBe(0)
     expect(fs.statSync(index).size % 8).toBe(0)
     expect(fs.existsSync(timeIndex)).toBe(true)
+    expect((await strom(dir, ['consume', 'idx', '-o', '4000:4003'])).stdout).toBe('4001\n4002\n4003\n')
   })
 
   it('segment files start with a valid Kafka RecordBatch v2 header and CRC-32C', async () => {
