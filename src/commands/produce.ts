@@ -43,7 +43,7 @@ With --json, each line is an envelope as consume --json prints it. Its "partitio
     'null-empty': Flags.boolean({char: 'Z', description: 'send an empty key or value as null (a tombstone on compacted topics)'}),
     sync: Flags.boolean({description: 'fsync each batch before it counts as written'}),
     compression: Flags.string({description: "compress each batch with this codec (default: on a log directory the topic's compression.type, `producer` meaning none; on Kafka none)", options: [...CODEC_NAMES]}),
-    acks: Flags.string({description: 'with --bootstrap-server: acknowledgement by all in-sync replicas (all, -1), the leader (1) or none (0); default all', options: ['all', '-1', '1', '0']}),
+    acks: Flags.string({description: "the acknowledgement a Kafka cluster gives: all in-sync replicas (all, -1; the default), the leader (1) or none (0); a log directory has one copy and acknowledges once written to the OS (--sync: on disk)", options: ['all', '-1', '1', '0']}),
     create: Flags.boolean({description: 'create the topic if it does not exist'}),
     partitions: Flags.integer({description: 'with --create: partitions of the topic if it is created (default: 1)', dependsOn: ['create']}),
     'batch-size': Flags.integer({description: 'largest batch in bytes (capped by the topic\'s max.message.bytes)', default: 256 * 1024}),

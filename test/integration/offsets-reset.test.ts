@@ -17,7 +17,7 @@ beforeEach(async () => {
   dir = tmpLogDir()
   await strom(dir, ['topic', 'create', 't', '--partitions', '2'])
   const input = [0, 1].flatMap((p) => Array.from({length: 100}, (_, i) => JSON.stringify({value: `${p}-${i}`, partition: p, timestamp: BASE + i * 60_000}))).join('\n')
-  await strom(dir, ['produce', 't', '--json'], {input})
+  await strom(dir, ['produce', 't', '--json', '--keep-partition'], {input})
   // The group reads 50 messages in total, then stops: commits exist.
   await strom(dir, ['consume', 't', '--group', 'g', '-n', '50'])
 })

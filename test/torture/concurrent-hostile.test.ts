@@ -126,7 +126,7 @@ describe('torture: hostile input', () => {
     expect(invalidUtf8.exitCode).toBe(1)
     expect(invalidUtf8.stderr).toMatch(/input line 1: not valid UTF-8/)
     cases++
-    await expectExit(['produce', 't', '--json'], 1, /larger than[\s›]+max\.message\.bytes/, JSON.stringify({value: 'x'.repeat(3_000_000)}) + '\n')
+    await expectExit(['produce', 't', '--json'], 1, /(larger|longer) than[\s›]+max\.message\.bytes/, JSON.stringify({value: 'x'.repeat(3_000_000)}) + '\n')
     await expectExit(['produce', 't', '--json'], 1, /"partition" must be/, '{"value":"v","partition":"zero"}\n')
     await expectExit(['produce', 't', '--json'], 1, /"timestamp" must be/, '{"value":"v","timestamp":{}}\n')
     await expectExit(['produce', 't', '--json'], 1, /headers/, '{"value":"v","headers":5}\n')

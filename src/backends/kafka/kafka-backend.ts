@@ -25,7 +25,7 @@ import {KafkaTarget, createCluster, createKafka, translateKafkaError} from './cl
 import {strategyAssigner} from './kafka-assigners.js'
 import {KafkaGroupReader} from './kafka-group-reader.js'
 import {KafkaReader, ResolvedPartition, fetchBounds, resolveRange} from './kafka-reader.js'
-import {KafkaSink} from './kafka-sink.js'
+import {KafkaSink, isRetriableSendError} from './kafka-sink.js'
 import {KafkaStatsSource} from './kafka-stats.js'
 
 const require = createRequire(import.meta.url)
@@ -33,6 +33,8 @@ const {AssignerProtocol, ConfigResourceTypes} = require('kafkajs') as typeof imp
 
 /** How long a rebalance may wait for the group's members to rejoin. */
 const GROUP_REBALANCE_MS = 30_000
+/** How long a new topic's partitions may take to get leaders on a cluster. */
+const LEADER_WAIT_MS = 60_000
 
 /** Kafka's own topics (consumer offsets, transactions) are not the user's data. */
 const isInternalTopic = (name: string) => name.startsWith('__')
@@ -117,12 +119,33 @@ export class KafkaBackend implements Backend {
     if (!Number.isInteger(options.partitions) || options.partitions < 1) throw new StromError('INVALID_ARGUMENT', `invalid partition count ${options.partitions}`, {hint: 'give --partitions N with N ≥ 1'})
     const created = await this.call(`creating topic '${name}'`, () =>
       this.admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [{topic: name, numPartitions: options.partitions, replicationFactor: options.replicationFactor ?? -1, configEntries: Object.entries(options.config).map(([k, v]) => ({name: k, value: v}))}],
       }),
     )
     if (!created) throw new StromError('TOPIC_EXISTS', `topic '${name}' already exists on ${this.label}`, {hint: 'use --if-not-exists to accept an existing topic'})
+    await this.call(`waiting for the leaders of '${name}'`, () => this.waitForLeaders(name, options.partitions))
     return {partitions: options.partitions, config: options.config}
+  }
+
+  /**
+   * A new topic is usable once every partition has a leader. On a cluster the metadata reaches the
+   * brokers a moment after CreateTopics answers (longer on a loaded machine): until then they answer
+   * UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE, which are waited out here, not reported.
+   */
+  private async waitForLeaders(name: string, partitions: number): Promise<void> {
+    const deadline = Date.now() + LEADER_WAIT_MS
+    for (;;) {
+      try {
+        const {topics} = await this.admin.fetchTopicMetadata({topics: [name]})
+        const found = topics.find((t) => t.name === name)?.partitions ?? []
+        if (found.length >= partitions && found.every((p) => p.leader >= 0)) return
+      } catch (error) {
+        if (!isRetriableSendError(error) || Date.now() >= deadline) throw error
+      }
+      if (Date.now() >= deadline) throw new StromError('UNAVAILABLE', `topic '${name}' was created but its partitions have no leader after ${LEADER_WAIT_MS / 1000} s`, {hint: 'check the brokers: `strom topic describe ' + name + '` shows leaders and replicas'})
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
   }
 
   async alterTopic(name: string, change: {partitions?: number; config: Record<string, string>}): Promise<{partitions: number; config: Record<string, string>}> {

@@ -39,6 +39,8 @@ export class KafkaGroupReader implements RecordSource {
   private assigned: string[] = []
   private lastCommitMs = 0
   private generation = 0
+  /** The setup of the latest assignment (start positions, their commits); see GROUP_JOIN. */
+  private assignmentReady: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly consumer: Consumer,
@@ -67,7 +69,9 @@ export class KafkaGroupReader implements RecordSource {
     try {
       await this.consumer.connect()
       this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-        this.onAssignment(event.payload.memberAssignment as Record<string, number[]>).catch((error: unknown) => {
+        // Batches wait for this: the start commit of a new partition must land before (never after)
+        // the commits of what is read from it, or it would move the group back to the start.
+        this.assignmentReady = this.onAssignment(event.payload.memberAssignment as Record<string, number[]>).catch((error: unknown) => {
           if (!isRebalance(error)) fail(error)
         })
       })
@@ -164,6 +168,7 @@ export class KafkaGroupReader implements RecordSource {
   }
 
   private async onBatch(payload: EachBatchPayload, visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void> {
+    await this.assignmentReady
     const {batch} = payload
     const key = `${batch.topic}:${batch.partition}`
     const end = this.options.follow ? undefined : this.ends.get(key)
@@ -226,6 +231,7 @@ export class KafkaGroupReader implements RecordSource {
    * this member still owns the partitions; a partition that went to another member is theirs.
    */
   private async finalCommit(): Promise<void> {
+    await this.assignmentReady
     const deadline = Date.now() + FINAL_COMMIT_MS
     for (;;) {
       try {
