@@ -1,14 +1,14 @@
 /**
  * Checks a RecordBatch that a client sent before it goes into the log, as Kafka's LogValidator
  * does: the header (size, magic 2, CRC-32C), no control or transactional batches (no transactions
- * here), a known codec (none, gzip, snappy, lz4, zstd), and every record well formed with offset
+ * here), a known codec (none, gzip, snappy, lz4, zstd; zstd only from Produce v7), and every record well formed with offset
  * deltas 0..n-1 matching the header, plus keys on compacted topics. Compressed records are
  * decompressed to be checked, bounded by the topic's max.message.bytes (a batch whose records
  * decompress to more is refused: readers would refuse it too, and a hostile batch of a few bytes
  * must not make the server allocate gigabytes). A batch that passes is appended byte for byte,
  * compressed as it came; anything else would be a batch `strom consume` or `log verify` rejects.
  */
-import {DecompressionError, codecName, decompressRecords} from '../core/format/compression.js'
+import {CODEC_ZSTD, DecompressionError, codecName, decompressRecords} from '../core/format/compression.js'
 import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../core/format/record-batch.js'
 import {ERR} from './protocol/error-codes.js'
 
@@ -32,7 +32,10 @@ export function splitBatches(records: Buffer): Array<[number, number]> | BatchPr
   return spans
 }
 
-export function validateBatch(buf: Buffer, start: number, end: number, requireKeys: boolean, maxDecompressedBytes: number): BatchProblem | undefined {
+/** Produce v7 is the first version that may carry zstd batches (KIP-110): older clients cannot read them back. */
+export const FIRST_ZSTD_PRODUCE_VERSION = 7
+
+export function validateBatch(buf: Buffer, start: number, end: number, requireKeys: boolean, maxDecompressedBytes: number, produceVersion: number): BatchProblem | undefined {
   const magic = buf.readInt8(start + 16)
   if (magic !== MAGIC_V2) return {errorCode: ERR.UNSUPPORTED_FOR_MESSAGE_FORMAT, message: `message format v${magic} (only v2 record batches are stored)`}
   if (!isBatchCrcValid(buf, start, end - start)) return {errorCode: ERR.CORRUPT_MESSAGE, message: 'CRC-32C mismatch'}
@@ -40,6 +43,9 @@ export function validateBatch(buf: Buffer, start: number, end: number, requireKe
   if ((attributes & 0x30) !== 0) return {errorCode: ERR.INVALID_RECORD, message: 'transactional and control batches are not supported'}
   const compression = attributes & 0x07
   if (compression > 4) return {errorCode: ERR.UNSUPPORTED_COMPRESSION_TYPE, message: `compression codec ${compression} (Kafka's are 0-4: none, gzip, snappy, lz4, zstd)`}
+  if (compression === CODEC_ZSTD && produceVersion < FIRST_ZSTD_PRODUCE_VERSION) {
+    return {errorCode: ERR.UNSUPPORTED_COMPRESSION_TYPE, message: `zstd batch in Produce v${produceVersion} (zstd needs v${FIRST_ZSTD_PRODUCE_VERSION} or later, as in Kafka)`}
+  }
   const count = buf.readInt32BE(start + 57)
   const lastOffsetDelta = buf.readInt32BE(start + 23)
   if (count <= 0 || lastOffsetDelta !== count - 1) return {errorCode: ERR.INVALID_RECORD, message: `inconsistent batch: ${count} records, last offset delta ${lastOffsetDelta}`}

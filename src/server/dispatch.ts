@@ -17,7 +17,7 @@ import {ERR} from './protocol/error-codes.js'
 import {RequestHeader, decodeRequestHeader, finishFrame, startResponse} from './protocol/header.js'
 import {ApiVersions} from '../protocol/apis/api-versions.js'
 import {ProtocolError, Reader} from './protocol/reader.js'
-import type {ApiHandler, ConnectionState, Handler} from './handlers/types.js'
+import type {ApiHandler, ConnectionState} from './handlers/types.js'
 import {API_BY_KEY} from '../protocol/apis/index.js'
 import {decodeFrom, encode} from '../protocol/schema.js'
 import {handleApiVersions} from './handlers/api-versions.js'
@@ -37,6 +37,8 @@ import {handleCreatePartitions} from './handlers/create-partitions.js'
 import {handleAlterConfigs, handleIncrementalAlterConfigs} from './handlers/alter-configs.js'
 import {handleDeleteGroups} from './handlers/delete-groups.js'
 import {handleDeleteRecords} from './handlers/delete-records.js'
+import {handleOffsetDelete} from './handlers/offset-delete.js'
+import {handleDescribeCluster} from './handlers/describe-cluster.js'
 
 /** The connection must close without an answer; `message` says why, for the log. */
 export class ConnectionRefused extends Error {
@@ -46,7 +48,7 @@ export class ConnectionRefused extends Error {
   }
 }
 
-/** Handlers of declared APIs: decoded request in, response object out (src/protocol/apis). */
+/** Every API's handler: decoded request in, response object out (src/protocol/apis). */
 const API_HANDLERS = new Map<number, ApiHandler>([
   [API.ApiVersions, handleApiVersions],
   [API.Metadata, handleMetadata],
@@ -55,10 +57,6 @@ const API_HANDLERS = new Map<number, ApiHandler>([
   [API.ListOffsets, handleListOffsets],
   [API.InitProducerId, handleInitProducerId],
   ...GROUP_HANDLERS,
-])
-
-/** Handlers still on hand-written messages: they read the body and write the response themselves. */
-const HANDLERS = new Map<number, Handler>([
   [API.CreateTopics, handleCreateTopics],
   [API.DeleteTopics, handleDeleteTopics],
   [API.DescribeConfigs, handleDescribeConfigs],
@@ -69,6 +67,8 @@ const HANDLERS = new Map<number, Handler>([
   [API.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
   [API.DeleteGroups, handleDeleteGroups],
   [API.DeleteRecords, handleDeleteRecords],
+  [API.OffsetDelete, handleOffsetDelete],
+  [API.DescribeCluster, handleDescribeCluster],
 ])
 
 /** Returns the response frame, or undefined when the request gets no response. Throws ProtocolError to close the connection. */
@@ -80,19 +80,13 @@ export async function dispatch(ctx: ServerContext, frame: Buffer, connection: Co
   if (!connection.sasl.mayServe(header.apiKey)) throw new ConnectionRefused(`api ${header.apiKey} before SASL authentication (${printable(header.clientId ?? 'no client id')})`)
   if (!isSupported(header.apiKey, header.apiVersion)) return unsupported(ctx, header, connection)
   const request = {header, connection, noResponse: false}
-  const apiHandler = API_HANDLERS.get(header.apiKey)
+  const handler = API_HANDLERS.get(header.apiKey)
   const schema = API_BY_KEY.get(header.apiKey)
-  if (apiHandler !== undefined && schema !== undefined) {
-    const body = decodeFrom(schema.request, reader, header.apiVersion)
-    const response = await apiHandler(ctx, request, body)
-    if (response === undefined || request.noResponse) return undefined
-    return finishFrame(encode(schema.response, response, header.apiVersion, startResponse(header)))
-  }
-  const handler = HANDLERS.get(header.apiKey)
-  if (handler === undefined) return unsupported(ctx, header, connection)
-  const writer = startResponse(header)
-  await handler(ctx, request, reader, writer)
-  return request.noResponse ? undefined : finishFrame(writer)
+  if (handler === undefined || schema === undefined) return unsupported(ctx, header, connection)
+  const body = decodeFrom(schema.request, reader, header.apiVersion)
+  const response = await handler(ctx, request, body)
+  if (response === undefined || request.noResponse) return undefined
+  return finishFrame(encode(schema.response, response, header.apiVersion, startResponse(header)))
 }
 
 /** The bare PLAIN token after a SaslHandshake v0: success is answered with an empty bare frame, failure closes the connection. */

@@ -9,6 +9,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Reader} from '../../src/server/protocol/reader.js'
 import {Writer} from '../../src/server/protocol/writer.js'
 import {spawnStrom, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
+import type {ApiSchema} from '../../src/protocol/api.js'
+import {ApiVersions, CreateTopics, DeleteTopics, DescribeCluster, DescribeConfigs, OffsetCommit, OffsetDelete, OffsetFetch} from '../../src/protocol/apis/index.js'
+import {decodeResponseHeader} from '../../src/protocol/header.js'
+import {type Struct, ZERO_UUID, decodeFrom, encode} from '../../src/protocol/schema.js'
+import {topicIdOf} from '../../src/server/topic-ids.js'
 import {KAFKA_PYTHON, RawClient, ServeProcess, describeWithClients, python, requestFrame, startServe} from './serve-harness.js'
 
 let dir: string
@@ -222,5 +227,95 @@ print(sorted((c[0], c[1]) for c in described if c[0] in ('cleanup.policy', 'segm
       live.kill('SIGINT')
       await live
     }
+  })
+})
+
+/** One request encoded from its API's declaration, the response decoded by it (header tags included). */
+async function call(api: ApiSchema, version: number, req: Struct): Promise<Struct> {
+  const payload = Buffer.from(encode(api.request, req, version).toBuffer())
+  const client = new RawClient(serve.port)
+  await client.connected()
+  try {
+    // A flexible request header ends with an (empty) tagged-field section.
+    const frame = requestFrame(api.key, version, 9, version >= api.flexibleFrom ? Buffer.concat([Buffer.from([0]), payload]) : payload)
+    // The client hands back the frame without its size.
+    const reader = new Reader(await client.request(frame))
+    expect(decodeResponseHeader(reader, api.key, version)).toBe(9)
+    const response = decodeFrom(api.response, reader, version)
+    expect(reader.remaining, `${api.name} v${version}: bytes left`).toBe(0)
+    return response
+  } finally {
+    client.close()
+  }
+}
+
+describe('admin APIs at the versions Kafka 4 serves (flexible, topic ids)', () => {
+  it('CreateTopics v7 answers the topic id, partitions, replication factor and configs; v2 (classic) still creates', async () => {
+    const created = await call(CreateTopics, 7, {topics: [{name: 'v7-topic', numPartitions: 3, replicationFactor: -1, configs: [{name: 'retention.ms', value: '60000'}]}], timeoutMs: 5000})
+    const [t] = created.topics
+    expect(t).toMatchObject({name: 'v7-topic', topicId: topicIdOf('v7-topic'), errorCode: 0, errorMessage: null, numPartitions: 3, replicationFactor: 1})
+    expect(t.configs).toContainEqual({name: 'retention.ms', value: '60000', readOnly: false, configSource: 1, isSensitive: false})
+    expect(t.configs).toContainEqual(expect.objectContaining({name: 'cleanup.policy', value: 'delete', configSource: 5}))
+    expect((await describeTopic('v7-topic')).overrides).toEqual({'retention.ms': '60000'})
+    const again = await call(CreateTopics, 7, {topics: [{name: 'v7-topic', numPartitions: 1, replicationFactor: 1}], timeoutMs: 5000})
+    expect(again.topics[0]).toMatchObject({errorCode: 36, configs: null, numPartitions: -1})
+    const v2 = await call(CreateTopics, 2, {topics: [{name: 'v2-topic', numPartitions: 2, replicationFactor: 1}], timeoutMs: 5000})
+    expect(v2.topics).toEqual([expect.objectContaining({name: 'v2-topic', errorCode: 0})])
+    expect((await describeTopic('v2-topic')).partitions).toHaveLength(2)
+  })
+
+  it('DeleteTopics v6 deletes by topic id or by name; an unknown id is UNKNOWN_TOPIC_ID; v1 by name', async () => {
+    for (const name of ['del-by-id', 'del-by-name', 'del-v1']) expect((await strom(dir, ['topic', 'create', name])).exitCode).toBe(0)
+    const unknownId = 'ab'.repeat(16)
+    const r = await call(DeleteTopics, 6, {topics: [{name: null, topicId: topicIdOf('del-by-id')}, {name: 'del-by-name', topicId: ZERO_UUID}, {name: null, topicId: unknownId}], timeoutMs: 5000})
+    expect(r.responses).toEqual([
+      {name: 'del-by-id', topicId: topicIdOf('del-by-id'), errorCode: 0, errorMessage: null},
+      {name: 'del-by-name', topicId: topicIdOf('del-by-name'), errorCode: 0, errorMessage: null},
+      {name: null, topicId: unknownId, errorCode: 100, errorMessage: expect.stringContaining(unknownId)},
+    ])
+    const v1 = await call(DeleteTopics, 1, {topicNames: ['del-v1', 'never-was'], timeoutMs: 5000})
+    expect(v1.responses.map((t: Struct) => [t.name, t.errorCode])).toEqual([['del-v1', 0], ['never-was', 3]])
+    const listed = (await strom(dir, ['topic', 'list'])).stdout
+    for (const name of ['del-by-id', 'del-by-name', 'del-v1']) expect(listed).not.toContain(name)
+  })
+
+  it('DescribeConfigs v4: sources, synonyms, Kafka config types and documentation on request', async () => {
+    expect((await strom(dir, ['topic', 'create', 'described', '--config', 'cleanup.policy=compact'])).exitCode).toBe(0)
+    const r = await call(DescribeConfigs, 4, {resources: [{resourceType: 2, resourceName: 'described', configurationKeys: ['cleanup.policy', 'segment.ms']}], includeSynonyms: true, includeDocumentation: true})
+    const [result] = r.results
+    expect(result).toMatchObject({errorCode: 0, resourceType: 2, resourceName: 'described'})
+    const byName = Object.fromEntries(result.configs.map((c: Struct) => [c.name, c]))
+    expect(byName['cleanup.policy']).toMatchObject({value: 'compact', configSource: 1, configType: 7, synonyms: [{name: 'cleanup.policy', value: 'compact', source: 1}]})
+    expect(byName['segment.ms']).toMatchObject({configSource: 5, configType: 5, documentation: expect.stringContaining('segment')})
+  })
+
+  it('DescribeCluster v0-v2: the one node and the cluster id; controllers (endpoint type 2) are UNSUPPORTED_ENDPOINT_TYPE', async () => {
+    for (const version of [0, 1, 2]) {
+      const r = await call(DescribeCluster, version, {includeClusterAuthorizedOperations: false, endpointType: 1})
+      expect(r).toMatchObject({errorCode: 0, controllerId: 0, brokers: [{brokerId: 0, host: '127.0.0.1', port: serve.port, rack: null, isFenced: false}]})
+      expect(r.clusterId).toMatch(/^strom-/)
+    }
+    expect((await call(DescribeCluster, 1, {endpointType: 2})).errorCode).toBe(115)
+  })
+
+  it('OffsetDelete removes the named partitions\' commits and keeps the others; an unknown group is GROUP_ID_NOT_FOUND', async () => {
+    expect((await strom(dir, ['topic', 'create', 'od-topic', '-p', '2'])).exitCode).toBe(0)
+    expect((await strom(dir, ['produce', 'od-topic', '--partitioner', 'round-robin'], {input: 'a\nb\nc\nd\n'})).exitCode).toBe(0)
+    const commit = await call(OffsetCommit, 2, {groupId: 'od-group', generationId: -1, memberId: '', retentionTimeMs: -1, topics: [{name: 'od-topic', partitions: [{partitionIndex: 0, committedOffset: 1, committedMetadata: ''}, {partitionIndex: 1, committedOffset: 2, committedMetadata: ''}]}]})
+    expect(commit.topics[0].partitions.map((p: Struct) => p.errorCode)).toEqual([0, 0])
+    const r = await call(OffsetDelete, 0, {groupId: 'od-group', topics: [{name: 'od-topic', partitions: [{partitionIndex: 0}]}]})
+    expect(r).toEqual({errorCode: 0, throttleTimeMs: 0, topics: [{name: 'od-topic', partitions: [{partitionIndex: 0, errorCode: 0}]}]})
+    const fetched = await call(OffsetFetch, 1, {groupId: 'od-group', topics: [{name: 'od-topic', partitionIndexes: [0, 1]}]})
+    expect(fetched.topics[0].partitions.map((p: Struct) => [p.partitionIndex, p.committedOffset])).toEqual([[0, -1], [1, 2]])
+    expect((await call(OffsetDelete, 0, {groupId: 'no-such-group', topics: []})).errorCode).toBe(69)
+  })
+
+  it('ApiVersions advertises the admin APIs at Kafka 4.1\'s ranges', async () => {
+    const r = await call(ApiVersions, 3, {clientSoftwareName: 'test', clientSoftwareVersion: '1'})
+    const range = (key: number) => {
+      const k = r.apiKeys.find((a: Struct) => a.apiKey === key)
+      return k === undefined ? undefined : `${k.minVersion}-${k.maxVersion}`
+    }
+    expect([19, 20, 21, 32, 33, 44, 37, 42, 17, 36, 60, 47].map(range)).toEqual(['2-7', '1-6', '0-2', '1-4', '0-2', '0-1', '0-3', '0-2', '0-1', '0-2', '0-2', '0-0'])
   })
 })

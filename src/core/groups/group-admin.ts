@@ -154,3 +154,29 @@ export function deleteGroup(log: Log, group: string): void {
   // The LOCK file goes last, outside the lock; a racing joiner would simply recreate the group.
   fs.rmSync(store.groupDir, {recursive: true, force: true})
 }
+
+/**
+ * Deletes a group's committed offsets of the given partitions, as Kafka's OffsetDelete does: a
+ * partition of a topic a live member subscribes to keeps its offset ('subscribed'); one without
+ * an offset counts as deleted. Throws UNKNOWN_GROUP for a group without files.
+ */
+export function deleteOffsets(log: Log, group: string, partitions: Array<{topic: string; partition: number}>): Array<'deleted' | 'subscribed'> {
+  const store = new GroupStore(log.dir, group)
+  store.requireExists()
+  return store.withLock(() => {
+    const state = store.readState()
+    store.reapDeadMembersLocked(state)
+    const subscribed = new Set(store.liveMembers(state).flatMap((id) => [...state.members[id].subscribed, ...state.members[id].topics]))
+    const offsets = store.readOffsets()
+    const outcomes = partitions.map(({topic, partition}) => {
+      if (subscribed.has(topic)) return 'subscribed' as const
+      if (offsets[topic] !== undefined) {
+        delete offsets[topic][String(partition)]
+        if (Object.keys(offsets[topic]).length === 0) delete offsets[topic]
+      }
+      return 'deleted' as const
+    })
+    store.replaceOffsetsLocked(offsets)
+    return outcomes
+  })
+}

@@ -2,7 +2,7 @@
 import {api} from '../api.js'
 import {array, field as f} from '../schema.js'
 
-export const CreateTopics = api(19, 'CreateTopics', '0-7', '5+', [
+export const CreateTopics = api(19, 'CreateTopics', '2-7', '5+', [
   array('topics', '0+', [
     f('name', 'string', '0+'),
     f('numPartitions', 'int32', '0+'),

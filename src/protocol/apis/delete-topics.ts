@@ -2,7 +2,7 @@
 import {api} from '../api.js'
 import {array, field as f} from '../schema.js'
 
-export const DeleteTopics = api(20, 'DeleteTopics', '0-6', '4+', [
+export const DeleteTopics = api(20, 'DeleteTopics', '1-6', '4+', [
   array('topics', '6+', [
     f('name', 'string', '6+', {nullable: '6+', default: null}),
     f('topicId', 'uuid', '6+'),

@@ -2,7 +2,7 @@
 import {api} from '../api.js'
 import {array, field as f} from '../schema.js'
 
-export const DescribeConfigs = api(32, 'DescribeConfigs', '0-4', '4+', [
+export const DescribeConfigs = api(32, 'DescribeConfigs', '1-4', '4+', [
   array('resources', '0+', [
     f('resourceType', 'int8', '0+'),
     f('resourceName', 'string', '0+'),
@@ -21,7 +21,6 @@ export const DescribeConfigs = api(32, 'DescribeConfigs', '0-4', '4+', [
       f('name', 'string', '0+'),
       f('value', 'string', '0+', {nullable: '0+'}),
       f('readOnly', 'bool', '0+'),
-      f('isDefault', 'bool', '0'),
       f('configSource', 'int8', '1+', {default: -1}),
       f('isSensitive', 'bool', '0+'),
       array('synonyms', '1+', [

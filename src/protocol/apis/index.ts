@@ -7,6 +7,7 @@ import {CreateTopics} from './create-topics.js'
 import {DeleteGroups} from './delete-groups.js'
 import {DeleteRecords} from './delete-records.js'
 import {DeleteTopics} from './delete-topics.js'
+import {DescribeCluster} from './describe-cluster.js'
 import {DescribeConfigs} from './describe-configs.js'
 import {DescribeGroups} from './describe-groups.js'
 import {Fetch} from './fetch.js'
@@ -19,17 +20,18 @@ import {ListGroups} from './list-groups.js'
 import {ListOffsets} from './list-offsets.js'
 import {Metadata} from './metadata.js'
 import {OffsetCommit} from './offset-commit.js'
+import {OffsetDelete} from './offset-delete.js'
 import {OffsetFetch} from './offset-fetch.js'
 import {Produce} from './produce.js'
 import {SaslAuthenticate, SaslHandshake} from './sasl.js'
 import {SyncGroup} from './sync-group.js'
 
-export {AlterConfigs, ApiVersions, CreatePartitions, CreateTopics, DeleteGroups, DeleteRecords, DeleteTopics, DescribeConfigs, DescribeGroups, Fetch, FindCoordinator, Heartbeat, IncrementalAlterConfigs, InitProducerId, JoinGroup, LeaveGroup, ListGroups, ListOffsets, Metadata, OffsetCommit, OffsetFetch, Produce, SaslAuthenticate, SaslHandshake, SyncGroup}
+export {AlterConfigs, ApiVersions, CreatePartitions, CreateTopics, DeleteGroups, DeleteRecords, DeleteTopics, DescribeCluster, DescribeConfigs, DescribeGroups, Fetch, FindCoordinator, Heartbeat, IncrementalAlterConfigs, InitProducerId, JoinGroup, LeaveGroup, ListGroups, ListOffsets, Metadata, OffsetCommit, OffsetDelete, OffsetFetch, Produce, SaslAuthenticate, SaslHandshake, SyncGroup}
 
 export const APIS: readonly ApiSchema[] = [
   Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup,
   DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, DescribeConfigs,
-  AlterConfigs, SaslAuthenticate, CreatePartitions, DeleteGroups, IncrementalAlterConfigs,
+  AlterConfigs, SaslAuthenticate, CreatePartitions, DeleteGroups, IncrementalAlterConfigs, OffsetDelete, DescribeCluster,
 ]
 
 export const API_BY_KEY: ReadonlyMap<number, ApiSchema> = new Map(APIS.map((a) => [a.key, a]))

@@ -9,26 +9,35 @@ import {CONFIG_ENTRIES, ConfigOverrides, describeConfig, validateOverrides} from
 import {StromError} from '../../core/errors.js'
 import type {ServerContext} from '../context.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
-import {AlterConfigsRequest, AlterConfigsResult, CONFIG_OPERATION, ConfigChange, decodeRequest, encodeResponse} from '../protocol/messages/alter-configs.js'
-import {RESOURCE_BROKER, RESOURCE_TOPIC} from '../protocol/messages/describe-configs.js'
-import type {Handler} from './types.js'
+import type {Struct} from '../../protocol/schema.js'
+import {RESOURCE_BROKER, RESOURCE_TOPIC} from './describe-configs.js'
+import type {ApiHandler} from './types.js'
+
+/** IncrementalAlterConfigs' configOperation. */
+export const CONFIG_OPERATION = {SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3} as const
+
+interface ConfigChange {
+  name: string
+  /** Absent in AlterConfigs, where every change is a SET and a null value means "no override". */
+  configOperation?: number
+  value: string | null
+}
+
+interface Resource {
+  resourceType: number
+  resourceName: string
+  configs: ConfigChange[]
+}
 
 /** Configs whose value is a comma-separated list, the only ones APPEND and SUBTRACT apply to. */
 const LIST_CONFIGS = new Set(['cleanup.policy', 'retention.hold.groups'])
 
-export const handleAlterConfigs: Handler = (ctx, _request, reader, writer) => {
-  const req = decodeRequest(reader, false, false)
-  encodeResponse(writer, {results: alterAll(ctx, req, false)}, false)
-}
+export const handleAlterConfigs: ApiHandler = (ctx, _request, req) => ({throttleTimeMs: 0, responses: alterAll(ctx, req, false)})
 
-export const handleIncrementalAlterConfigs: Handler = (ctx, request, reader, writer) => {
-  const flexible = request.header.apiVersion >= 1
-  const req = decodeRequest(reader, true, flexible)
-  encodeResponse(writer, {results: alterAll(ctx, req, true)}, flexible)
-}
+export const handleIncrementalAlterConfigs: ApiHandler = (ctx, _request, req) => ({throttleTimeMs: 0, responses: alterAll(ctx, req, true)})
 
-function alterAll(ctx: ServerContext, req: AlterConfigsRequest, incremental: boolean): AlterConfigsResult[] {
-  return req.resources.map((r) => {
+function alterAll(ctx: ServerContext, req: Struct, incremental: boolean): Struct[] {
+  return (req.resources as Resource[]).map((r) => {
     const base = {resourceType: r.resourceType, resourceName: r.resourceName}
     if (r.resourceType === RESOURCE_BROKER) return {...base, errorCode: ERR.INVALID_REQUEST, errorMessage: 'strom serve has no broker configs to change (topic configs only)'}
     if (r.resourceType !== RESOURCE_TOPIC) return {...base, errorCode: ERR.INVALID_REQUEST, errorMessage: `resource type ${r.resourceType} is not supported (topic configs only)`}
@@ -62,7 +71,7 @@ function applyOperations(current: ConfigOverrides, configs: ConfigChange[]): Con
   for (const c of configs) {
     // The engine's own 'unknown topic config' error, with its list of known keys.
     if (CONFIG_ENTRIES[c.name] === undefined) validateOverrides({[c.name]: ''})
-    switch (c.operation) {
+    switch (c.configOperation) {
       case CONFIG_OPERATION.SET:
         if (c.value === null) throw new StromError('INVALID_CONFIG', `SET '${c.name}' needs a value`)
         next[c.name] = c.value
@@ -75,13 +84,13 @@ function applyOperations(current: ConfigOverrides, configs: ConfigChange[]): Con
         if (!LIST_CONFIGS.has(c.name)) throw new StromError('INVALID_CONFIG', `'${c.name}' is not a list config: APPEND and SUBTRACT apply only to ${[...LIST_CONFIGS].join(', ')}`)
         const items = (next[c.name] ?? effective.get(c.name) ?? '').split(',').filter((item) => item !== '')
         const given = (c.value ?? '').split(',').filter((item) => item !== '')
-        const result = c.operation === CONFIG_OPERATION.APPEND ? [...items, ...given.filter((g) => !items.includes(g))] : items.filter((item) => !given.includes(item))
+        const result = c.configOperation === CONFIG_OPERATION.APPEND ? [...items, ...given.filter((g) => !items.includes(g))] : items.filter((item) => !given.includes(item))
         if (result.length === 0) delete next[c.name]
         else next[c.name] = result.join(',')
         break
       }
       default:
-        throw new StromError('INVALID_CONFIG', `unknown config operation ${c.operation} for '${c.name}' (0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT)`)
+        throw new StromError('INVALID_CONFIG', `unknown config operation ${c.configOperation} for '${c.name}' (0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT)`)
     }
   }
   return next

@@ -6,12 +6,10 @@ import {deleteGroup} from '../../core/groups/group-admin.js'
 import {validateName} from '../../core/names.js'
 import {StromError} from '../../core/errors.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
-import {decodeRequest, encodeResponse} from '../protocol/messages/delete-groups.js'
-import type {Handler} from './types.js'
+import type {ApiHandler} from './types.js'
 
-export const handleDeleteGroups: Handler = (ctx, _request, reader, writer) => {
-  const req = decodeRequest(reader)
-  const results = req.groupNames.map((groupId) => {
+export const handleDeleteGroups: ApiHandler = (ctx, _request, req) => {
+  const results = (req.groupsNames as string[]).map((groupId) => {
     try {
       validateName('group', groupId)
     } catch {
@@ -30,5 +28,5 @@ export const handleDeleteGroups: Handler = (ctx, _request, reader, writer) => {
       return {groupId, errorCode: kafkaErrorCode(error)}
     }
   })
-  encodeResponse(writer, {results})
+  return {throttleTimeMs: 0, results}
 }

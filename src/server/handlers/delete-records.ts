@@ -15,28 +15,32 @@ import {partitionRefs} from '../../core/maintenance/partition-ref.js'
 import {CLEANER_LOCK_FILE} from '../../core/partition/partition-files.js'
 import type {ServerContext} from '../context.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
-import {DeleteRecordsTopicResult, decodeRequest, encodeResponse} from '../protocol/messages/delete-records.js'
-import type {Handler} from './types.js'
+import type {Struct} from '../../protocol/schema.js'
+import type {ApiHandler} from './types.js'
 
 const LOCK_RETRY_MS = 20
 const HIGH_WATERMARK = -1
 
-export const handleDeleteRecords: Handler = async (ctx, request, reader, writer) => {
-  const req = decodeRequest(reader)
-  const deadline = Date.now() + Math.max(0, Math.min(req.timeoutMs, 30_000))
-  const topics: DeleteRecordsTopicResult[] = []
-  for (const t of req.topics) {
-    const partitions: DeleteRecordsTopicResult['partitions'] = []
+interface DeleteRecordsTopic {
+  name: string
+  partitions: Array<{partitionIndex: number; offset: number}>
+}
+
+export const handleDeleteRecords: ApiHandler = async (ctx, request, req) => {
+  const deadline = Date.now() + Math.max(0, Math.min(req.timeoutMs as number, 30_000))
+  const topics: Struct[] = []
+  for (const t of req.topics as DeleteRecordsTopic[]) {
+    const partitions: Struct[] = []
     for (const p of t.partitions) {
-      partitions.push(await deleteBefore(ctx, t.name, p.partition, p.offset, deadline, request.connection.signal))
+      partitions.push(await deleteBefore(ctx, t.name, p.partitionIndex, p.offset, deadline, request.connection.signal))
     }
     topics.push({name: t.name, partitions})
   }
-  encodeResponse(writer, {topics})
+  return {throttleTimeMs: 0, topics}
 }
 
-async function deleteBefore(ctx: ServerContext, name: string, partition: number, offset: number, deadline: number, signal: AbortSignal) {
-  const fail = (errorCode: number) => ({partition, lowWatermark: -1, errorCode})
+async function deleteBefore(ctx: ServerContext, name: string, partition: number, offset: number, deadline: number, signal: AbortSignal): Promise<Struct> {
+  const fail = (errorCode: number) => ({partitionIndex: partition, lowWatermark: -1, errorCode})
   try {
     const topic = ctx.topics.get(name)
     if (topic === undefined || partition < 0 || partition >= topic.partitions) return fail(ERR.UNKNOWN_TOPIC_OR_PARTITION)
@@ -47,7 +51,7 @@ async function deleteBefore(ctx: ServerContext, name: string, partition: number,
     // The topic's reader trusts its segment listing for 20 ms; the very next ListOffsets (kafkajs sends one at once) must see the new log start.
     topic.reader(partition).refreshSegmentBases()
     if (result.logStartOffset !== result.previousLogStartOffset) ctx.options.log(`${name}/${partition}: log start ${result.previousLogStartOffset} -> ${result.logStartOffset} (DeleteRecords)`)
-    return {partition, lowWatermark: result.logStartOffset, errorCode: ERR.NONE}
+    return {partitionIndex: partition, lowWatermark: result.logStartOffset, errorCode: ERR.NONE}
   } catch (error) {
     ctx.options.log(`DeleteRecords ${name}/${partition} before ${offset}: ${errorMessage(error)}`)
     return fail(kafkaErrorCode(error))

@@ -40,7 +40,7 @@ export const handleProduce: ApiHandler = (ctx, request, req) => {
     }
     return {
       name: t.name,
-      partitionResponses: t.partitionData.map((p) => (topic === undefined ? failed(p.index, topicError) : appendPartition(ctx, topic, p.index, p.records, req.acks))),
+      partitionResponses: t.partitionData.map((p) => (topic === undefined ? failed(p.index, topicError) : appendPartition(ctx, topic, p.index, p.records, req.acks, request.header.apiVersion))),
     }
   })
   if (req.acks === 0) {
@@ -54,7 +54,7 @@ function failed(index: number, errorCode: number): ProducePartitionResponse {
   return {index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1}
 }
 
-function appendPartition(ctx: ServerContext, topic: Topic, partition: number, records: Buffer | null, acks: number): ProducePartitionResponse {
+function appendPartition(ctx: ServerContext, topic: Topic, partition: number, records: Buffer | null, acks: number, version: number): ProducePartitionResponse {
   if (partition < 0 || partition >= topic.partitions) return failed(partition, ERR.UNKNOWN_TOPIC_OR_PARTITION)
   const spans = splitBatches(records ?? Buffer.alloc(0))
   if (!Array.isArray(spans)) {
@@ -64,7 +64,7 @@ function appendPartition(ctx: ServerContext, topic: Topic, partition: number, re
   const buf = records!
   const requireKeys = topic.config.cleanupPolicy.includes('compact')
   for (const [start, end] of spans) {
-    const problem = validateBatch(buf, start, end, requireKeys, topic.config.maxMessageBytes)
+    const problem = validateBatch(buf, start, end, requireKeys, topic.config.maxMessageBytes, version)
     if (problem !== undefined) {
       ctx.options.log(`produce to ${topic.name}/${partition} refused: ${problem.message}`)
       return failed(partition, problem.errorCode)

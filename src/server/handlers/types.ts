@@ -1,15 +1,13 @@
 /**
- * The shape every handler has: decode the request body from `reader`, do the work, encode the
- * response body into `writer` (which already holds the response header). A handler that must not
- * answer (Produce with acks=0) sets `request.noResponse`.
+ * The shape every handler has (ApiHandler): the request decoded from its API's declaration in,
+ * the response object out, which dispatch encodes. A handler that must not answer (Produce with
+ * acks=0) sets `request.noResponse`.
  */
 import type {SaslSession} from '../auth/sasl-session.js'
 import type {PartitionCursor} from '../../core/partition/partition-reader.js'
 import type {Topic} from '../../core/log.js'
 import type {ServerContext} from '../context.js'
 import type {RequestHeader} from '../protocol/header.js'
-import type {Reader} from '../protocol/reader.js'
-import type {Writer} from '../protocol/writer.js'
 import type {Struct} from '../../protocol/schema.js'
 
 /** Per-connection state handlers may keep (fetch cursors, so a consumer's next fetch continues where the last one ended). */
@@ -29,8 +27,6 @@ export interface RequestContext {
   connection: ConnectionState
   noResponse: boolean
 }
-
-export type Handler = (ctx: ServerContext, request: RequestContext, reader: Reader, writer: Writer) => void | Promise<void>
 
 /**
  * A handler for a declared API (src/protocol/apis): it gets the decoded request and returns the

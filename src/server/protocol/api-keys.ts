@@ -36,6 +36,8 @@ export const API = {
   CreatePartitions: 37,
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
+  OffsetDelete: 47,
+  DescribeCluster: 60,
 } as const
 
 export type ApiKey = (typeof API)[keyof typeof API]
@@ -46,32 +48,11 @@ export interface VersionRange {
   maxVersion: number
 }
 
-/** Ranges of the APIs still answered by hand-written messages (src/server/protocol/messages). */
-const LEGACY: readonly VersionRange[] = [
-  {apiKey: API.CreateTopics, minVersion: 0, maxVersion: 4},
-  {apiKey: API.DeleteTopics, minVersion: 0, maxVersion: 3},
-  {apiKey: API.DeleteRecords, minVersion: 0, maxVersion: 1},
-  {apiKey: API.DescribeConfigs, minVersion: 0, maxVersion: 2},
-  {apiKey: API.AlterConfigs, minVersion: 0, maxVersion: 1},
-  {apiKey: API.SaslHandshake, minVersion: 0, maxVersion: 1},
-  {apiKey: API.SaslAuthenticate, minVersion: 0, maxVersion: 1},
-  {apiKey: API.CreatePartitions, minVersion: 0, maxVersion: 1},
-  {apiKey: API.DeleteGroups, minVersion: 0, maxVersion: 1},
-  {apiKey: API.IncrementalAlterConfigs, minVersion: 0, maxVersion: 1},
-]
-
-/** APIs answered from their declarations (src/protocol/apis): the versions served are the declared ones. */
-export const DECLARED: ReadonlySet<number> = new Set<number>([
-  API.ApiVersions, API.Metadata, API.Produce, API.Fetch, API.ListOffsets, API.InitProducerId,
-  API.FindCoordinator, API.JoinGroup, API.SyncGroup, API.Heartbeat, API.LeaveGroup, API.OffsetCommit, API.OffsetFetch, API.DescribeGroups, API.ListGroups,
-])
-
+/** Every API is answered from its declaration (src/protocol/apis): the versions served are the declared ones. */
 export const SUPPORTED: readonly VersionRange[] = Object.values(API).map((apiKey) => {
-  if (DECLARED.has(apiKey)) {
-    const schema = API_BY_KEY.get(apiKey)!
-    return {apiKey, minVersion: schema.minVersion, maxVersion: schema.maxVersion}
-  }
-  return LEGACY.find((range) => range.apiKey === apiKey)!
+  const schema = API_BY_KEY.get(apiKey)
+  if (schema === undefined) throw new Error(`API ${apiKey} has no declaration in src/protocol/apis`)
+  return {apiKey, minVersion: schema.minVersion, maxVersion: schema.maxVersion}
 })
 
 /**

@@ -16,7 +16,7 @@ function reseal(batch: Buffer): Buffer {
   return batch
 }
 
-const check = (batch: Buffer, requireKeys = false) => validateBatch(batch, 0, batch.length, requireKeys, 1 << 20)
+const check = (batch: Buffer, requireKeys = false, produceVersion = 11) => validateBatch(batch, 0, batch.length, requireKeys, 1 << 20, produceVersion)
 
 describe('validation of batches sent by clients', () => {
   it("accepts kafka-python's batch and strom's own", () => {
@@ -75,7 +75,7 @@ describe('validation of batches sent by clients', () => {
       expect(batch.readInt16BE(21) & 7).toBe(codec)
       expect(check(batch)).toBeUndefined()
       // 50 KB of records in a batch of a few hundred bytes: over a 10 KB limit they are refused.
-      expect(validateBatch(batch, 0, batch.length, false, 10_000)).toEqual({errorCode: ERR.MESSAGE_TOO_LARGE, message: `${name} data decompresses to more than 10000 bytes (max.message.bytes)`})
+      expect(validateBatch(batch, 0, batch.length, false, 10_000, 11)).toEqual({errorCode: ERR.MESSAGE_TOO_LARGE, message: `${name} data decompresses to more than 10000 bytes (max.message.bytes)`})
       const keyless = encodeBatch([{key: null, value: Buffer.from('x')}], {compression: codec})
       expect(check(keyless, true)?.errorCode).toBe(ERR.INVALID_RECORD)
       // Cut short: the compressed data ends early.
@@ -84,6 +84,15 @@ describe('validation of batches sent by clients', () => {
       expect(check(reseal(broken))?.errorCode).toBe(ERR.CORRUPT_MESSAGE)
     })
   }
+
+  it('refuses zstd batches in Produce below v7 (UNSUPPORTED_COMPRESSION_TYPE, as Kafka), and no other codec there', () => {
+    const records = [{key: Buffer.from('k'), value: Buffer.from('v')}]
+    const zstd = encodeBatch(records, {compression: 4})
+    expect(check(zstd, false, 6)).toEqual({errorCode: ERR.UNSUPPORTED_COMPRESSION_TYPE, message: 'zstd batch in Produce v6 (zstd needs v7 or later, as in Kafka)'})
+    expect(check(zstd, false, 3)?.errorCode).toBe(ERR.UNSUPPORTED_COMPRESSION_TYPE)
+    expect(check(zstd, false, 7)).toBeUndefined()
+    for (const codec of [0, 1, 2, 3]) expect(check(encodeBatch(records, {compression: codec}), false, 3)).toBeUndefined()
+  })
 
   it('refuses the codecs Kafka does not have (5-7)', () => {
     const batch = encodeBatch([{key: null, value: Buffer.from('a')}])
