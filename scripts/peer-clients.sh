@@ -17,7 +17,9 @@ mkdir -p "$CACHE"
 venv_ok() { [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import kafka, confluent_kafka, lz4.frame, snappy, zstandard' >/dev/null 2>&1; }
 if ! venv_ok; then
   rm -rf "$VENV"
-  python3.11 -m venv "$VENV" >&2
+  # Python 3.11 as the brief's machines have it (pyenv); another python3 with venv does as well.
+  PY="$(command -v python3.11 || command -v python3)"
+  "$PY" -m venv "$VENV" >&2
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PACKAGES[@]}" >&2
   venv_ok || { echo "peer-clients.sh: the venv at $VENV does not import kafka, confluent_kafka and the codecs" >&2; exit 1; }
   "$VENV/bin/python" -c 'import kafka, confluent_kafka; print("peer-clients.sh: kafka-python", kafka.__version__, "confluent-kafka", confluent_kafka.version()[0], "librdkafka", confluent_kafka.libversion()[0])' >&2
