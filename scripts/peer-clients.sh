@@ -22,7 +22,7 @@ if ! venv_ok; then
   "$PY" -m venv "$VENV" >&2
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PACKAGES[@]}" >&2
   venv_ok || { echo "peer-clients.sh: the venv at $VENV does not import kafka, confluent_kafka and the codecs" >&2; exit 1; }
-  "$VENV/bin/python" -c 'import kafka, confluent_kafka; print("peer-clients.sh: kafka-python", kafka.__version__, "confluent-kafka", confluent_kafka.version()[0], "librdkafka", confluent_kafka.libversion()[0])' >&2
+  "$VENV/bin/python" -c 'import kafka, confluent_kafka; print("peer-clients.sh: kafka-python", kafka.__version__, "confluent-kafka", confluent_kafka.__version__, "librdkafka", confluent_kafka.libversion()[0])' >&2
 fi
 
 # The binary is rebuilt when test/clients/franz changes (its sources' hash is stored beside it).
