@@ -45,6 +45,14 @@ interface TrackedFile {
 }
 
 const READ_BYTES = 1024 * 1024
+/**
+ * How long one round (reading, then one commit) may read before it commits and lets the event loop
+ * run: a large backlog, or a file written as fast as it is read, is read in rounds, so SIGINT and
+ * SIGTERM (handled on the event loop) stop ingest within about this long.
+ */
+const ROUND_MS = 100
+/** Lines sent between two looks at the clock (a few milliseconds of work). */
+const LINES_PER_CLOCK_CHECK = 1024
 /** Bytes kept from the head of a file and from just before the read position, to recognise it. */
 const MARK_BYTES = 64
 
@@ -68,6 +76,8 @@ export class Ingester {
   private readonly host = os.hostname()
   private stopped = false
   private firstScan = true
+  /** When the current round stops reading (see ROUND_MS). */
+  private roundEnds = 0
   readonly stats = {lines: 0, files: 0}
 
   constructor(private readonly topic: Topic, private readonly patterns: string[], private readonly options: IngestOptions) {
@@ -84,6 +94,7 @@ export class Ingester {
   async run(): Promise<void> {
     try {
       while (!this.stopped) {
+        this.roundEnds = Date.now() + ROUND_MS
         this.discover()
         let read = 0
         for (const file of this.tracked.values()) read += this.pump(file)
@@ -91,6 +102,10 @@ export class Ingester {
         if (read === 0) {
           if (this.options.once) break
           await this.waiter.wait()
+        } else {
+          // Reading is synchronous: without this, a file that grows as fast as it is read would
+          // keep the event loop busy for good, and SIGINT/SIGTERM (handled there) would never stop it.
+          await new Promise((resolve) => setImmediate(resolve))
         }
       }
     } finally {
@@ -155,11 +170,17 @@ export class Ingester {
     return consumed
   }
 
-  /** Sends complete lines from file.position on; with `final`, a trailing partial line too. */
+  /**
+   * Sends complete lines from file.position on, until the end of the file or of the round (the next
+   * round reads on); with `final`, to the end of the file whatever the time, a trailing partial
+   * line too.
+   */
   private readLines(file: TrackedFile, final: boolean): number {
     let total = 0
+    let lines = 0
+    let outOfTime = false
     const buffer = Buffer.allocUnsafe(READ_BYTES)
-    for (;;) {
+    while (!outOfTime) {
       const n = fs.readSync(file.fd, buffer, 0, buffer.length, file.position)
       if (n === 0) break
       let end = buffer.lastIndexOf(10, n - 1)
@@ -176,8 +197,13 @@ export class Ingester {
         const lineEnd = nl <= end && buffer[nl] === 10 ? nl : end + 1
         this.send(file, buffer.subarray(start, lineEnd), file.position + Math.min(nl + 1, end + 1), now)
         start = nl + 1
+        if (!final && ++lines % LINES_PER_CLOCK_CHECK === 0 && Date.now() >= this.roundEnds) {
+          outOfTime = true
+          break
+        }
       }
-      const used = end + 1
+      // Up to the end of the last line sent (start is past `end` when the chunk was used up).
+      const used = Math.min(start, end + 1)
       file.position += used
       total += used
       if (n < buffer.length && used === n) break

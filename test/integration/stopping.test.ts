@@ -114,3 +114,119 @@ describe('an over-long input line', () => {
     expect((await strom(dir, ['consume', 't'])).stdout).toBe('first\n')
   }, 30_000)
 })
+
+/**
+ * A writer appending to a file without pause (200 numbered lines a millisecond at most, about what
+ * ingest keeps up with on a loaded machine), until it is killed.
+ */
+function startWriter(file: string): ReturnType<typeof spawn> {
+  const script = `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'a'); let i = 1
+    const write = () => { let s = ''; for (let k = 0; k < 200; k++) s += 'line ' + (i++) + '\\n'; fs.writeSync(fd, s); setTimeout(write, 1) }
+    write()`
+  return spawn('node', ['-e', script, file], {stdio: 'ignore'})
+}
+
+async function stopWriter(writer: ReturnType<typeof spawn>): Promise<void> {
+  const exited = new Promise((resolve) => writer.on('exit', resolve))
+  writer.kill('SIGKILL')
+  await exited
+}
+
+/** `strom ingest t DIR/*.log` following a file that keeps growing, with its exit code and when it ended. */
+function startIngest(dir: string, pattern: string): {child: ReturnType<typeof spawn>; exited: () => Promise<{code: number | null; at: number}>; stderr: () => string} {
+  const child = spawn('node', [BIN, 'ingest', 't', pattern, '--create', '--poll-ms', '50', '--dir', dir], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+  let stderr = ''
+  child.stderr!.on('data', (data: Buffer) => { stderr += data.toString() })
+  const exited = new Promise<{code: number | null; at: number}>((resolve) => child.on('exit', (code) => resolve({code, at: Date.now()})))
+  return {child, exited: () => exitedWithin(child, exited), stderr: () => stderr}
+}
+
+/** `exited`, or 10 s from now a SIGKILL and a failure (a stuck command is not left behind). */
+function exitedWithin<T>(child: ReturnType<typeof spawn>, exited: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error('still running 10 s after the signal'))
+    }, 10_000)
+  })
+  return Promise.race([exited, stuck]).finally(() => clearTimeout(timer))
+}
+
+/** Messages in topic t so far (the sum of its partitions' end offsets). */
+async function topicCount(dir: string): Promise<number> {
+  const described = await strom(dir, ['topic', 'describe', 't', '--json'])
+  if (described.exitCode !== 0) return 0
+  return (JSON.parse(described.stdout) as {partitions: Array<{endOffset: number}>}).partitions.reduce((n, p) => n + p.endOffset, 0)
+}
+
+/** The read position ingest saved for `file` (read-positions.ts: one JSON file per followed file). */
+function savedPosition(dir: string, file: string): number {
+  const positions = path.join(dir, 'ingest', 't')
+  for (const name of fs.readdirSync(positions).filter((n) => n.endsWith('.json'))) {
+    const saved = JSON.parse(fs.readFileSync(path.join(positions, name), 'utf8')) as {path: string; position: number}
+    if (saved.path === file) return saved.position
+  }
+  throw new Error(`no read position saved for ${file}`)
+}
+
+describe('ingest following a file that keeps growing', () => {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`stops within 2 s of ${signal} with ${code}; its saved position is exactly what reached the topic, and a rerun neither loses nor repeats a line`, async () => {
+      const dir = tmpLogDir()
+      const logs = path.join(dir, 'files')
+      fs.mkdirSync(logs)
+      const file = path.join(logs, 'app.log')
+      fs.writeFileSync(file, '')
+      const writer = startWriter(file)
+      const ingest = startIngest(dir, path.join(logs, '*.log'))
+      try {
+        await waitFor(async () => (await topicCount(dir)) >= 50_000, 30_000, 100)
+        const started = Date.now()
+        ingest.child.kill(signal)
+        const {code: exitCode, at} = await ingest.exited()
+        expect(exitCode).toBe(code)
+        expect(at - started).toBeLessThan(2000)
+        // What the topic holds is the file's first `position` bytes, line by line, once each.
+        const position = savedPosition(dir, file)
+        const head = fs.readFileSync(file).subarray(0, position).toString()
+        expect(head.endsWith('\n')).toBe(true)
+        const ingested = (await strom(dir, ['consume', 't'])).stdout
+        expect(ingested.length).toBe(head.length)
+        expect(ingested === head).toBe(true)
+      } finally {
+        ingest.child.kill('SIGKILL')
+        await stopWriter(writer)
+      }
+      // Restarted, it reads on from there: the topic is then the whole file, each line once.
+      expect((await strom(dir, ['ingest', 't', path.join(logs, '*.log'), '--once'])).exitCode).toBe(0)
+      const all = fs.readFileSync(file, 'utf8')
+      const complete = all.slice(0, all.lastIndexOf('\n') + 1)
+      const ingested = (await strom(dir, ['consume', 't'])).stdout
+      expect(ingested.length).toBe(complete.length)
+      expect(ingested === complete).toBe(true)
+    }, 90_000)
+  }
+
+  it('a second SIGINT while it stops ends it at once with 130', async () => {
+    const dir = tmpLogDir()
+    const logs = path.join(dir, 'files')
+    fs.mkdirSync(logs)
+    const file = path.join(logs, 'app.log')
+    fs.writeFileSync(file, '')
+    const writer = startWriter(file)
+    const ingest = startIngest(dir, path.join(logs, '*.log'))
+    try {
+      await waitFor(async () => (await topicCount(dir)) >= 50_000, 30_000, 100)
+      const started = Date.now()
+      ingest.child.kill('SIGINT')
+      ingest.child.kill('SIGINT')
+      const {code, at} = await ingest.exited()
+      expect(code).toBe(130)
+      expect(at - started).toBeLessThan(2000)
+    } finally {
+      ingest.child.kill('SIGKILL')
+      await stopWriter(writer)
+    }
+  }, 60_000)
+})
