@@ -230,3 +230,78 @@ describe('ingest following a file that keeps growing', () => {
     }
   }, 60_000)
 })
+
+/** Messages in topic t of a log directory (the sum of its partitions' end offsets; 0 before it exists). */
+async function countIn(dir: string): Promise<number> {
+  return fs.existsSync(dir) ? topicCount(dir) : 0
+}
+
+/** `strom mirror dir:A dir:B --topic t` started in the background, with its exit code and when it ended. */
+function startMirror(a: string, b: string, state: string, extra: string[] = []): {child: ReturnType<typeof spawn>; exited: () => Promise<{code: number | null; at: number}>} {
+  const child = spawn('node', [BIN, 'mirror', `dir:${a}`, `dir:${b}`, '--topic', 't', '--state', state, ...extra], {stdio: ['ignore', 'ignore', 'ignore'], env: {...process.env, NO_COLOR: '1'}})
+  const exited = new Promise<{code: number | null; at: number}>((resolve) => child.on('exit', (code) => resolve({code, at: Date.now()})))
+  return {child, exited: () => exitedWithin(child, exited)}
+}
+
+/** Each partition's values, in order, one line each. */
+async function partitions(dir: string, count: number): Promise<string[]> {
+  const out: string[] = []
+  for (let p = 0; p < count; p++) out.push((await strom(dir, ['consume', 't', '-p', String(p)])).stdout)
+  return out
+}
+
+describe('mirror dir → dir stopped by a signal', () => {
+  it('a large copy stops within 2 s of SIGINT with 130; a rerun completes it, every message once per partition', async () => {
+    const root = tmpLogDir()
+    const [a, b, state] = [path.join(root, 'A'), path.join(root, 'B'), path.join(root, 'state.json')]
+    expect((await sh(`seq 1 3000000 | $STROM produce t --create --partitions 3 --dir ${a}`)).exitCode).toBe(0)
+    const mirror = startMirror(a, b, state)
+    try {
+      await waitFor(async () => (await countIn(b)) >= 100_000, 30_000, 50)
+      const started = Date.now()
+      mirror.child.kill('SIGINT')
+      const {code, at} = await mirror.exited()
+      expect(code).toBe(130)
+      expect(at - started).toBeLessThan(2000)
+    } finally {
+      mirror.child.kill('SIGKILL')
+    }
+    const copied = await countIn(b)
+    expect(copied).toBeLessThan(3_000_000)
+    const source = await partitions(a, 3)
+    // What was copied is, in every partition, the start of the source's partition.
+    for (const [p, values] of (await partitions(b, 3)).entries()) expect(source[p].startsWith(values)).toBe(true)
+
+    const rerun = await execa('node', [BIN, 'mirror', `dir:${a}`, `dir:${b}`, '--topic', 't', '--state', state], {reject: false, env: {NO_COLOR: '1'}})
+    expect(rerun.exitCode).toBe(0)
+    const destination = await partitions(b, 3)
+    for (let p = 0; p < 3; p++) {
+      expect(destination[p].length).toBe(source[p].length)
+      expect(destination[p] === source[p]).toBe(true)
+    }
+  }, 120_000)
+
+  it('--follow, caught up and waiting: SIGTERM stops it within 2 s with 143, a second signal at once', async () => {
+    const root = tmpLogDir()
+    const [a, b, state] = [path.join(root, 'A'), path.join(root, 'B'), path.join(root, 'state.json')]
+    expect((await strom(a, ['topic', 'create', 't', '--partitions', '3'])).exitCode).toBe(0)
+    let total = 0
+    for (const signals of [['SIGTERM'], ['SIGINT', 'SIGINT']] as const) {
+      // New messages for each run: all copied is the sign that this run is up (and its signal handlers).
+      expect((await sh(`seq ${total + 1} ${total + 1000} | $STROM produce t --dir ${a}`)).exitCode).toBe(0)
+      total += 1000
+      const mirror = startMirror(a, b, state, ['--follow'])
+      try {
+        await waitFor(async () => (await countIn(b)) === total, 30_000, 50)
+        const started = Date.now()
+        for (const signal of signals) mirror.child.kill(signal)
+        const {code, at} = await mirror.exited()
+        expect(code).toBe(signals[0] === 'SIGTERM' ? 143 : 130)
+        expect(at - started).toBeLessThan(2000)
+      } finally {
+        mirror.child.kill('SIGKILL')
+      }
+    }
+    expect(await partitions(b, 3)).toEqual(await partitions(a, 3))
+  }, 60_000)
+})
