@@ -1,14 +1,19 @@
 /**
  * Stopping cleanly: a signal in the middle of an input line does not store the half line; a
  * consumer whose downstream never reads stops within 2 s of SIGINT, and in a group commits
- * exactly what it wrote out; an over-long input line is refused early, in linear time.
+ * exactly what it wrote out; an over-long input line is refused early, in linear time. ingest of
+ * a file that keeps growing, a large mirror, and serve with a client that never reads its socket
+ * stop within 2 s too, with nothing lost or doubled on a rerun.
  */
 import {execFileSync, spawn} from 'node:child_process'
 import {execa} from 'execa'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import net from 'node:net'
+import {Writer} from '../../src/server/protocol/writer.js'
 import {BIN, sh, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
+import {requestFrame, startServe} from './serve-harness.js'
 
 describe('produce stopped by a signal', () => {
   it('SIGTERM in the middle of a line: only the complete lines are stored, exit 143', async () => {
@@ -304,4 +309,47 @@ describe('mirror dir → dir stopped by a signal', () => {
     }
     expect(await partitions(b, 3)).toEqual(await partitions(a, 3))
   }, 60_000)
+})
+
+/** A Fetch v4 body: every partition of `topic` from offset 0, up to 1 MiB each (50 MiB in all). */
+function fetchAll(topic: string, partitions: number): Buffer {
+  const w = new Writer()
+  w.int32(-1).int32(500).int32(1).int32(50 * 1024 * 1024).int8(0)
+  w.array([0], (tw) => tw.string(topic).array(Array.from({length: partitions}, (_, p) => p), (pw, p) => pw.int32(p).int64(0).int32(1024 * 1024)))
+  return Buffer.from(w.toBuffer())
+}
+
+describe.skipIf(process.platform !== 'linux')('serve with a client that never reads its socket', () => {
+  for (const signals of [['SIGTERM'], ['SIGINT', 'SIGINT']] as const) {
+    const code = signals[0] === 'SIGTERM' ? 143 : 130
+    it(`${signals.join(' + ')} stops it within 2 s with ${code}`, async () => {
+      const dir = tmpLogDir()
+      expect((await sh(`seq 1 2000000 | $STROM produce t --create --partitions 3 --dir ${dir}`)).exitCode).toBe(0)
+      const serve = await startServe(dir)
+      // Sends 30 pipelined fetches (90 MiB of answers) and reads nothing: the server's writes pile up.
+      const client = net.connect(serve.port, '127.0.0.1')
+      client.pause()
+      client.on('error', () => {})
+      try {
+        await new Promise((resolve) => client.once('connect', resolve))
+        for (let r = 0; r < 30; r++) client.write(requestFrame(1, 4, r, fetchAll('t', 3)))
+        // Stuck: megabytes written (the first answers) and no more going out.
+        let last = -1
+        await waitFor(() => {
+          const now = bytesWritten(serve.process.pid!)
+          const stuck = now >= 1024 * 1024 && now === last
+          last = now
+          return stuck
+        }, 30_000, 300)
+        const started = Date.now()
+        for (const signal of signals) serve.process.kill(signal)
+        const result = await serve.process
+        expect(result.exitCode).toBe(code)
+        expect(Date.now() - started).toBeLessThan(2000)
+      } finally {
+        serve.process.kill('SIGKILL')
+        client.destroy()
+      }
+    }, 60_000)
+  }
 })
