@@ -6,7 +6,8 @@
  *    start, after the rest of its previous version is read from the copy beside it, if one is found;
  *  - files matching a pattern that appear later are picked up at the next scan, from their start
  *    (`startAt: 'end'` applies only to the files there at the first scan);
- *  - positions are saved in the log directory after every append, and each message carries the
+ *  - positions are saved in the log directory after each append that catches up (at most every
+ *    second while a backlog is read in rounds), and each message carries the
  *    byte position after its line (`pos` header), so a restart resumes exactly where the topic
  *    ends for that file: no line lost, none repeated.
  */
@@ -53,6 +54,8 @@ const READ_BYTES = 1024 * 1024
 const ROUND_MS = 100
 /** Lines sent between two looks at the clock (a few milliseconds of work). */
 const LINES_PER_CLOCK_CHECK = 1024
+/** Saving positions while a backlog is read in rounds: at most this often. */
+const COMMIT_MS = 1000
 /** Bytes kept from the head of a file and from just before the read position, to recognise it. */
 const MARK_BYTES = 64
 
@@ -76,8 +79,10 @@ export class Ingester {
   private readonly host = os.hostname()
   private stopped = false
   private firstScan = true
-  /** When the current round stops reading (see ROUND_MS). */
+  /** When the current round stops reading (see ROUND_MS), and whether it stopped before the ends of the files. */
   private roundEnds = 0
+  private roundCutShort = false
+  private lastCommitMs = 0
   readonly stats = {lines: 0, files: 0}
 
   constructor(private readonly topic: Topic, private readonly patterns: string[], private readonly options: IngestOptions) {
@@ -95,10 +100,13 @@ export class Ingester {
     try {
       while (!this.stopped) {
         this.roundEnds = Date.now() + ROUND_MS
+        this.roundCutShort = false
         this.discover()
         let read = 0
         for (const file of this.tracked.values()) read += this.pump(file)
-        this.commit()
+        // Positions are saved (two fsyncs) when caught up, and in a backlog read in rounds at most
+        // every COMMIT_MS; a stop commits in `finally`, and a crash is repaired from the pos headers.
+        if (!this.roundCutShort || Date.now() - this.lastCommitMs >= COMMIT_MS) this.commit()
         if (read === 0) {
           if (this.options.once) break
           await this.waiter.wait()
@@ -199,6 +207,7 @@ export class Ingester {
         start = nl + 1
         if (!final && ++lines % LINES_PER_CLOCK_CHECK === 0 && Date.now() >= this.roundEnds) {
           outOfTime = true
+          this.roundCutShort = true
           break
         }
       }
@@ -284,6 +293,7 @@ export class Ingester {
 
   /** Appends pending lines, then records positions (append first: a crash in between is repaired on restart). */
   private commit(): void {
+    this.lastCommitMs = Date.now()
     if (this.producer.pendingRecords() === 0) return
     this.producer.flush()
     const endOffsets: Record<string, number> = {}
