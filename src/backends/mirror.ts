@@ -161,6 +161,11 @@ async function copyTopic(
     if (acknowledged.size > 0) saveCheckpoint(options.checkpointFile, checkpoint)
     onCopied(count)
   }
+  // One flush at a time, in order: each adds what it acknowledged to the checkpoint, and a later
+  // flush completing first would record a destination end short of what is there.
+  let flushing: Promise<void> = Promise.resolve()
+  const flushInTurn = () => (flushing = flushing.then(flush))
+  const due = () => sinceFlush >= flushRecords || (sinceFlush > 0 && Date.now() - lastFlushMs >= 250)
   const visit = (p: number, record: RecordView) => {
     const left = skipLeft.get(p) ?? 0
     const s = sent.get(p) ?? {lastSource: record.offset, count: 0}
@@ -184,16 +189,33 @@ async function copyTopic(
   const readers = await Promise.all([...plan.starts].map(([partition, start]) =>
     source.openReader([{topic: plan.topic, partitions: [partition]}], {range: {start: {kind: 'absolute', offset: start.position}}, follow: options.follow, checkCrcs: true})))
   for (const reader of readers) options.control?.add(reader)
+  // Following, a reader waits for new records without coming back here: what it copied last is
+  // flushed (made visible, checkpointed) by this timer, not held until more arrives.
+  let idleFlushError: unknown
+  const idleFlush = options.follow
+    ? setInterval(() => {
+      if (!due()) return
+      flushInTurn().catch((error: unknown) => {
+        idleFlushError ??= error
+        for (const reader of readers) reader.stop()
+      })
+    }, 250).unref()
+    : undefined
   try {
     await Promise.all(readers.map((reader) => reader.run((_topic, p, record) => visit(p, record), async () => {
       const backlog = sink.drain?.()
       if (backlog !== undefined) await backlog
-      if (sinceFlush >= flushRecords || (sinceFlush > 0 && Date.now() - lastFlushMs >= 250)) await flush()
+      if (due()) await flushInTurn()
+      // A local source and destination never wait on anything: without this the copy would keep
+      // the event loop busy to the end, and SIGINT/SIGTERM (handled there) would not stop it.
+      await new Promise((resolve) => setImmediate(resolve))
     })))
   } finally {
+    clearInterval(idleFlush)
     for (const reader of readers) options.control?.delete(reader)
-    await flush()
+    await flushInTurn()
   }
+  if (idleFlushError !== undefined) throw idleFlushError
   return {records, bytes}
 }
 

@@ -6,7 +6,8 @@
  *    start, after the rest of its previous version is read from the copy beside it, if one is found;
  *  - files matching a pattern that appear later are picked up at the next scan, from their start
  *    (`startAt: 'end'` applies only to the files there at the first scan);
- *  - positions are saved in the log directory after every append, and each message carries the
+ *  - positions are saved in the log directory after each append that catches up (at most every
+ *    second while a backlog is read in rounds), and each message carries the
  *    byte position after its line (`pos` header), so a restart resumes exactly where the topic
  *    ends for that file: no line lost, none repeated.
  */
@@ -45,6 +46,16 @@ interface TrackedFile {
 }
 
 const READ_BYTES = 1024 * 1024
+/**
+ * How long one round (reading, then one commit) may read before it commits and lets the event loop
+ * run: a large backlog, or a file written as fast as it is read, is read in rounds, so SIGINT and
+ * SIGTERM (handled on the event loop) stop ingest within about this long.
+ */
+const ROUND_MS = 100
+/** Lines sent between two looks at the clock (a few milliseconds of work). */
+const LINES_PER_CLOCK_CHECK = 1024
+/** Saving positions while a backlog is read in rounds: at most this often. */
+const COMMIT_MS = 1000
 /** Bytes kept from the head of a file and from just before the read position, to recognise it. */
 const MARK_BYTES = 64
 
@@ -68,6 +79,10 @@ export class Ingester {
   private readonly host = os.hostname()
   private stopped = false
   private firstScan = true
+  /** When the current round stops reading (see ROUND_MS), and whether it stopped before the ends of the files. */
+  private roundEnds = 0
+  private roundCutShort = false
+  private lastCommitMs = 0
   readonly stats = {lines: 0, files: 0}
 
   constructor(private readonly topic: Topic, private readonly patterns: string[], private readonly options: IngestOptions) {
@@ -84,13 +99,21 @@ export class Ingester {
   async run(): Promise<void> {
     try {
       while (!this.stopped) {
+        this.roundEnds = Date.now() + ROUND_MS
+        this.roundCutShort = false
         this.discover()
         let read = 0
         for (const file of this.tracked.values()) read += this.pump(file)
-        this.commit()
+        // Positions are saved (two fsyncs) when caught up, and in a backlog read in rounds at most
+        // every COMMIT_MS; a stop commits in `finally`, and a crash is repaired from the pos headers.
+        if (!this.roundCutShort || Date.now() - this.lastCommitMs >= COMMIT_MS) this.commit()
         if (read === 0) {
           if (this.options.once) break
           await this.waiter.wait()
+        } else {
+          // Reading is synchronous: without this, a file that grows as fast as it is read would
+          // keep the event loop busy for good, and SIGINT/SIGTERM (handled there) would never stop it.
+          await new Promise((resolve) => setImmediate(resolve))
         }
       }
     } finally {
@@ -155,11 +178,17 @@ export class Ingester {
     return consumed
   }
 
-  /** Sends complete lines from file.position on; with `final`, a trailing partial line too. */
+  /**
+   * Sends complete lines from file.position on, until the end of the file or of the round (the next
+   * round reads on); with `final`, to the end of the file whatever the time, a trailing partial
+   * line too.
+   */
   private readLines(file: TrackedFile, final: boolean): number {
     let total = 0
+    let lines = 0
+    let outOfTime = false
     const buffer = Buffer.allocUnsafe(READ_BYTES)
-    for (;;) {
+    while (!outOfTime) {
       const n = fs.readSync(file.fd, buffer, 0, buffer.length, file.position)
       if (n === 0) break
       let end = buffer.lastIndexOf(10, n - 1)
@@ -176,8 +205,14 @@ export class Ingester {
         const lineEnd = nl <= end && buffer[nl] === 10 ? nl : end + 1
         this.send(file, buffer.subarray(start, lineEnd), file.position + Math.min(nl + 1, end + 1), now)
         start = nl + 1
+        if (!final && ++lines % LINES_PER_CLOCK_CHECK === 0 && Date.now() >= this.roundEnds) {
+          outOfTime = true
+          this.roundCutShort = true
+          break
+        }
       }
-      const used = end + 1
+      // Up to the end of the last line sent (start is past `end` when the chunk was used up).
+      const used = Math.min(start, end + 1)
       file.position += used
       total += used
       if (n < buffer.length && used === n) break
@@ -258,6 +293,7 @@ export class Ingester {
 
   /** Appends pending lines, then records positions (append first: a crash in between is repaired on restart). */
   private commit(): void {
+    this.lastCommitMs = Date.now()
     if (this.producer.pendingRecords() === 0) return
     this.producer.flush()
     const endOffsets: Record<string, number> = {}
