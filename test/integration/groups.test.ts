@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import {stopOutsideGroupLock} from '../helpers/group-pause.js'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 import {ROOT, lines, sh, spawnStrom, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
@@ -157,10 +158,10 @@ describe('consumer groups: a member paused past the session timeout', () => {
     const both = [a.pid!, b.pid!].sort()
     await waitFor(() => fs.existsSync(path.join(dir, 'groups/G/state.json')) && pidsInState(dir, 'G').join() === both.join() && ownedBy(dir, 'G').owned === 2 && Object.keys(ownedBy(dir, 'G').byMember).length === 2, 15000, 20)
     const idA = memberIdOfPid(dir, 'G', a.pid!)!
-    process.kill(a.pid!, 'SIGSTOP')
+    await stopOutsideGroupLock(path.join(dir, 'groups/G'), a.pid!)
     ageLiveness(dir, 'G', idA)
     // B reaps A and takes its partition while A's process is stopped (alive, holding its lock).
-    await waitFor(() => readState(dir, 'G').members[idA] === undefined && ownedBy(dir, 'G').owned === 2 && Object.keys(ownedBy(dir, 'G').byMember).length === 1, 10000, 20)
+    await waitFor(() => readState(dir, 'G').members[idA] === undefined && ownedBy(dir, 'G').owned === 2 && Object.keys(ownedBy(dir, 'G').byMember).length === 1, 30000, 20)
     const generationAtResume = readState(dir, 'G').generation
     process.kill(a.pid!, 'SIGCONT')
     await waitFor(() => pidsInState(dir, 'G').join() === both.join() && ownedBy(dir, 'G').owned === 2 && Object.keys(ownedBy(dir, 'G').byMember).length === 2, 15000, 20)
@@ -192,7 +193,7 @@ describe('consumer groups: a member paused past the session timeout', () => {
     a.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString().split('\n').length - 1))
     await waitFor(async () => printed === 200 && fs.existsSync(path.join(dir, 'groups/G/offsets.json')) && (await describeJson(dir, 'G')).totalLag === 0, 15000, 100)
     const idA = memberIdOfPid(dir, 'G', a.pid!)!
-    process.kill(a.pid!, 'SIGSTOP')
+    await stopOutsideGroupLock(path.join(dir, 'groups/G'), a.pid!)
     ageLiveness(dir, 'G', idA)
     const reset = await strom(dir, ['offsets', 'reset', '--group', 'G', '--all-topics', '--to-earliest', '--execute'])
     expect(reset.exitCode, reset.stderr).toBe(0)

@@ -339,7 +339,7 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
           return false
         }
       }
-      await waitFor(checkpointed, 60_000, 2)
+      await waitFor(checkpointed, 240_000, 2)
       interrupted.kill('SIGKILL')
       await interrupted
       const resumed = await run(['mirror', `dir:${source}`, into, '--topic', 'bulk', '--state', state])

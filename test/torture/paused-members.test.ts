@@ -16,8 +16,8 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import {stopOutsideGroupLock} from '../helpers/group-pause.js'
 import {describe, expect, it} from 'vitest'
-import {FileLock} from '../../src/core/io/file-lock.js'
 import {ROOT, sh, spawnStrom, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
 
 const RUNS = Number(process.env.STROM_TORTURE_PAUSE_RUNS ?? 20)
@@ -43,28 +43,7 @@ const idOfPid = (dir: string, pid: number) => Object.entries(readState(dir).memb
 const pidsInState = (dir: string) => Object.values(readState(dir).members).map((m) => m.pid).sort((a, b) => a - b).join()
 const ownersInState = (dir: string) => new Set(Object.values(readState(dir).owned).map((o) => o.member)).size
 const ownedCount = (dir: string) => Object.keys(readState(dir).owned).length
-/**
- * SIGSTOPs `pid` at a moment it does not hold the group LOCK. A member stopped inside a group
- * change (a few milliseconds of read-modify-write under LOCK) blocks every other member until it
- * runs again: nobody can reap it, since reaping needs that lock (a known limit of coordinating
- * through a lock file; see the report). The torture is about the other case, so it retries.
- */
-async function stopOutsideLock(dir: string, pid: number): Promise<void> {
-  const lock = new FileLock(path.join(dir, 'groups/G/LOCK'))
-  try {
-    for (;;) {
-      process.kill(pid, 'SIGSTOP')
-      if (lock.tryAcquire()) {
-        lock.release()
-        return
-      }
-      process.kill(pid, 'SIGCONT')
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
-  } finally {
-    lock.close()
-  }
-}
+const stopOutsideLock = (dir: string, pid: number) => stopOutsideGroupLock(path.join(dir, 'groups/G'), pid)
 const age = (dir: string, id: string) => {
   const old = new Date(Date.now() - 60_000)
   fs.utimesSync(path.join(dir, 'groups/G/members', `${id}.alive`), old, old)

@@ -16,6 +16,8 @@ const AUTO_COMMIT_MS = 250
 const DISCONNECT_MS = 5000
 /** How long the last commit of a read is retried through rebalances and coordinator moves. */
 const FINAL_COMMIT_MS = 30_000
+/** How long a batch waits for its assignment's setup (see assignmentSettled). */
+const ASSIGNMENT_WAIT_MS = 5000
 
 /** What kafkajs answers itself by rejoining the group: handed back to it, never fatal. */
 const isRebalance = (error: unknown) => {
@@ -158,6 +160,17 @@ export class KafkaGroupReader implements RecordSource {
     if (starts.length > 0 && this.options.commit !== 'none') await this.consumer.commitOffsets(starts)
   }
 
+  /**
+   * The assignment's setup, waited for at most ASSIGNMENT_WAIT_MS: its admin requests can hang
+   * while a broker is dead (a failover), and reading must not hang with them; the start commit it
+   * may still make later only matters for partitions nothing was read from yet.
+   */
+  private async assignmentSettled(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.assignmentReady, new Promise((resolve) => (timer = setTimeout(resolve, ASSIGNMENT_WAIT_MS)))])
+    clearTimeout(timer)
+  }
+
   private boundedReadFinished(): boolean {
     if (this.generation === 0) return false
     return this.assigned.every((key) => {
@@ -168,7 +181,7 @@ export class KafkaGroupReader implements RecordSource {
   }
 
   private async onBatch(payload: EachBatchPayload, visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void> {
-    await this.assignmentReady
+    await this.assignmentSettled()
     const {batch} = payload
     const key = `${batch.topic}:${batch.partition}`
     const end = this.options.follow ? undefined : this.ends.get(key)
@@ -231,7 +244,7 @@ export class KafkaGroupReader implements RecordSource {
    * this member still owns the partitions; a partition that went to another member is theirs.
    */
   private async finalCommit(): Promise<void> {
-    await this.assignmentReady
+    await this.assignmentSettled()
     const deadline = Date.now() + FINAL_COMMIT_MS
     for (;;) {
       try {
