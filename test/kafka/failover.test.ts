@@ -17,6 +17,13 @@ const RUNS = 3
 
 let cluster: KafkaCluster
 
+/**
+ * stderr less Node 24's TimeoutNegativeWarning, which kafkajs (the backend's client library, to be
+ * replaced) triggers with a negative timer; every other line counts.
+ */
+const unexpectedStderr = (stderr: string) =>
+  stderr.split('\n').filter((line) => line !== '' && !/TimeoutNegativeWarning|--trace-warnings/.test(line)).join('\n')
+
 interface PartitionView {
   partition: number
   leader?: number
@@ -63,6 +70,8 @@ describe('a 3-broker Kafka cluster, a partition leader killed with SIGKILL mid-s
 
       const consumer = execa('node', [BIN, 'consume', topic, '--group', `failover-group-${run}`, '-f', '--reset', 'earliest', '-F', '%v\\n', '--bootstrap-server', cluster.bootstrap], {env: {NO_COLOR: '1'}, reject: false, buffer: true})
       const seen = new Set<string>()
+      let consumerErrors = ''
+      consumer.stderr!.on('data', (chunk: Buffer) => (consumerErrors += chunk.toString()))
       let carry = ''
       consumer.stdout!.on('data', (chunk: Buffer) => {
         const text = carry + chunk.toString()
@@ -92,7 +101,7 @@ describe('a 3-broker Kafka cluster, a partition leader killed with SIGKILL mid-s
         // Exit 0: every message was acknowledged by min.insync.replicas brokers.
         expect(produced.exitCode, produced.stderr).toBe(0)
         // Retriable errors (the dead leader, new leaders being elected) were retried, not shown.
-        expect(produced.stderr).toBe('')
+        expect(unexpectedStderr(String(produced.stderr))).toBe('')
 
         // The killed broker's partitions have new leaders and a shrunken ISR.
         await waitFor(async () => {
@@ -103,7 +112,7 @@ describe('a 3-broker Kafka cluster, a partition leader killed with SIGKILL mid-s
         expect(during.stdout).toMatch(/LEADER\s+REPLICAS\s+ISR/)
 
         await waitFor(() => seen.size >= MESSAGES, 180_000, 250).catch(() => {
-          throw new Error(`the group consumer saw ${seen.size} of ${MESSAGES} acknowledged messages; its stderr: ${consumer.stderr ? '(see below)' : ''}`)
+          throw new Error(`the group consumer saw ${seen.size} of ${MESSAGES} acknowledged messages; its stderr: ${consumerErrors.slice(-2000)}`)
         })
         for (let i = 0; i < MESSAGES; i++) if (!seen.has(`m${i}`)) expect.fail(`acknowledged message m${i} was never consumed`)
       } finally {
@@ -118,7 +127,7 @@ describe('a 3-broker Kafka cluster, a partition leader killed with SIGKILL mid-s
       const consumed = await consumer
       expect(consumed.exitCode, String(consumed.stderr)).toBe(130)
       // The consumer stayed quiet through the failover too.
-      expect(String(consumed.stderr)).toBe('')
+      expect(unexpectedStderr(String(consumed.stderr))).toBe('')
     }, 420_000)
   }
 })
