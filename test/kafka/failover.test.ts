@@ -80,6 +80,17 @@ describe('a 3-broker Kafka cluster, a partition leader killed with SIGKILL mid-s
         for (const line of lines) seen.add(line)
       })
 
+      // The member has joined and holds every partition before anything is produced, so the kill
+      // lands while it reads (the case under test), not while it is still joining the group.
+      await waitFor(async () => {
+        const d = await strom(['group', 'describe', `failover-group-${run}`, '--json'])
+        if (d.exitCode !== 0) return false
+        const described = JSON.parse(d.stdout) as {state: string; members: Array<{assignment: string[]}>}
+        return described.state === 'Stable' && described.members.length === 1 && described.members[0].assignment.length === 6
+      }, 120_000, 500).catch(() => {
+        throw new Error(`the group member never joined with all 6 partitions; its stderr: ${consumerErrors.slice(-2000)}`)
+      })
+
       // The producer is fed in chunks, so the kill lands while it is sending.
       const producer = execa('node', [BIN, 'produce', topic, '--acks', 'all', '--partitioner', 'round-robin', '--bootstrap-server', cluster.bootstrap], {env: {NO_COLOR: '1'}, reject: false, buffer: true})
       const perChunk = MESSAGES / CHUNKS

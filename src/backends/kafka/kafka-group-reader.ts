@@ -18,6 +18,8 @@ const DISCONNECT_MS = 5000
 const FINAL_COMMIT_MS = 30_000
 /** How long a batch waits for its assignment's setup (see assignmentSettled). */
 const ASSIGNMENT_WAIT_MS = 5000
+/** How long an assignment's setup is retried through a failover before the read gives up. */
+const ASSIGNMENT_RETRY_MS = 120_000
 
 /** What kafkajs answers itself by rejoining the group: handed back to it, never fatal. */
 const isRebalance = (error: unknown) => {
@@ -73,7 +75,7 @@ export class KafkaGroupReader implements RecordSource {
       this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
         // Batches wait for this: the start commit of a new partition must land before (never after)
         // the commits of what is read from it, or it would move the group back to the start.
-        this.assignmentReady = this.onAssignment(event.payload.memberAssignment as Record<string, number[]>).catch((error: unknown) => {
+        this.assignmentReady = this.setUpAssignment(event.payload.memberAssignment as Record<string, number[]>).catch((error: unknown) => {
           if (!isRebalance(error)) fail(error)
         })
       })
@@ -123,8 +125,27 @@ export class KafkaGroupReader implements RecordSource {
     if (failure !== undefined) throw failure
   }
 
-  private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
-    const generation = ++this.generation
+  /**
+   * onAssignment, retried while a broker it asks (the coordinator, a partition leader) is down or
+   * moving: a failover must not end the read (Kafka's consumers retry these too).
+   */
+  private async setUpAssignment(assignment: Record<string, number[]>): Promise<void> {
+    const deadline = Date.now() + ASSIGNMENT_RETRY_MS
+    for (let generation = this.generation; ; ) {
+      try {
+        return await this.onAssignment(assignment, generation)
+      } catch (error) {
+        if (isRebalance(error) || !isRetriableSendError(error) || Date.now() >= deadline || this.stopped) throw error
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        // A newer assignment arrived meanwhile: it has its own setup.
+        if (this.generation !== generation + 1) return
+        generation = this.generation - 1
+      }
+    }
+  }
+
+  private async onAssignment(assignment: Record<string, number[]>, previousGeneration = this.generation): Promise<void> {
+    const generation = this.generation = previousGeneration + 1
     const keys = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`))
     const revoked = this.assigned.filter((k) => !keys.includes(k))
     for (const key of revoked) {

@@ -136,7 +136,11 @@ export function decompressRecords(codec: number, payload: Buffer, maxBytes: numb
       case CODEC_LZ4: return lz4DecodeFrame(payload, maxBytes)
       case CODEC_ZSTD: {
         const z = zlibZstd()
-        return z !== undefined ? z.zstdDecompressSync(payload, {maxOutputLength: maxBytes}) : fzstdDecode(payload, maxBytes)
+        if (z === undefined) return fzstdDecode(payload, maxBytes)
+        // The same header check as without zlib: a frame that declares more than the limit is
+        // refused as too large before zlib sizes its window for it.
+        checkZstdFrameHeader(payload, maxBytes)
+        return z.zstdDecompressSync(payload, {maxOutputLength: maxBytes})
       }
       default: throw new DecompressionError(`${codecName(codec)} is not a compression codec`)
     }
