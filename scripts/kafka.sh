@@ -121,8 +121,14 @@ format_node() {
 }
 
 new_cluster_id() {
-  # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
-  head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+  # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding. Like Kafka's own
+  # Uuid.randomUuid, never one starting with '-': the storage tool would read it as an option.
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [ "${id:0:1}" != - ] && break
+  done
+  echo "$id"
 }
 
 stop_all() {

@@ -67,7 +67,7 @@ describeWithClients('the packed npm package, installed', [KCAT], () => {
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.stdout!.resume()
     try {
-      await waitFor(() => stderr.includes('listening on') || child.exitCode !== null, 15_000)
+      await waitFor(() => stderr.includes('strom serve: listening on') || child.exitCode !== null, 15_000)
       expect(stderr).toContain('listening on')
       const listed = await kcat(['-b', `127.0.0.1:${port}`, '-L'])
       expect(listed.exitCode).toBe(0)

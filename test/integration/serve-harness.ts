@@ -39,8 +39,8 @@ export async function startServe(dir: string, extra: string[] | ((port: number) 
     stderr += chunk.toString()
   })
   child.stdout!.resume()
-  await waitFor(() => stderr.includes('listening on') || child.exitCode !== null, 15_000)
-  if (!stderr.includes('listening on')) throw new Error(`strom serve did not start:\n${stderr}`)
+  await waitFor(() => stderr.includes('strom serve: listening on') || child.exitCode !== null, 15_000)
+  if (!stderr.includes('strom serve: listening on')) throw new Error(`strom serve did not start:\n${stderr}`)
   return {
     port,
     bootstrap: `127.0.0.1:${port}`,
