@@ -37,3 +37,12 @@ export function decodeAssignment(bytes: Buffer): Map<string, number[]> {
   for (const entry of reader.array((r) => ({topic: r.string(), partitions: r.int32Array()}))) result.set(entry.topic, entry.partitions)
   return result
 }
+
+/** A version 0 subscription: the topics, no user data (what a range or roundrobin member sends). */
+export function encodeSubscription(topics: string[]): Buffer {
+  const writer = new Writer(64)
+  writer.int16(0)
+  writer.array(topics, (w, topic) => w.string(topic))
+  writer.bytes(null)
+  return Buffer.from(writer.toBuffer())
+}

@@ -2,27 +2,27 @@
  * Reading chosen partitions from chosen offsets on Kafka, with no consumer group (what kcat -C
  * does): positions are resolved from ListOffsets (earliest, latest, by timestamp) with the same
  * grammar as on a log directory, then each partition leader is fetched from in its own loop, long
- * polling when following. The fetched record batches are read in place, as segment bytes are
- * (fetch-request.ts). Per-partition order is kept; a bounded read ends at the end offsets captured
- * when it began.
+ * polling when following. The record batches of each Fetch answer are read in place by src/core's
+ * RecordCursor, as a log directory's segment bytes are (no decoding of every record into an
+ * object first). Per-partition order is kept; a bounded read ends at the end offsets captured
+ * when it began. A group member reads its assignment with the same loop (kafka-group-reader.ts).
  */
-import {createRequire} from 'node:module'
-import type {Admin} from 'kafkajs'
+import {Fetch} from '../../protocol/apis/index.js'
 import {StromError} from '../../core/errors.js'
 import {crc32c} from '../../core/format/crc32c.js'
 import {BATCH_HEADER_SIZE, MAGIC_V2, RecordCursor, batchSizeAt, readBatchHeader} from '../../core/format/record-batch.js'
 import {PartitionBounds, PositionSpec, RangeSpec, resolvePosition} from '../../core/offset-spec.js'
+import {type KafkaAdmin, LATEST} from '../../client/admin.js'
+import type {KafkaCluster} from '../../client/cluster.js'
+import type {BrokerConnection} from '../../client/connection.js'
+import {KafkaProtocolError, isRetriable} from '../../client/kafka-error.js'
 import type {ReadOptions, RecordSource, RecordVisitor} from '../backend.js'
-import type {InternalBroker, InternalCluster} from './client.js'
-import {encodeFetchBody, fetchRequest} from './fetch-request.js'
-import {isRetriableSendError} from './kafka-sink.js'
-
-const require = createRequire(import.meta.url)
-const {createErrorFromCode} = require('kafkajs/src/protocol/error') as {createErrorFromCode(code: number): Error}
 
 const OFFSET_OUT_OF_RANGE = 1
-/** UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_FOR_PARTITION, FENCED/UNKNOWN_LEADER_EPOCH. */
-const LEADER_MOVED = new Set([3, 5, 6, 74, 75])
+/** UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, FENCED/UNKNOWN_LEADER_EPOCH, UNKNOWN_TOPIC_ID. */
+const LEADER_MOVED = new Set([3, 5, 6, 74, 75, 100])
+/** From Fetch v13 topics are named by id; strom asks by name, which every broker to 4.x accepts up to v12. */
+const FETCH_VERSION_CAP = 12
 
 interface PartitionState {
   topic: string
@@ -46,18 +46,18 @@ const PARTITION_MAX_BYTES = 1024 * 1024
 const FETCH_MAX_BYTES = 16 * 1024 * 1024
 
 /** Bounds of every partition of `topic`, with the offsets for the range's timestamps fetched up front. */
-export async function fetchBounds(admin: Admin, topic: string, range: RangeSpec): Promise<Map<number, PartitionBounds>> {
-  const offsets = await admin.fetchTopicOffsets(topic)
+export async function fetchBounds(admin: KafkaAdmin, topic: string, range: RangeSpec): Promise<Map<number, PartitionBounds>> {
+  const offsets = await admin.topicOffsets(topic)
   const timestamps = [range.start, range.end].filter((p): p is Extract<PositionSpec, {kind: 'timestamp'}> => p?.kind === 'timestamp').map((p) => p.timestamp)
   const byTime = new Map<number, Map<number, number>>()
   for (const timestamp of timestamps) {
-    const found = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp)
-    byTime.set(timestamp, new Map(found.map((f) => [f.partition, Number(f.offset)])))
+    const found = await admin.listOffsets(topic, timestamp)
+    byTime.set(timestamp, new Map([...found].map(([partition, f]) => [partition, f.offset])))
   }
   const bounds = new Map<number, PartitionBounds>()
   for (const o of offsets) {
-    const endOffset = Number(o.high)
-    const logStartOffset = Math.min(Number(o.low), endOffset)
+    const endOffset = o.high
+    const logStartOffset = Math.min(o.low, endOffset)
     bounds.set(o.partition, {
       logStartOffset,
       endOffset,
@@ -71,12 +71,24 @@ export async function fetchBounds(admin: Admin, topic: string, range: RangeSpec)
   return bounds
 }
 
+/** The current end offset of each partition (a bounded group read stops there). */
+export async function endOffsets(admin: KafkaAdmin, topic: string): Promise<Map<number, number>> {
+  return new Map([...(await admin.listOffsets(topic, LATEST))].map(([partition, o]) => [partition, o.offset]))
+}
+
 export function resolveRange(bounds: PartitionBounds, range: RangeSpec, follow: boolean): {position: number; end: number | undefined} {
   const position = resolvePosition(range.start, bounds)
   let end: number | undefined
   if (range.end !== undefined) end = resolvePosition(range.end, bounds)
   else if (!follow) end = bounds.endOffset
   return {position, end}
+}
+
+export interface KafkaReaderOptions extends Pick<ReadOptions, 'follow' | 'checkCrcs'> {
+  /** Checked between fetches: true ends run() early (a group member that must rejoin). */
+  pause?: () => boolean
+  /** Call afterChunk after this many records (a group's --commit sync: after each one). */
+  chunkRecords?: number
 }
 
 export class KafkaReader implements RecordSource {
@@ -87,12 +99,13 @@ export class KafkaReader implements RecordSource {
   private readonly record = new RecordCursor()
 
   constructor(
-    private readonly cluster: InternalCluster,
+    private readonly cluster: KafkaCluster,
     partitions: ResolvedPartition[],
-    private readonly options: Pick<ReadOptions, 'follow' | 'checkCrcs'>,
+    private readonly options: KafkaReaderOptions,
     private readonly recover: (topic: string, partition: number) => Promise<number>,
     private readonly onWarning: (message: string) => void,
     private readonly translate: (error: unknown) => unknown,
+    private readonly onClose: () => void = () => undefined,
   ) {
     this.states = partitions.map((p) => ({...p, done: p.end !== undefined && p.position >= p.end}))
   }
@@ -102,27 +115,44 @@ export class KafkaReader implements RecordSource {
     return this.states.reduce((sum, s) => sum + Math.max(0, (s.end ?? s.position) - s.position), 0)
   }
 
+  /** Where each partition's next read starts ("topic:partition" → offset). */
+  positions(): Map<string, number> {
+    return new Map(this.states.map((s) => [`${s.topic}:${s.partition}`, s.position]))
+  }
+
+  /** Every partition reached its end (a bounded read). */
+  finished(): boolean {
+    return this.states.every((s) => s.done)
+  }
+
   stop(): void {
     this.stopped = true
   }
 
+  private halted(): boolean {
+    return this.stopped || this.options.pause?.() === true
+  }
+
   async run(visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void> {
     try {
+      // A group member with nothing assigned (more members than partitions) waits for the next rebalance.
+      while (this.states.length === 0 && this.options.follow && !this.halted()) await new Promise((resolve) => setTimeout(resolve, 200))
       const topics = [...new Set(this.states.map((s) => s.topic))]
-      await this.cluster.addMultipleTargetTopics(topics)
+      if (topics.length > 0) await this.cluster.refresh(topics)
       // Leadership can be away for a while when a broker dies (its session must time out before a
       // new leader is elected): keep finding leaders until this long without a usable one.
       let unavailableSince: number | undefined
-      while (!this.stopped && this.states.some((s) => !s.done)) {
+      while (!this.halted() && this.states.some((s) => !s.done)) {
         // Each leader in its own loop, so one broker's long poll never delays another's records. A
         // loop ends early when leadership moved or its broker went away; then metadata is refreshed
         // and the leaders found again.
-        const byLeader = this.partitionsByLeader(topics)
+        const byLeader = this.partitionsByLeader()
         const moved = await Promise.all([...byLeader].map(async ([leader, states]) => {
+          if (leader < 0) return true
           try {
-            return await this.readFrom(await this.cluster.findBroker({nodeId: leader}), states, visit, afterChunk)
+            return await this.readFrom(await this.cluster.node(leader), states, visit, afterChunk)
           } catch (error) {
-            if (!isRetriableSendError(error)) throw error
+            if (!isRetriable(error)) throw error
             return true
           }
         }))
@@ -132,43 +162,53 @@ export class KafkaReader implements RecordSource {
         unavailableSince ??= Date.now()
         if (Date.now() - unavailableSince > LEADER_WAIT_MS) throw new StromError('UNAVAILABLE', `no leader could be reached for some partitions of ${topics.join(', ')} for ${LEADER_WAIT_MS / 1000} s`, {hint: 'check the cluster: `strom topic describe TOPIC --bootstrap-server ...` shows leaders and in-sync replicas'})
         await new Promise((resolve) => setTimeout(resolve, 250))
-        await this.cluster.refreshMetadata().catch(() => undefined)
+        await this.cluster.refresh(topics).catch(() => undefined)
       }
     } catch (error) {
       throw this.translate(error)
     } finally {
-      await this.cluster.disconnect().catch(() => undefined)
+      this.onClose()
     }
   }
 
-  private partitionsByLeader(topics: string[]): Map<string, PartitionState[]> {
-    const byLeader = new Map<string, PartitionState[]>()
-    for (const topic of topics) {
-      const mine = this.states.filter((s) => s.topic === topic && !s.done)
-      const leaders = this.cluster.findLeaderForPartitions(topic, mine.map((s) => s.partition))
-      for (const [leader, ids] of Object.entries(leaders)) {
-        const list = byLeader.get(leader) ?? []
-        for (const id of ids) list.push(mine.find((s) => s.partition === id)!)
-        byLeader.set(leader, list)
-      }
+  private partitionsByLeader(): Map<number, PartitionState[]> {
+    const byLeader = new Map<number, PartitionState[]>()
+    for (const state of this.states) {
+      if (state.done) continue
+      const leader = this.cluster.leader(state.topic, state.partition)
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), state])
     }
     return byLeader
   }
 
   /** Fetches until its partitions are done or stopped; true when a partition's leader moved. */
-  private async readFrom(broker: InternalBroker, states: PartitionState[], visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<boolean> {
-    while (!this.stopped) {
+  private async readFrom(broker: BrokerConnection, states: PartitionState[], visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<boolean> {
+    const version = broker.version(Fetch, FETCH_VERSION_CAP)
+    while (!this.halted()) {
       const open = states.filter((s) => !s.done)
       if (open.length === 0) return false
       const byTopic = new Map<string, PartitionState[]>()
       for (const s of open) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s])
       // A bounded read has data waiting below its end: no need to wait for more.
-      const body = encodeFetchBody([...byTopic].map(([topic, list]) => ({topic, partitions: list.map((s) => ({partition: s.partition, fetchOffset: s.position, maxBytes: PARTITION_MAX_BYTES}))})), this.options.follow ? FOLLOW_WAIT_MS : 100, 1, FETCH_MAX_BYTES)
-      const response = await broker.connectionPool.send(fetchRequest(body))
+      const maxWaitMs = this.options.follow ? FOLLOW_WAIT_MS : 100
+      const response = await broker.request(Fetch, {
+        replicaId: -1,
+        maxWaitMs,
+        minBytes: 1,
+        maxBytes: FETCH_MAX_BYTES,
+        // READ_UNCOMMITTED, as a log directory reader sees every batch.
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [...byTopic].map(([topic, list]) => ({topic, partitions: list.map((s) => ({partition: s.partition, fetchOffset: s.position, partitionMaxBytes: PARTITION_MAX_BYTES}))})),
+        forgottenTopicsData: [],
+        rackId: '',
+      }, {version, timeoutMs: maxWaitMs + 30_000})
+      if ((response.errorCode as number | undefined ?? 0) !== 0) throw new KafkaProtocolError(response.errorCode as number, `fetching from ${broker.address}`)
       let leaderMoved = false
-      for (const topicResponse of response) {
+      for (const topicResponse of response.responses as Array<{topic: string; partitions: Array<{partitionIndex: number; errorCode: number; records: Buffer | null}>}>) {
         for (const fetched of topicResponse.partitions) {
-          const state = open.find((s) => s.topic === topicResponse.topic && s.partition === fetched.partition)
+          const state = open.find((s) => s.topic === topicResponse.topic && s.partition === fetched.partitionIndex)
           if (state === undefined) continue
           if (fetched.errorCode === OFFSET_OUT_OF_RANGE) {
             // Retention moved the log start past us (or the partition was truncated): go to the new start.
@@ -182,15 +222,16 @@ export class KafkaReader implements RecordSource {
             leaderMoved = true
             continue
           }
-          if (fetched.errorCode !== 0) throw createErrorFromCode(fetched.errorCode)
+          if (fetched.errorCode !== 0) throw new KafkaProtocolError(fetched.errorCode, `fetching ${state.topic}/${state.partition}`)
           this.progressed = true
-          const emitted = this.emit(state, fetched.records, visit)
+          const records = fetched.records ?? Buffer.alloc(0)
+          const emitted = await this.emit(state, records, visit, afterChunk)
           if (emitted === 'stop') {
             this.stopped = true
             return false
           }
           // A bounded read that gets nothing below its end (records removed since the end was read) is finished.
-          if (!this.options.follow && emitted === 0 && fetched.records.length === 0) state.done = true
+          if (!this.options.follow && emitted === 0 && records.length === 0) state.done = true
         }
         await afterChunk()
       }
@@ -200,8 +241,10 @@ export class KafkaReader implements RecordSource {
   }
 
   /** Emits the whole batches in `records` from the partition's position on; the count, or 'stop'. */
-  private emit(state: PartitionState, records: Buffer, visit: RecordVisitor): number | 'stop' {
-    const record = this.record
+  private async emit(state: PartitionState, records: Buffer, visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<number | 'stop'> {
+    const chunk = this.options.chunkRecords
+    // Leaders are read concurrently: a cursor that lives across an await (chunking) is this call's own.
+    const record = chunk === undefined ? this.record : new RecordCursor()
     let emitted = 0
     let at = 0
     while (at + BATCH_HEADER_SIZE <= records.length) {
@@ -225,6 +268,11 @@ export class KafkaReader implements RecordSource {
         state.position = offset + 1
         emitted++
         if (visit(state.topic, state.partition, record) === false) return 'stop'
+        if (chunk !== undefined && emitted % chunk === 0) {
+          // The cursor's place survives the await: it reads from `records`, which nothing else touches.
+          await afterChunk()
+          if (this.halted()) return emitted
+        }
       }
       // Control batches and compacted-away offsets: move past the whole batch.
       state.position = Math.max(state.position, lastOffset + 1)

@@ -6,18 +6,18 @@
  * --compression's codec if one is given, and the batches into Produce requests, one per partition
  * leader, with acks=all unless --acks says otherwise. flush() waits for every acknowledgement;
  * drain() holds the input back while too much is in flight.
- *
- * The requests travel on kafkajs' connections (see client.ts and produce-request.ts), not through
- * its Producer: kafkajs would re-encode each record through its generic encoder and group records
- * by partition with a copy of the list per record, which together were nearly all of the CPU.
+ * The Produce requests are encoded by the declared protocol layer (src/protocol) at the highest
+ * version both sides speak (zstd needs v7 or later, KIP-110); the batches inside are the bytes a
+ * log directory would hold.
  */
 import {StromError} from '../../core/errors.js'
 import {CODEC_NONE, codecId} from '../../core/format/compression.js'
 import {BatchBuilder, Header, compressBatch} from '../../core/format/record-batch.js'
 import {Partitioner} from '../../core/topic/partitioner.js'
+import {Produce} from '../../protocol/apis/index.js'
+import type {KafkaCluster} from '../../client/cluster.js'
+import {KafkaProtocolError, isRetriable} from '../../client/kafka-error.js'
 import type {RecordSink, SinkOptions, SinkStats} from '../backend.js'
-import type {InternalCluster} from './client.js'
-import {encodeProduceBody, produceRequest} from './produce-request.js'
 
 const BYTES_PER_SEND = 4 * 1024 * 1024
 /** A partition's batch stays well under Kafka's default max.message.bytes (1 MiB). */
@@ -31,20 +31,9 @@ const MAX_SENDS_IN_FLIGHT = 4
  */
 const DELIVERY_TIMEOUT_MS = 120_000
 const MAX_BACKOFF_MS = 1000
-/** Kafka's retriable errors, under kafkajs' names (NOT_LEADER_FOR_PARTITION is NOT_LEADER_OR_FOLLOWER). */
-const RETRIABLE = new Set([
-  'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_ENOUGH_REPLICAS',
-  'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'KAFKA_STORAGE_ERROR',
-  'BROKER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'NOT_CONTROLLER', 'COORDINATOR_LOAD_IN_PROGRESS',
-])
-
-/** A failure worth another try after a metadata refresh: a retriable Kafka error or a lost connection. */
-export function isRetriableSendError(error: unknown): boolean {
-  const {type, name, retriable} = (error ?? {}) as {type?: string; name?: string; retriable?: boolean}
-  if (type !== undefined) return RETRIABLE.has(type)
-  // kafkajs' connection and broker-lookup errors carry no Kafka error type.
-  return retriable === true || /Connection|RequestTimeout|BrokerNotFound|Metadata|NumberOfRetriesExceeded/.test(name ?? '')
-}
+/** zstd batches need Produce v7 or later (KIP-110): brokers refuse them below. */
+const FIRST_ZSTD_PRODUCE_VERSION = 7
+const ZSTD = 4
 
 export class KafkaSink implements RecordSink {
   readonly stats: SinkStats = {messages: 0, bytes: 0, batches: 0}
@@ -58,7 +47,7 @@ export class KafkaSink implements RecordSink {
   private readonly codec: number
 
   constructor(
-    private readonly cluster: InternalCluster,
+    private readonly cluster: KafkaCluster,
     readonly topicName: string,
     readonly partitions: number,
     private readonly options: SinkOptions,
@@ -116,7 +105,7 @@ export class KafkaSink implements RecordSink {
     try {
       await this.flush()
     } finally {
-      await this.cluster.disconnect().catch(() => undefined)
+      this.cluster.close()
     }
   }
 
@@ -152,30 +141,52 @@ export class KafkaSink implements RecordSink {
     this.lastSend = send
   }
 
-  /** One Produce request per partition leader, all acknowledged (per --acks) before this resolves. */
+  /**
+   * One Produce request per partition leader, all acknowledged (per --acks) before this resolves.
+   * Only the partitions that failed are sent again: one that succeeded in the same request is
+   * never written twice.
+   */
   private async produce(batches: Map<number, Buffer>): Promise<void> {
     let remaining = batches
     const deadline = Date.now() + DELIVERY_TIMEOUT_MS
     const acks = this.options.acks ?? -1
     for (let attempt = 0; ; attempt++) {
-      const leaders = this.cluster.findLeaderForPartitions(this.topicName, [...remaining.keys()])
+      const byLeader = new Map<number, number[]>()
+      for (const partition of remaining.keys()) {
+        const leader = this.cluster.leader(this.topicName, partition)
+        byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition])
+      }
       const failed = new Map<number, Buffer>()
       let lastError: unknown
-      await Promise.all(Object.entries(leaders).map(async ([leader, partitions]) => {
+      await Promise.all([...byLeader].map(async ([leader, partitions]) => {
         try {
-          const broker = await this.cluster.findBroker({nodeId: leader})
-          const body = encodeProduceBody(this.topicName, partitions.map((partition) => ({partition, batch: remaining.get(partition)!})), acks, 30_000)
-          await broker.connectionPool.send(produceRequest(body, acks !== 0, this.codec))
+          if (leader < 0) throw new KafkaProtocolError(5, `producing to '${this.topicName}'`)
+          const broker = await this.cluster.node(leader)
+          const version = broker.version(Produce)
+          if (this.codec === ZSTD && version < FIRST_ZSTD_PRODUCE_VERSION) throw new KafkaProtocolError(76, `producing to ${broker.address}`, 'the broker is older than Kafka 2.1 and cannot store zstd')
+          const answer = await broker.request(Produce, {
+            transactionalId: null,
+            acks,
+            timeoutMs: 30_000,
+            topicData: [{name: this.topicName, partitionData: partitions.map((index) => ({index, records: remaining.get(index)!}))}],
+          }, {version, expectResponse: acks !== 0})
+          for (const topic of (answer.responses as Array<{partitionResponses: Array<{index: number; errorCode: number; errorMessage?: string | null}>}>) ?? []) {
+            for (const p of topic.partitionResponses) {
+              if (p.errorCode === 0) continue
+              lastError = new KafkaProtocolError(p.errorCode, `producing to ${this.topicName}/${p.index}`, p.errorMessage)
+              failed.set(p.index, remaining.get(p.index)!)
+            }
+          }
         } catch (error) {
           lastError = error
           for (const partition of partitions) failed.set(partition, remaining.get(partition)!)
         }
       }))
       if (failed.size === 0) return
-      if (!isRetriableSendError(lastError) || Date.now() >= deadline) throw lastError
+      if (!isRetriable(lastError) || Date.now() >= deadline) throw lastError
       await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_BACKOFF_MS, 100 * (attempt + 1))))
       // The refresh itself can fail while the cluster elects new leaders: the next round retries it.
-      await this.cluster.refreshMetadata().catch(() => undefined)
+      await this.cluster.refresh([this.topicName]).catch(() => undefined)
       remaining = failed
     }
   }
