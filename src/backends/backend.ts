@@ -177,6 +177,16 @@ export interface GroupSummary {
   protocol: string | null
 }
 
+/** What a delete-records did; the segment figures only where the backend is a log directory. */
+export interface DeleteRecordsOutcome {
+  topic: string
+  partition: number
+  previousLogStartOffset: number
+  logStartOffset: number
+  deletedSegments: number | null
+  deletedBytes: number | null
+}
+
 /** A partition's committed offset as `mirror --groups` copies it. */
 export interface CommittedOffset {
   topic: string
@@ -206,6 +216,11 @@ export interface Backend {
   describeGroup(group: string): Promise<GroupDescription>
   deleteGroup(group: string): Promise<void>
   committedOffsets(group: string): Promise<CommittedOffset[]>
+  /**
+   * Moves a partition's log start forward to `before` ('end': the end offset): Kafka's
+   * delete-records. `ignoreHolds` applies to a log directory's retention holds only.
+   */
+  deleteRecords(topic: string, partition: number, before: number | 'end', options: {ignoreHolds?: boolean}): Promise<DeleteRecordsOutcome>
   /** Sets a group's offsets (the group must have no live members). */
   commitOffsets(group: string, offsets: CommittedOffset[]): Promise<void>
   planOffsetsReset(group: string, spec: ResetSpec, scope: ResetScope, onProgress?: (done: number, total: number) => void): Promise<PlannedReset[]>

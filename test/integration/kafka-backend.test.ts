@@ -152,6 +152,27 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
       expect(await values('-o', 'end')).toEqual([])
     })
 
+    it('log delete-records moves the log start on the cluster; past the end and unknown partitions are clean errors', async () => {
+      await kafka(['topic', 'create', 'trim', '-p', '2'])
+      expect((await kafka(['produce', 'trim', '-p', '0'], {input: Array.from({length: 20}, (_, i) => `t${i}`).join('\n') + '\n'})).exitCode).toBe(0)
+      const moved = await kafka(['log', 'delete-records', 'trim', '-p', '0', '--before', '15', '--json'])
+      expect(moved.exitCode, moved.stderr).toBe(0)
+      expect(JSON.parse(moved.stdout)).toMatchObject({topic: 'trim', partition: 0, previousLogStartOffset: 0, logStartOffset: 15})
+      expect((await kafka(['consume', 'trim', '-p', '0'])).stdout.split('\n').filter(Boolean)).toEqual(['t15', 't16', 't17', 't18', 't19'])
+      const described = JSON.parse((await kafka(['topic', 'describe', 'trim', '--json'])).stdout) as {partitions: Array<{partition: number; logStartOffset: number; endOffset: number}>}
+      expect(described.partitions.find((p) => p.partition === 0)).toMatchObject({logStartOffset: 15, endOffset: 20})
+      // Backwards is a no-op, as on a log directory.
+      expect((await kafka(['log', 'delete-records', 'trim', '-p', '0', '--before', '3'])).stdout).toMatch(/log start stays 15/)
+      const past = await kafka(['log', 'delete-records', 'trim', '-p', '0', '--before', '99'])
+      expect(past.exitCode).not.toBe(0)
+      expect(past.stderr).toMatch(/past the end of trim\/0 \(20\)/)
+      const noPartition = await kafka(['log', 'delete-records', 'trim', '-p', '5', '--before', '1'])
+      expect(noPartition.exitCode).toBe(3)
+      expect(noPartition.stderr).toMatch(/no partition 5/)
+      const emptied = await kafka(['log', 'delete-records', 'trim', '-p', '0', '--before', 'end'])
+      expect(emptied.stdout).toMatch(/log start 15 -> 20/)
+    })
+
     it('--follow sees new messages, and Ctrl-C stops it with everything printed', async () => {
       await kafka(['topic', 'create', 'tail', '-p', '2'])
       const follower = execa('node', [BIN, 'consume', 'tail', '-f', '-o', 'end', '--bootstrap-server', bootstrap], {env: {NO_COLOR: '1'}, reject: false, buffer: true})

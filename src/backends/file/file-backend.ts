@@ -13,12 +13,14 @@ import {GroupConsumer} from '../../core/groups/group-consumer.js'
 import {GroupStore} from '../../core/groups/group-store.js'
 import {executeReset, planReset, undoLastReset} from '../../core/groups/offsets-reset.js'
 import type {Log, Topic} from '../../core/log.js'
+import {deleteRecords} from '../../core/maintenance/delete-records.js'
 import {partitionRefs} from '../../core/maintenance/partition-ref.js'
 import {previewRetention} from '../../core/maintenance/retention.js'
 import {readMaintenanceRecord} from '../../core/maintenance/maintain.js'
 import {MergedLogReader} from '../../core/merged-reader.js'
 import {SnapshotSource} from '../../core/stats/snapshot.js'
 import type {
+  DeleteRecordsOutcome,
   Backend, CommittedOffset, CreateTopicOptions, GroupReadOptions, ReadOptions, ReadSelection, RecordSource, RecordVisitor, SinkOptions, TopicDescription, TopicSummary,
 } from '../backend.js'
 import {FileSink} from './file-sink.js'
@@ -168,6 +170,15 @@ export class FileBackend implements Backend {
 
   async statsSource() {
     return new SnapshotSource(this.log)
+  }
+
+  async deleteRecords(topic: string, partition: number, before: number | 'end', options: {ignoreHolds?: boolean}): Promise<DeleteRecordsOutcome> {
+    const found = this.log.topic(topic)
+    found.checkPartition(partition)
+    const [ref] = partitionRefs(found, [partition])
+    const result = deleteRecords(ref, before, {ignoreHolds: options.ignoreHolds})
+    const deleted = result.retention.deletions
+    return {topic, partition, previousLogStartOffset: result.previousLogStartOffset, logStartOffset: result.logStartOffset, deletedSegments: deleted.length, deletedBytes: deleted.reduce((sum, s) => sum + s.sizeBytes, 0)}
   }
 
   async close(): Promise<void> {}

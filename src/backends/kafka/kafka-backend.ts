@@ -17,9 +17,9 @@ import {writeJsonAtomic} from '../../core/io/atomic-file.js'
 import {validateName, validateTopicName} from '../../core/names.js'
 import type {PartitionBounds, RangeSpec} from '../../core/offset-spec.js'
 import type {
-  Backend, CommittedOffset, CreateTopicOptions, GroupReadOptions, GroupSummary, PlannedReset, ReadOptions, ReadSelection, RecordSource, ResetScope, ResetSpec, SinkOptions, TopicDescription, TopicSummary,
+  Backend, CommittedOffset, DeleteRecordsOutcome, CreateTopicOptions, GroupReadOptions, GroupSummary, PlannedReset, ReadOptions, ReadSelection, RecordSource, ResetScope, ResetSpec, SinkOptions, TopicDescription, TopicSummary,
 } from '../backend.js'
-import {EARLIEST, KafkaAdmin} from '../../client/admin.js'
+import {EARLIEST, KafkaAdmin, LATEST} from '../../client/admin.js'
 import type {KafkaCluster} from '../../client/cluster.js'
 import {isRetriable} from '../../client/kafka-error.js'
 import {decodeAssignment} from '../../protocol/consumer-protocol.js'
@@ -314,6 +314,21 @@ export class KafkaBackend implements Backend {
       })
     }
     await this.call(`committing offsets of group '${group}'`, () => this.admin.commitOffsets(group, offsets))
+  }
+
+  async deleteRecords(topic: string, partition: number, before: number | 'end', options: {ignoreHolds?: boolean}): Promise<DeleteRecordsOutcome> {
+    if (options.ignoreHolds) throw new StromError('UNSUPPORTED', '--ignore-holds applies to a log directory\'s retention holds; a Kafka cluster has none', {hint: 'drop --ignore-holds'})
+    const count = await this.topicPartitions(topic)
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count) throw new StromError('UNKNOWN_PARTITION', `topic '${topic}' has no partition ${partition} (it has ${count}: 0..${count - 1})`)
+    return this.call(`deleting records of ${topic}/${partition}`, async () => {
+      const previous = (await this.admin.listOffsets(topic, EARLIEST, [partition])).get(partition)!.offset
+      const end = (await this.admin.listOffsets(topic, LATEST, [partition])).get(partition)!.offset
+      if (before !== 'end' && before > end) throw new StromError('INVALID_OFFSET', `offset ${before} is past the end of ${topic}/${partition} (${end})`, {hint: `give --before ${end} or less, or --before end`})
+      // Kafka's log start only moves forward; asking for less than it is a no-op, as on a log directory.
+      const target = before === 'end' ? end : Math.max(before, previous)
+      const lows = target === previous ? new Map([[partition, previous]]) : await this.admin.deleteRecords(topic, new Map([[partition, target]]))
+      return {topic, partition, previousLogStartOffset: previous, logStartOffset: lows.get(partition) ?? target, deletedSegments: null, deletedBytes: null}
+    })
   }
 
   /** Fails with UNKNOWN_GROUP unless the cluster lists the group. */

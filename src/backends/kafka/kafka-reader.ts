@@ -94,6 +94,12 @@ export interface KafkaReaderOptions extends Pick<ReadOptions, 'follow' | 'checkC
 export class KafkaReader implements RecordSource {
   private readonly states: PartitionState[]
   private stopped = false
+  /**
+   * A leader loop found its leader gone or moved: every loop ends after its current fetch, so the
+   * partitions are grouped by their new leaders (a loop that kept long-polling a live broker would
+   * otherwise hold the regrouping back for ever).
+   */
+  private regroup = false
   /** Records arrived since the last leader change: the wait for leaders starts over. */
   private progressed = false
   private readonly record = new RecordCursor()
@@ -147,14 +153,19 @@ export class KafkaReader implements RecordSource {
         // loop ends early when leadership moved or its broker went away; then metadata is refreshed
         // and the leaders found again.
         const byLeader = this.partitionsByLeader()
+        this.regroup = false
         const moved = await Promise.all([...byLeader].map(async ([leader, states]) => {
-          if (leader < 0) return true
-          try {
-            return await this.readFrom(await this.cluster.node(leader), states, visit, afterChunk)
-          } catch (error) {
-            if (!isRetriable(error)) throw error
-            return true
+          let moved = leader < 0
+          if (!moved) {
+            try {
+              moved = await this.readFrom(await this.cluster.node(leader), states, visit, afterChunk)
+            } catch (error) {
+              if (!isRetriable(error)) throw error
+              moved = true
+            }
           }
+          if (moved) this.regroup = true
+          return moved
         }))
         if (!moved.includes(true)) break
         if (this.progressed) unavailableSince = undefined
@@ -184,7 +195,7 @@ export class KafkaReader implements RecordSource {
   /** Fetches until its partitions are done or stopped; true when a partition's leader moved. */
   private async readFrom(broker: BrokerConnection, states: PartitionState[], visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<boolean> {
     const version = broker.version(Fetch, FETCH_VERSION_CAP)
-    while (!this.halted()) {
+    while (!this.halted() && !this.regroup) {
       const open = states.filter((s) => !s.done)
       if (open.length === 0) return false
       const byTopic = new Map<string, PartitionState[]>()

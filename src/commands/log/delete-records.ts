@@ -2,8 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../../cli/base-command.js'
 import {formatBytes} from '../../cli/table.js'
 import {StromError} from '../../core/errors.js'
-import {DeleteRecordsResult, deleteRecords} from '../../core/maintenance/delete-records.js'
-import {maintenanceTargets} from '../../core/maintenance/targets.js'
+import type {DeleteRecordsOutcome} from '../../backends/backend.js'
 
 export default class LogDeleteRecords extends StromCommand {
   static summary = "Move a partition's log start offset forward (Kafka's delete-records): offsets below it are gone."
@@ -12,6 +11,7 @@ export default class LogDeleteRecords extends StromCommand {
   static examples = [
     '<%= config.bin %> log delete-records logs --partition 0 --before 5000',
     '<%= config.bin %> log delete-records logs -p 0 --before end',
+    '<%= config.bin %> log delete-records logs -p 0 --before 5000 --bootstrap-server localhost:9092',
   ]
 
   static args = {topic: Args.string({ignoreStdin: true, description: 'topic', required: true})}
@@ -21,18 +21,16 @@ export default class LogDeleteRecords extends StromCommand {
     'ignore-holds': Flags.boolean({description: 'delete even what a group in retention.hold.groups has not read'}),
   }
 
-  async run(): Promise<DeleteRecordsResult> {
+  async run(): Promise<DeleteRecordsOutcome> {
     const {args, flags} = await this.parse(LogDeleteRecords)
     const before = flags.before === 'end' ? 'end' : /^\d+$/.test(flags.before) ? Number(flags.before) : Number.NaN
     if (Number.isNaN(before)) throw new StromError('INVALID_OFFSET', `invalid --before '${flags.before}': expected an offset (a whole number) or 'end'`)
-    const log = this.openLog(flags)
-    const [ref] = maintenanceTargets(log, args.topic, [flags.partition])
-    const result = deleteRecords(ref, before, {ignoreHolds: flags['ignore-holds']})
+    const backend = await this.openBackend(flags)
+    const result = await backend.deleteRecords(args.topic, flags.partition, before, {ignoreHolds: flags['ignore-holds']})
     if (!this.jsonEnabled()) {
-      const deleted = result.retention.deletions
-      const bytes = deleted.reduce((sum, s) => sum + s.sizeBytes, 0)
       const moved = result.logStartOffset === result.previousLogStartOffset ? `log start stays ${result.logStartOffset} (it only moves forward)` : `log start ${result.previousLogStartOffset} -> ${result.logStartOffset}`
-      this.log(`${result.topic}/${result.partition}: ${moved}; deleted ${deleted.length} segment(s), ${formatBytes(bytes)}`)
+      const deleted = result.deletedSegments === null ? '' : `; deleted ${result.deletedSegments} segment(s), ${formatBytes(result.deletedBytes ?? 0)}`
+      this.log(`${result.topic}/${result.partition}: ${moved}${deleted}`)
     }
     return result
   }
