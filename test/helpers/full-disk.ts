@@ -52,7 +52,7 @@ export function openFullDisk(bytes: number): FullDisk {
   try {
     mountTmpfs(dir, bytes)
   } catch (error) {
-    const why = String((error as {stderr?: Buffer}).stderr ?? error).trim()
+    const why = String((error as {stderr?: Buffer}).stderr ?? error).trim().split('\n')[0]
     if (forced === 'tmpfs') throw new Error(`STROM_TEST_ENOSPC=tmpfs but the tmpfs cannot be mounted: ${why}`)
     return shimDisk(dir, bytes, `mount refused: ${why}`)
   }

@@ -6,7 +6,7 @@
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {LOG_OVERHEAD, decodeBatch} from '../../src/core/format/record-batch.js'
 import {type FullDisk, openFullDisk} from '../helpers/full-disk.js'
 import {sh, strom, tmpLogDir} from '../helpers/strom.js'
@@ -16,6 +16,12 @@ let disk: FullDisk
 
 beforeAll(() => {
   disk = openFullDisk(2 * MIB)
+})
+
+// Each test starts on an empty 2 MiB disk, whatever an earlier (failed) test left behind.
+beforeEach(() => {
+  for (const name of fs.readdirSync(disk.dir)) fs.rmSync(path.join(disk.dir, name), {recursive: true, force: true})
+  disk.resize(2 * MIB)
 })
 
 afterAll(() => {
