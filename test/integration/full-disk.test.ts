@@ -1,35 +1,31 @@
 /**
- * A full disk (a 1–2 MiB tmpfs, mounted for the test; the tests run as root): a failed produce
- * says exactly which input lines were written, the log holds exactly those, once each, and a
- * retry of the rest duplicates nothing.
+ * A full disk (2 MiB: a tmpfs when the test may mount one, else the LD_PRELOAD ENOSPC shim, see
+ * test/helpers/full-disk.ts): a failed produce says exactly which input lines were written, the log
+ * holds exactly those, once each, and a retry of the rest duplicates nothing.
  */
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {LOG_OVERHEAD, decodeBatch} from '../../src/core/format/record-batch.js'
+import {type FullDisk, openFullDisk} from '../helpers/full-disk.js'
 import {sh, strom, tmpLogDir} from '../helpers/strom.js'
 
-let mountPoint: string | undefined
-let mountFailure = ''
-
-function mountTmpfs(dir: string, size: string): void {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], {stdio: 'pipe'})
-}
+const MIB = 1024 * 1024
+let disk: FullDisk
 
 beforeAll(() => {
-  const dir = tmpLogDir('strom-enospc-')
-  try {
-    mountTmpfs(dir, '2m')
-    mountPoint = dir
-  } catch (error) {
-    mountFailure = String((error as {stderr?: Buffer}).stderr ?? error).trim()
-    console.warn(`full-disk tests skipped: cannot mount a tmpfs (${mountFailure})`)
-  }
+  disk = openFullDisk(2 * MIB)
+})
+
+// Each test starts on an empty 2 MiB disk, whatever an earlier (failed) test left behind.
+beforeEach(() => {
+  for (const name of fs.readdirSync(disk.dir)) fs.rmSync(path.join(disk.dir, name), {recursive: true, force: true})
+  disk.resize(2 * MIB)
 })
 
 afterAll(() => {
-  if (mountPoint !== undefined) execFileSync('umount', ['-l', mountPoint])
+  disk?.close()
 })
 
 /** The numbered lines from..to (inclusive), each padded to a length varying with `seed`. */
@@ -81,11 +77,10 @@ function range(from: number, to: number): number[] {
 }
 
 describe.skipIf(process.platform !== 'linux')('produce on a full disk', () => {
-  it('reports exactly the lines written, the log holds them once each, and a retry of the rest adds no duplicate', async (context) => {
-    if (mountPoint === undefined) return context.skip()
-    const dir = path.join(mountPoint, 'exact')
+  it('reports exactly the lines written, the log holds them once each, and a retry of the rest adds no duplicate', async () => {
+    const dir = path.join(disk.dir, 'exact')
     const total = 120_000
-    const first = await strom(dir, ['produce', 't', '--create'], {input: numbered(1, total)})
+    const first = await strom(dir, ['produce', 't', '--create'], {input: numbered(1, total), env: disk.env()})
     expect(first.exitCode).toBe(1)
     expect(first.stderr).toContain('ENOSPC')
     const written = reportedWritten(first.stderr)
@@ -95,7 +90,7 @@ describe.skipIf(process.platform !== 'linux')('produce on a full disk', () => {
     // Retries on the still-full disk: what each reports written is there once, nothing else.
     let done = written
     for (let retry = 0; retry < 3; retry++) {
-      const again = await strom(dir, ['produce', 't'], {input: numbered(done + 1, total)})
+      const again = await strom(dir, ['produce', 't'], {input: numbered(done + 1, total), env: disk.env()})
       if (again.exitCode === 0) {
         done = total
         break
@@ -104,30 +99,29 @@ describe.skipIf(process.platform !== 'linux')('produce on a full disk', () => {
       expect(numbersInLog(dir, 't')).toEqual(range(1, done))
     }
     // With room again, the rest goes in; still once each.
-    execFileSync('mount', ['-o', 'remount,size=16m', mountPoint!])
-    const last = await strom(dir, ['produce', 't'], {input: numbered(done + 1, total)})
+    disk.resize(16 * MIB)
+    const last = await strom(dir, ['produce', 't'], {input: numbered(done + 1, total), env: disk.env()})
     expect(last.stderr).toBe('')
     expect(last.exitCode).toBe(0)
     expect(numbersInLog(dir, 't')).toEqual(range(1, total))
     fs.rmSync(dir, {recursive: true, force: true})
-    execFileSync('mount', ['-o', 'remount,size=2m', mountPoint!])
+    disk.resize(2 * MIB)
   })
 
-  it('a single message on a disk filled to the last byte: exit 0 means written once, exit 1 means not written', async (context) => {
-    if (mountPoint === undefined) return context.skip()
-    const dir = path.join(mountPoint, 'single')
-    expect((await strom(dir, ['produce', 't', '--create'], {input: numbered(1, 20_000)})).exitCode).toBe(0)
-    const filler = path.join(mountPoint, 'filler')
+  it('a single message on a disk filled to the last byte: exit 0 means written once, exit 1 means not written', async () => {
+    const dir = path.join(disk.dir, 'single')
+    expect((await strom(dir, ['produce', 't', '--create'], {input: numbered(1, 20_000), env: disk.env()})).exitCode).toBe(0)
+    const filler = path.join(disk.dir, 'filler')
     // Fill what is left: bytes first, then the last partial page.
     try {
-      execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4096'], {stdio: 'pipe'})
+      execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4096'], {stdio: 'pipe', env: {...process.env, ...disk.env()}})
     } catch {
       // dd ends with ENOSPC, as intended
     }
     const expected = range(1, 20_000)
     for (let i = 1; i <= 6; i++) {
       const n = 20_000 + i
-      const result = await strom(dir, ['produce', 't'], {input: `${n} ${'y'.repeat(300)}\n`})
+      const result = await strom(dir, ['produce', 't'], {input: `${n} ${'y'.repeat(300)}\n`, env: disk.env()})
       if (result.exitCode === 0) expected.push(n)
       else expect(result.stderr).toMatch(/no input line was written/)
       expect(numbersInLog(dir, 't')).toEqual(expected)
@@ -136,22 +130,21 @@ describe.skipIf(process.platform !== 'linux')('produce on a full disk', () => {
     fs.rmSync(dir, {recursive: true, force: true})
   })
 
-  it('torture: 20 runs into a full disk lose and double nothing that was reported written', async (context) => {
-    if (mountPoint === undefined) return context.skip()
+  it('torture: 20 runs into a full disk lose and double nothing that was reported written', async () => {
     const figures = {runs: 0, lines: 0, written: 0, lost: 0, duplicated: 0, extra: 0}
     // A 1 MiB disk and the input from a file keep each run to one short process.
-    execFileSync('mount', ['-o', 'remount,size=1m', mountPoint])
+    disk.resize(MIB)
     const inputFile = path.join(tmpLogDir('strom-enospc-input-'), 'input')
     for (let run = 0; run < 20; run++) {
-      const dir = path.join(mountPoint, `torture-${run}`)
+      const dir = path.join(disk.dir, `torture-${run}`)
       // Vary where the disk fills: a filler file, batch sizes and partitions (unkeyed, sticky).
-      const filler = path.join(mountPoint, 'filler')
+      const filler = path.join(disk.dir, 'filler')
       fs.writeFileSync(filler, Buffer.alloc(((run * 37_813) % 350) * 1024))
       const total = 45_000 + run * 500
       fs.writeFileSync(inputFile, numbered(1, total, run))
       const batch = [4096, 16_384, 65_536, 262_144][run % 4]
       const partitions = 1 + (run % 3)
-      const result = await sh(`$STROM produce t --create --partitions ${partitions} --batch-size ${batch} --dir ${dir} < ${inputFile}`)
+      const result = await sh(`$STROM produce t --create --partitions ${partitions} --batch-size ${batch} --dir ${dir} < ${inputFile}`, disk.env())
       const written = result.exitCode === 0 ? total : reportedWritten(result.stderr)
       const inLog = numbersInLog(dir, 't')
       const counts = new Map<number, number>()
@@ -167,8 +160,8 @@ describe.skipIf(process.platform !== 'linux')('produce on a full disk', () => {
       fs.rmSync(dir, {recursive: true, force: true})
       fs.rmSync(filler)
     }
-    execFileSync('mount', ['-o', 'remount,size=2m', mountPoint])
-    console.log(`ENOSPC torture: ${JSON.stringify(figures)}`)
+    disk.resize(2 * MIB)
+    console.log(`ENOSPC torture (${disk.kind}): ${JSON.stringify(figures)}`)
     expect(figures).toMatchObject({runs: 20, lost: 0, duplicated: 0, extra: 0})
   }, 300_000)
 })
