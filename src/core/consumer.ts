@@ -124,6 +124,8 @@ export class LogReader {
           if (this.stopped) break
           state.position = Math.max(state.position, state.cursor.nextOffset)
           if (state.end !== undefined && state.position >= state.end) state.done = true
+          // A finished partition gives its open file back now, not when the whole read ends.
+          if (state.done) state.cursor.close()
           await afterChunk()
         }
         if (open === 0) break

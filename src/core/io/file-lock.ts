@@ -6,23 +6,50 @@
  * Rules: lock files are never unlinked (unlinking a locked file lets two processes "hold" it);
  * one FileLock object per path per process (see `fileLockFor`), and critical sections are
  * synchronous, so a process never waits on a lock it holds itself.
+ *
+ * The lock file's descriptor stays open between acquisitions only as long as the process-wide
+ * descriptor budget allows (fd-cache.ts): an idle one may be closed and is reopened at the next
+ * acquire. That changes nothing about the locking: the lock belongs to the open file description
+ * and is never held while the file is closed, and the file itself is permanent.
  */
 import fs from 'node:fs'
+import {FdHolder, fdCache, openWithRoom} from './fd-cache.js'
 // A static import: the build bundles the commands with dist/native-locks.js in its place, which
 // loads the package's prebuilt addon directly (scripts/bundle-native-locks.mjs). Types:
 // src/types/fs-native-extensions.d.ts.
 import nativeLocks from 'fs-native-extensions'
 
-export class FileLock {
+export class FileLock implements FdHolder {
   private fd: number | undefined
   private held = false
 
   constructor(readonly file: string) {}
 
+  /** Whether this object holds the lock now. */
+  get isHeld(): boolean {
+    return this.held
+  }
+
   private open(): number {
+    fdCache.touch(this, 1)
     // 'a+' creates the file if needed and gives write access (required for locks over NFS).
-    if (this.fd === undefined) this.fd = fs.openSync(this.file, 'a+')
+    if (this.fd === undefined) {
+      try {
+        this.fd = openWithRoom(() => fs.openSync(this.file, 'a+'), this)
+      } catch (error) {
+        fdCache.forget(this)
+        throw error
+      }
+    }
     return this.fd
+  }
+
+  /** The descriptor budget asks: an idle lock file is closed (reopened at the next acquire). */
+  closeIdle(): boolean {
+    if (this.held) return false
+    if (this.fd !== undefined) fs.closeSync(this.fd)
+    this.fd = undefined
+    return true
   }
 
   /** Takes the lock, waiting in the kernel's queue (fair, wakes at once) when someone holds it. */
@@ -62,6 +89,7 @@ export class FileLock {
     this.release()
     if (this.fd !== undefined) fs.closeSync(this.fd)
     this.fd = undefined
+    fdCache.forget(this)
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs'
 import {StromError} from '../errors.js'
+import {FdHolder, fdCache, openWithRoom} from '../io/fd-cache.js'
 import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, RecordCursor, batchSizeAt, isBatchCrcValid, readInt64} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {OffsetIndex} from '../segment/offset-index.js'
@@ -268,10 +269,17 @@ export interface BatchChunk {
  * A sequential reader over a partition from an offset. `read()` returns the next chunk of complete
  * batches, or undefined when nothing more is there right now (the caller waits and asks again).
  * The chunk's buffer is reused by the next read.
+ *
+ * Its segment file stays open between reads only as long as the process-wide descriptor budget
+ * allows (io/fd-cache.ts). Closed by the budget, it reopens the segment at the next read and goes
+ * on from the same byte if the file is still the same one (its inode); otherwise it finds its next
+ * offset again, as it does when compaction replaced the file under it.
  */
-export class PartitionCursor {
+export class PartitionCursor implements FdHolder {
   private segmentBase = -1
   private fd: number | undefined
+  /** The budget closed `fd`: segmentBase, ino and position still say where the cursor was. */
+  private suspended = false
   private ino = -1
   private position = 0
   private buffer: Buffer
@@ -290,6 +298,8 @@ export class PartitionCursor {
 
   read(): BatchChunk | undefined {
     for (;;) {
+      if (this.fd === undefined && this.suspended) this.resume()
+      else if (this.fd !== undefined) fdCache.touch(this, 1)
       if (this.fd === undefined && !this.locate()) return undefined
       const fd = this.fd!
       let want = this.buffer.length - this.spareBytes
@@ -373,6 +383,7 @@ export class PartitionCursor {
 
   close(): void {
     this.closeFd()
+    fdCache.forget(this)
   }
 
   /**
@@ -422,12 +433,33 @@ export class PartitionCursor {
   private closeFd(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd)
     this.fd = undefined
+    this.suspended = false
     this.segmentBase = -1
   }
 
+  /** The descriptor budget asks: close the segment file, remembering where we were in it. */
+  closeIdle(): boolean {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd)
+      this.fd = undefined
+      this.suspended = true
+    }
+    return true
+  }
+
+  /** Reopens the segment the budget closed; if it is not the same file any more, locate() starts over. */
+  private resume(): void {
+    const position = this.position
+    const ino = this.ino
+    this.suspended = false
+    if (this.openSegment(this.segmentBase, position) && this.ino === ino) return
+    this.closeFd()
+  }
+
   private openSegment(base: number, position: number): boolean {
+    fdCache.touch(this, 1)
     try {
-      this.fd = fs.openSync(segmentPaths(this.reader.partitionDir, base).log, 'r')
+      this.fd = openWithRoom(() => fs.openSync(segmentPaths(this.reader.partitionDir, base).log, 'r'), this)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
       throw error

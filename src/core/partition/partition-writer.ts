@@ -10,11 +10,17 @@
  *   4. add index entries when due.
  * With `sync`, the data is fdatasync'ed after the lock is released, so concurrent producers share
  * flushes (group commit) and nobody waits for another's disk while holding the lock.
+ *
+ * Between appends the segment's three files stay open only as long as the process-wide descriptor
+ * budget allows (io/fd-cache.ts): an idle writer's files may be closed, and the next append reopens
+ * them under the lock, keeping what it knew only if the .log is still the same file (its inode);
+ * otherwise it recovers as a new writer would. Step 1 re-reads what changed either way.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import {StromError} from '../errors.js'
 import {fsyncDirectory} from '../io/atomic-file.js'
+import {FdHolder, fdCache, openWithRoom} from '../io/fd-cache.js'
 import {FileLock, fileLockFor} from '../io/file-lock.js'
 import {LOG_OVERHEAD, readInt64, setBaseOffset} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
@@ -53,6 +59,7 @@ export interface WriterOptions {
 
 interface ActiveSegment {
   baseOffset: number
+  /** -1 (with indexFd and timeIndexFd) while the descriptor budget has the files closed. */
   logFd: number
   /** Inode of the .log: retention may roll and delete the active segment from another process. */
   logIno: number
@@ -68,7 +75,7 @@ interface ActiveSegment {
   maxTimestamp: number
 }
 
-export class PartitionWriter {
+export class PartitionWriter implements FdHolder {
   private readonly lock: FileLock
   private active: ActiveSegment | undefined
   private dirStamp = -1n
@@ -189,6 +196,47 @@ export class PartitionWriter {
     if (this.closed) return
     this.closed = true
     this.closeActive()
+    fdCache.forget(this)
+    // The lock object is shared by the process (fileLockFor); critical sections are synchronous,
+    // so nobody holds it here, but never release someone else's hold.
+    if (!this.lock.isHeld) this.lock.close()
+  }
+
+  /** The descriptor budget asks: close the segment's files unless an append is under way. */
+  closeIdle(): boolean {
+    if (this.lock.isHeld) return false
+    const active = this.active
+    if (active !== undefined && active.logFd >= 0) {
+      for (const fd of [active.logFd, active.indexFd, active.timeIndexFd]) fs.closeSync(fd)
+      active.logFd = active.indexFd = active.timeIndexFd = -1
+    }
+    return true
+  }
+
+  /**
+   * Caller holds the lock. Reopens the active segment's files after the budget closed them: false
+   * when the .log is no longer the file we had (retention or compaction replaced it, or it is
+   * gone), and then nothing is open.
+   */
+  private reopenLocked(active: ActiveSegment): boolean {
+    const paths = segmentPaths(this.partitionDir, active.baseOffset)
+    const opened: number[] = []
+    try {
+      for (const file of [paths.log, paths.index, paths.timeIndex]) {
+        opened.push(openWithRoom(() => openForWriteNoFollow(file), this))
+        if (opened.length === 1 && fs.fstatSync(opened[0]).ino !== active.logIno) break
+      }
+    } catch (error) {
+      for (const fd of opened) fs.closeSync(fd)
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+      throw error
+    }
+    if (opened.length < 3) {
+      for (const fd of opened) fs.closeSync(fd)
+      return false
+    }
+    ;[active.logFd, active.indexFd, active.timeIndexFd] = opened
+    return true
   }
 
   private shouldRoll(active: ActiveSegment, incomingBytes: number): boolean {
@@ -218,6 +266,8 @@ export class PartitionWriter {
    * running full recovery the first time and whenever the segment list changed.
    */
   private catchUpLocked(): ActiveSegment {
+    fdCache.touch(this, 3)
+    if (this.active !== undefined && this.active.logFd < 0 && !this.reopenLocked(this.active)) this.active = undefined
     const stamp = directoryStamp(this.partitionDir)
     let active = this.active
     // Directory mtimes are coarse (a few ms): also notice an active segment renamed away by retention.
@@ -315,15 +365,16 @@ export class PartitionWriter {
 
   private openActive(baseOffset: number, sizeBytes: number, nextOffset: number): ActiveSegment {
     const paths = segmentPaths(this.partitionDir, baseOffset)
-    const logFd = openForWriteNoFollow(paths.log)
+    fdCache.touch(this, 3)
+    const logFd = openWithRoom(() => openForWriteNoFollow(paths.log), this)
     const stat = fs.fstatSync(logFd)
     const active: ActiveSegment = {
       baseOffset,
       logFd,
       logIno: stat.ino,
       // 'r+', not 'a+': on Linux, pwrite to an O_APPEND file ignores the position.
-      indexFd: openForWriteNoFollow(paths.index),
-      timeIndexFd: openForWriteNoFollow(paths.timeIndex),
+      indexFd: openWithRoom(() => openForWriteNoFollow(paths.index), this),
+      timeIndexFd: openWithRoom(() => openForWriteNoFollow(paths.timeIndex), this),
       sizeBytes,
       nextOffset,
       createdMs: stat.birthtimeMs > 0 ? stat.birthtimeMs : Date.now(),
@@ -342,6 +393,7 @@ export class PartitionWriter {
     const active = this.active
     if (active === undefined) return
     this.active = undefined
+    if (active.logFd < 0) return
     for (const fd of [active.logFd, active.indexFd, active.timeIndexFd]) fs.closeSync(fd)
   }
 }
