@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('a 3-broker Kafka cluster, a partition leader killed with SIGKILL mid-stream', () => {
   for (let run = 1; run <= RUNS; run++) {
-    it(`run ${run}: produce --acks all loses no acknowledged message through a leader's SIGKILL, a group member survives it; describe shows leaders and ISR move and heal`, async () => {
+    it(`run ${run}: produce --acks all loses no acknowledged message through a leader's SIGKILL, a --group member reading all along gets every one of them; describe shows leaders and ISR move and heal`, async () => {
       const topic = `failover-${run}`
       const created = await strom(['topic', 'create', topic, '-p', '6', '--replication-factor', '3', '--config', 'min.insync.replicas=2'])
       expect(created.exitCode, created.stderr).toBe(0)
