@@ -9,7 +9,7 @@
 #   scripts/kafka.sh start N   (re)starts node N of the cluster after a kill (keeps its data)
 #   scripts/kafka.sh status    the nodes and whether their processes live
 #   scripts/kafka.sh classpath prints the classpath (resolved once by Maven, then cached)
-#   scripts/kafka.sh run CLASS ARGS...   runs one of Kafka's main classes, e.g.
+#   scripts/kafka.sh run CLASS ARGS...   runs one of Kafka's main classes ($KAFKA_RUN_JVM_OPTS: JVM flags), e.g.
 #       scripts/kafka.sh run org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --list
 #
 # State (data, logs, pid files) lives under $KAFKA_STATE (default /tmp/strom-kafka). Readiness is
@@ -41,9 +41,11 @@ classpath() {
 }
 
 java_run() {
-  # Tools log errors only; JVM flags keep a tool's start short.
+  # Tools log errors only; JVM flags keep a tool's start short (C1 only, serial GC). A benchmark
+  # that measures a tool's throughput sets KAFKA_RUN_JVM_OPTS to the flags of Kafka's own scripts.
   local cp; cp="$(classpath)"
-  exec java -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
+  # shellcheck disable=SC2086 # the options are a list of words
+  exec java ${KAFKA_RUN_JVM_OPTS:--Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto} \
     -Dlog4j2.configurationFile="$ROOT/test/kafka/log4j2.properties" -cp "$cp" "$@"
 }
 

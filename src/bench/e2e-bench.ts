@@ -1,7 +1,8 @@
 /**
  * End-to-end latency through real processes: a `strom produce` fed at a fixed rate with lines that
  * carry their send time, and a `strom consume -f` whose stdout is read here. Latency is the time
- * from writing a line into the producer's stdin to reading it from the follower's stdout.
+ * from writing a line into the producer's stdin to reading it from the follower's stdout. The two
+ * processes work on a log directory or, through `target`, on a Kafka cluster (or `strom serve`).
  */
 import {spawn} from 'node:child_process'
 import readline from 'node:readline'
@@ -9,7 +10,10 @@ import {LatencySummary, summarizeLatencies} from './stats.js'
 
 export interface E2eOptions {
   bin: string
-  dir: string
+  /** Where both processes work: `['--dir', DIR]`, or `['--bootstrap-server', HOST:PORT]` and its options. */
+  target: string[]
+  /** Extra flags for the producer only (e.g. `--acks 1` against a cluster). */
+  produceFlags?: string[]
   topic: string
   ratePerSecond: number
   seconds: number
@@ -20,8 +24,8 @@ export async function benchEndToEnd(options: E2eOptions): Promise<LatencySummary
   const base = [options.bin]
   // From the first record at or after now, not from the end when the follower gets going: on a
   // loaded machine it may start after the first lines were produced, and must not miss them.
-  const follower = spawn(process.execPath, [...base, 'consume', options.topic, '-f', '-o', `@${Date.now()}`, '--dir', options.dir], {stdio: ['ignore', 'pipe', 'inherit']})
-  const producer = spawn(process.execPath, [...base, 'produce', options.topic, '--dir', options.dir], {stdio: ['pipe', 'ignore', 'inherit']})
+  const follower = spawn(process.execPath, [...base, 'consume', options.topic, '-f', '-o', `@${Date.now()}`, ...options.target], {stdio: ['ignore', 'pipe', 'inherit']})
+  const producer = spawn(process.execPath, [...base, 'produce', options.topic, ...options.target, ...(options.produceFlags ?? [])], {stdio: ['pipe', 'ignore', 'inherit']})
   const total = Math.round(options.ratePerSecond * options.seconds) + options.warmupMessages
   const latencies: number[] = []
   let received = 0

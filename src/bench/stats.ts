@@ -10,6 +10,7 @@ export interface LatencySummary {
   avgMs: number
   p50Ms: number
   p99Ms: number
+  p999Ms: number
   maxMs: number
 }
 
@@ -21,6 +22,7 @@ export function summarizeLatencies(samplesMs: number[]): LatencySummary {
     avgMs: round(sorted.length === 0 ? 0 : sum / sorted.length),
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
+    p999Ms: round(percentile(sorted, 99.9)),
     maxMs: round(sorted.length === 0 ? 0 : sorted[sorted.length - 1]),
   }
 }

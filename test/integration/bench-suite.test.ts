@@ -9,7 +9,9 @@ import {ROOT} from '../helpers/strom.js'
 const run = promisify(execFile)
 
 // `npm run bench` itself, with tiny sizes and no peers: that the whole suite runs to the end and
-// writes every row of its table (the figures are measured by `npm run bench`, not here).
+// writes every row of its table (the figures are measured by `npm run bench`, not here). The Kafka
+// rows are skipped by BENCH_KAFKA=0: they start a JVM broker and a dozen JVM tool runs (minutes,
+// even tiny); `node bench/kafka.mjs` with BENCH_LINES=20000 runs them alone.
 describe('the benchmark suite (bench/run.mjs)', () => {
   it('runs every case small and writes the table to the results file', async () => {
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'strom-bench-suite-'))
@@ -24,6 +26,7 @@ describe('the benchmark suite (bench/run.mjs)', () => {
       BENCH_E2E_SECONDS: '1',
       BENCH_BIG_BYTES: '5000000',
       BENCH_PEERS: '0',
+      BENCH_KAFKA: '0',
     }
     try {
       const {stdout} = await run(process.execPath, [path.join(ROOT, 'bench', 'run.mjs')], {env, maxBuffer: 1 << 24})
@@ -42,6 +45,8 @@ describe('the benchmark suite (bench/run.mjs)', () => {
       expect(table).toMatch(/`topic list`, 1,001 topics .*\| median \d+ ms of 5/)
       expect(table).toMatch(/`group describe`, a group on 1,000 partitions \| median \d+ ms of 5/)
       expect(table).toContain('peers skipped (BENCH_PEERS=0)')
+      expect(table).toContain('Kafka rows skipped: BENCH_KAFKA=0')
+      expect(table).toMatch(/strom `produce` on a directory vs `kcat -P` into the Kafka broker .*\| – \(no Kafka rows\)/)
     } finally {
       fs.rmSync(data, {recursive: true, force: true})
     }
