@@ -34,6 +34,9 @@ function imports(python: string, modules: string): boolean {
 const KAFKA_PYTHON_NEWEST: ClientTool = {name: 'kafka-python (newest)', available: imports(PEER_PYTHON, 'kafka, lz4.frame, snappy, zstandard'), install: INSTALL}
 const CONFLUENT: ClientTool = {name: 'confluent-kafka', available: imports(PEER_PYTHON, 'confluent_kafka'), install: INSTALL}
 const FRANZ_GO: ClientTool = {name: 'franz-go', available: fs.existsSync(FRANZ), install: INSTALL}
+/** Debian's confluent-kafka 1.7 on its librdkafka 2.0.2, for the system python. */
+const SYSTEM_PYTHON = '/usr/bin/python3'
+const CONFLUENT_DEBIAN: ClientTool = {name: 'confluent-kafka 1.7 (Debian)', available: imports(SYSTEM_PYTHON, 'confluent_kafka'), install: 'apt-get install python3-confluent-kafka'}
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
 /** The timestamps the from-timestamp cases read by: records t0..t9, one second apart. */
@@ -172,6 +175,7 @@ const DRIVERS: Driver[] = [
   {tool: KAFKA_PYTHON, slug: 'kp2', command: [PYTHON, path.join(HERE, 'kafka_python_check.py')], codecs: ['none']},
   {tool: KAFKA_PYTHON_NEWEST, slug: 'kpn', command: [PEER_PYTHON, path.join(HERE, 'kafka_python_check.py')], codecs: CODECS},
   {tool: CONFLUENT, slug: 'ck', command: [PEER_PYTHON, path.join(HERE, 'confluent_check.py')], codecs: CODECS},
+  {tool: CONFLUENT_DEBIAN, slug: 'ck17', command: [SYSTEM_PYTHON, path.join(HERE, 'confluent_check.py')], codecs: CODECS},
   {tool: FRANZ_GO, slug: 'fz', command: [FRANZ], codecs: CODECS},
 ]
 
