@@ -3,20 +3,21 @@
  * with keys, headers and each codec; consume from the beginning, from the end and from a timestamp
  * without a group; a group of three members that commit and split the partitions; admin create,
  * list and delete). Each client's driver is a small program beside this file printing `key value`
- * facts (kafka_python_check.py, confluent_check.py, franz/main.go); what the directory holds is
- * checked with strom itself.
+ * facts (kafka_python_check.py, confluent_check.py, franz/main.go, platformatic_check.mjs); what the
+ * directory holds is checked with strom itself.
  *
  * Clients: Debian's kafka-python 2.0.2 and kcat (librdkafka 2.0.2), whose other operations are in
- * test/integration/serve*.test.ts, and the newest kafka-python, confluent-kafka (a recent librdkafka)
- * and franz-go, installed by scripts/peer-clients.sh (which .ci/run calls). The Java client and
- * @platformatic/kafka have their own suites (test/kafka/java-client.test.ts,
- * test/integration/serve-modern-clients.test.ts).
+ * test/integration/serve*.test.ts, the newest kafka-python, confluent-kafka (a recent librdkafka)
+ * and franz-go, installed by scripts/peer-clients.sh (which .ci/run calls), and @platformatic/kafka
+ * (a devDependency). The Java client has its own suite too (test/kafka/java-client.test.ts).
  */
 import {execa, type ResultPromise} from 'execa'
 import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
+import {createRequire} from 'node:module'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {ROOT, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
 import {KAFKA_PYTHON, KCAT, PYTHON, type ClientTool, type ServeProcess, describeWithClients, kcat, startServe} from '../integration/serve-harness.js'
@@ -39,6 +40,23 @@ const SYSTEM_PYTHON = '/usr/bin/python3'
 const CONFLUENT_DEBIAN: ClientTool = {name: 'confluent-kafka 1.7 (Debian)', available: imports(SYSTEM_PYTHON, 'confluent_kafka'), install: 'apt-get install python3-confluent-kafka'}
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
+
+/** @platformatic/kafka (a devDependency), importable from this checkout. */
+const PLATFORMATIC: ClientTool = {name: '@platformatic/kafka', available: resolves('@platformatic/kafka'), install: 'npm ci'}
+/**
+ * Its codecs: gzip (node:zlib), snappy and lz4 (its own WebAssembly), and zstd only through
+ * node:zlib's zstdCompressSync (Node >= 22.15); on an older Node it refuses zstd, so it is not listed.
+ */
+const PLATFORMATIC_CODECS = CODECS.filter((codec) => codec !== 'zstd' || typeof (zlib as {zstdCompressSync?: unknown}).zstdCompressSync === 'function')
+
+function resolves(specifier: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(specifier)
+    return true
+  } catch {
+    return false
+  }
+}
 /** The timestamps the from-timestamp cases read by: records t0..t9, one second apart. */
 const T0 = 1_600_000_000_000
 
@@ -177,6 +195,7 @@ const DRIVERS: Driver[] = [
   {tool: CONFLUENT, slug: 'ck', command: [PEER_PYTHON, path.join(HERE, 'confluent_check.py')], codecs: CODECS},
   {tool: CONFLUENT_DEBIAN, slug: 'ck17', command: [SYSTEM_PYTHON, path.join(HERE, 'confluent_check.py')], codecs: CODECS},
   {tool: FRANZ_GO, slug: 'fz', command: [FRANZ], codecs: CODECS},
+  {tool: PLATFORMATIC, slug: 'pk', command: [process.execPath, path.join(HERE, 'platformatic_check.mjs')], codecs: PLATFORMATIC_CODECS},
 ]
 
 for (const driver of DRIVERS) {
