@@ -3,13 +3,15 @@
  * with keys, headers and each codec; consume from the beginning, from the end and from a timestamp
  * without a group; a group of three members that commit and split the partitions; admin create,
  * list and delete). Each client's driver is a small program beside this file printing `key value`
- * facts (kafka_python_check.py, confluent_check.py, franz/main.go, platformatic_check.mjs); what the
- * directory holds is checked with strom itself.
+ * facts (kafka_python_check.py, confluent_check.py, franz/main.go, platformatic_check.mjs,
+ * java/StromMatrixCheck.java); what the directory holds is checked with strom itself.
  *
  * Clients: Debian's kafka-python 2.0.2 and kcat (librdkafka 2.0.2), whose other operations are in
  * test/integration/serve*.test.ts, the newest kafka-python, confluent-kafka (a recent librdkafka)
  * and franz-go, installed by scripts/peer-clients.sh (which .ci/run calls), and @platformatic/kafka
- * (a devDependency). The Java client has its own suite too (test/kafka/java-client.test.ts).
+ * (a devDependency), and Apache Kafka's Java client (kafka-clients 4.x on Kafka's Maven classpath,
+ * java/StromMatrixCheck.java compiled once per run), whose idempotent bulk produce and wider admin
+ * surface are in test/kafka/java-client.test.ts.
  */
 import {execa, type ResultPromise} from 'execa'
 import {spawnSync} from 'node:child_process'
@@ -19,6 +21,7 @@ import {createRequire} from 'node:module'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import {afterAll, beforeAll, expect, it} from 'vitest'
+import {KAFKA_SCRIPT, compiledJava} from '../helpers/real-kafka.js'
 import {ROOT, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
 import {KAFKA_PYTHON, KCAT, PYTHON, type ClientTool, type ServeProcess, describeWithClients, kcat, startServe} from '../integration/serve-harness.js'
 
@@ -49,6 +52,16 @@ const PLATFORMATIC: ClientTool = {name: '@platformatic/kafka', available: resolv
  */
 const PLATFORMATIC_CODECS = CODECS.filter((codec) => codec !== 'zstd' || typeof (zlib as {zstdCompressSync?: unknown}).zstdCompressSync === 'function')
 
+/**
+ * The Java client (kafka-clients 4.x, with the four codecs' jars): java and javac, and Kafka's
+ * classpath from scripts/kafka.sh (Maven resolves it once, then it is cached).
+ */
+const JAVA: ClientTool = {
+  name: 'Java kafka-clients 4.x',
+  available: spawnSync('bash', ['-c', 'command -v java && command -v javac'], {stdio: 'ignore'}).status === 0 && spawnSync('bash', [KAFKA_SCRIPT, 'classpath'], {stdio: 'ignore', timeout: 300_000}).status === 0,
+  install: 'apt-get install openjdk-17-jdk-headless maven',
+}
+
 function resolves(specifier: string): boolean {
   try {
     createRequire(import.meta.url).resolve(specifier)
@@ -78,6 +91,8 @@ interface Driver {
   slug: string
   command: string[]
   codecs: readonly string[]
+  /** Builds the command once, before the driver's cases run (the Java driver compiles here). */
+  prepare?: () => Promise<string[]>
 }
 
 /** Runs a driver: its facts (`key value` lines; `record` lines collected apart) or a failure with its stderr. */
@@ -134,6 +149,8 @@ async function describeGroup(group: string): Promise<GroupView | undefined> {
 
 /** What every driver's produce/consume/group/admin cases check, the same for each client. */
 function clientCases(driver: Driver) {
+  const {prepare} = driver
+  if (prepare) beforeAll(async () => void (driver.command = await prepare()), 300_000)
   for (const codec of driver.codecs) {
     it(`produce (keys, headers, ${codec}): stored as sent; consume from the beginning reads it all back`, async () => {
       const topic = `${driver.slug}-p-${codec}`
@@ -196,6 +213,7 @@ const DRIVERS: Driver[] = [
   {tool: CONFLUENT_DEBIAN, slug: 'ck17', command: [SYSTEM_PYTHON, path.join(HERE, 'confluent_check.py')], codecs: CODECS},
   {tool: FRANZ_GO, slug: 'fz', command: [FRANZ], codecs: CODECS},
   {tool: PLATFORMATIC, slug: 'pk', command: [process.execPath, path.join(HERE, 'platformatic_check.mjs')], codecs: PLATFORMATIC_CODECS},
+  {tool: JAVA, slug: 'jv', command: [], codecs: CODECS, prepare: () => compiledJava(path.join(HERE, 'java', 'StromMatrixCheck.java'))},
 ]
 
 for (const driver of DRIVERS) {
