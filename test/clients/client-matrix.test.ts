@@ -3,21 +3,25 @@
  * with keys, headers and each codec; consume from the beginning, from the end and from a timestamp
  * without a group; a group of three members that commit and split the partitions; admin create,
  * list and delete). Each client's driver is a small program beside this file printing `key value`
- * facts (kafka_python_check.py, confluent_check.py, franz/main.go); what the directory holds is
- * checked with strom itself.
+ * facts (kafka_python_check.py, confluent_check.py, franz/main.go, platformatic_check.mjs,
+ * java/StromMatrixCheck.java); what the directory holds is checked with strom itself.
  *
  * Clients: Debian's kafka-python 2.0.2 and kcat (librdkafka 2.0.2), whose other operations are in
- * test/integration/serve*.test.ts, and the newest kafka-python, confluent-kafka (a recent librdkafka)
- * and franz-go, installed by scripts/peer-clients.sh (which .ci/run calls). The Java client and
- * @platformatic/kafka have their own suites (test/kafka/java-client.test.ts,
- * test/integration/serve-modern-clients.test.ts).
+ * test/integration/serve*.test.ts, the newest kafka-python, confluent-kafka (a recent librdkafka)
+ * and franz-go, installed by scripts/peer-clients.sh (which .ci/run calls), and @platformatic/kafka
+ * (a devDependency), and Apache Kafka's Java client (kafka-clients 4.x on Kafka's Maven classpath,
+ * java/StromMatrixCheck.java compiled once per run), whose idempotent bulk produce and wider admin
+ * surface are in test/kafka/java-client.test.ts.
  */
 import {execa, type ResultPromise} from 'execa'
 import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
+import {createRequire} from 'node:module'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import {afterAll, beforeAll, expect, it} from 'vitest'
+import {KAFKA_SCRIPT, compiledJava} from '../helpers/real-kafka.js'
 import {ROOT, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
 import {KAFKA_PYTHON, KCAT, PYTHON, type ClientTool, type ServeProcess, describeWithClients, kcat, startServe} from '../integration/serve-harness.js'
 
@@ -39,6 +43,33 @@ const SYSTEM_PYTHON = '/usr/bin/python3'
 const CONFLUENT_DEBIAN: ClientTool = {name: 'confluent-kafka 1.7 (Debian)', available: imports(SYSTEM_PYTHON, 'confluent_kafka'), install: 'apt-get install python3-confluent-kafka'}
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
+
+/** @platformatic/kafka (a devDependency), importable from this checkout. */
+const PLATFORMATIC: ClientTool = {name: '@platformatic/kafka', available: resolves('@platformatic/kafka'), install: 'npm ci'}
+/**
+ * Its codecs: gzip (node:zlib), snappy and lz4 (its own WebAssembly), and zstd only through
+ * node:zlib's zstdCompressSync (Node >= 22.15); on an older Node it refuses zstd, so it is not listed.
+ */
+const PLATFORMATIC_CODECS = CODECS.filter((codec) => codec !== 'zstd' || typeof (zlib as {zstdCompressSync?: unknown}).zstdCompressSync === 'function')
+
+/**
+ * The Java client (kafka-clients 4.x, with the four codecs' jars): java and javac, and Kafka's
+ * classpath from scripts/kafka.sh (Maven resolves it once, then it is cached).
+ */
+const JAVA: ClientTool = {
+  name: 'Java kafka-clients 4.x',
+  available: spawnSync('bash', ['-c', 'command -v java && command -v javac'], {stdio: 'ignore'}).status === 0 && spawnSync('bash', [KAFKA_SCRIPT, 'classpath'], {stdio: 'ignore', timeout: 300_000}).status === 0,
+  install: 'apt-get install openjdk-17-jdk-headless maven',
+}
+
+function resolves(specifier: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(specifier)
+    return true
+  } catch {
+    return false
+  }
+}
 /** The timestamps the from-timestamp cases read by: records t0..t9, one second apart. */
 const T0 = 1_600_000_000_000
 
@@ -60,6 +91,8 @@ interface Driver {
   slug: string
   command: string[]
   codecs: readonly string[]
+  /** Builds the command once, before the driver's cases run (the Java driver compiles here). */
+  prepare?: () => Promise<string[]>
 }
 
 /** Runs a driver: its facts (`key value` lines; `record` lines collected apart) or a failure with its stderr. */
@@ -116,6 +149,8 @@ async function describeGroup(group: string): Promise<GroupView | undefined> {
 
 /** What every driver's produce/consume/group/admin cases check, the same for each client. */
 function clientCases(driver: Driver) {
+  const {prepare} = driver
+  if (prepare) beforeAll(async () => void (driver.command = await prepare()), 300_000)
   for (const codec of driver.codecs) {
     it(`produce (keys, headers, ${codec}): stored as sent; consume from the beginning reads it all back`, async () => {
       const topic = `${driver.slug}-p-${codec}`
@@ -177,6 +212,8 @@ const DRIVERS: Driver[] = [
   {tool: CONFLUENT, slug: 'ck', command: [PEER_PYTHON, path.join(HERE, 'confluent_check.py')], codecs: CODECS},
   {tool: CONFLUENT_DEBIAN, slug: 'ck17', command: [SYSTEM_PYTHON, path.join(HERE, 'confluent_check.py')], codecs: CODECS},
   {tool: FRANZ_GO, slug: 'fz', command: [FRANZ], codecs: CODECS},
+  {tool: PLATFORMATIC, slug: 'pk', command: [process.execPath, path.join(HERE, 'platformatic_check.mjs')], codecs: PLATFORMATIC_CODECS},
+  {tool: JAVA, slug: 'jv', command: [], codecs: CODECS, prepare: () => compiledJava(path.join(HERE, 'java', 'StromMatrixCheck.java'))},
 ]
 
 for (const driver of DRIVERS) {

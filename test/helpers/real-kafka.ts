@@ -85,24 +85,39 @@ export async function kafkaTool(mainClass: string, args: string[], options: {inp
 }
 
 /**
- * The Java client check (test/kafka/java/StromClientCheck.java) compiled once per source version
- * against Kafka's classpath; returns the command that runs it.
+ * A Java program on kafka-clients (one source file, its public class named like the file) compiled
+ * once per source and classpath version against Kafka's classpath; returns the command that runs it
+ * (`java ... MainClass`, the program's arguments to follow). Small heap, serial GC and C1 only: these
+ * programs are short and the test machine's cores are shared.
  */
-export async function javaClientCheck(): Promise<(args: string[], timeout?: number) => Promise<{stdout: string; stderr: string; exitCode: number}>> {
+export async function compiledJava(source: string): Promise<string[]> {
   const fs = await import('node:fs')
   const crypto = await import('node:crypto')
-  const source = path.join(ROOT, 'test', 'kafka', 'java', 'StromClientCheck.java')
+  const mainClass = path.basename(source, '.java')
   const classpath = (await execa('bash', [KAFKA_SCRIPT, 'classpath'])).stdout.trim()
   const hash = crypto.createHash('sha256').update(fs.readFileSync(source)).update(classpath).digest('hex').slice(0, 16)
-  const out = path.join(os.tmpdir(), `strom-java-check-${hash}`)
-  if (!fs.existsSync(path.join(out, 'StromClientCheck.class'))) {
+  const out = path.join(os.tmpdir(), `strom-java-${mainClass}-${hash}`)
+  if (!fs.existsSync(path.join(out, `${mainClass}.class`))) {
+    // Compiled aside then renamed: two test files compiling at once never see half a directory.
     const staging = `${out}.${process.pid}`
     const compiled = await execa('javac', ['-nowarn', '-cp', classpath, '-d', staging, source], {reject: false, timeout: 300_000})
-    if (compiled.exitCode !== 0) throw new Error(`javac failed:\n${compiled.stderr}`)
-    fs.renameSync(staging, out)
+    if (compiled.exitCode !== 0) throw new Error(`javac ${source} failed:\n${compiled.stderr}`)
+    try {
+      fs.renameSync(staging, out)
+    } catch (error) {
+      // Another worker renamed its copy first: use that one.
+      if (!fs.existsSync(path.join(out, `${mainClass}.class`))) throw error
+      fs.rmSync(staging, {recursive: true, force: true})
+    }
   }
+  return ['java', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${path.join(ROOT, 'test', 'kafka', 'log4j2.properties')}`, '-cp', `${out}:${classpath}`, mainClass]
+}
+
+/** The Java client check (test/kafka/java/StromClientCheck.java), compiled; returns the command that runs it. */
+export async function javaClientCheck(): Promise<(args: string[], timeout?: number) => Promise<{stdout: string; stderr: string; exitCode: number}>> {
+  const [java, ...prefix] = await compiledJava(path.join(ROOT, 'test', 'kafka', 'java', 'StromClientCheck.java'))
   return async (args, timeout = 180_000) => {
-    const result = await execa('java', ['-Xmx256m', `-Dlog4j2.configurationFile=${path.join(ROOT, 'test', 'kafka', 'log4j2.properties')}`, '-cp', `${out}:${classpath}`, 'StromClientCheck', ...args], {reject: false, timeout})
+    const result = await execa(java!, [...prefix, ...args], {reject: false, timeout})
     return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1}
   }
 }
