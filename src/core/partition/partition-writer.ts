@@ -22,7 +22,7 @@ import {StromError} from '../errors.js'
 import {fsyncDirectory} from '../io/atomic-file.js'
 import {FdHolder, fdCache, openWithRoom} from '../io/fd-cache.js'
 import {FileLock, fileLockFor} from '../io/file-lock.js'
-import {LOG_OVERHEAD, readInt64, setBaseOffset} from '../format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, readInt64, setBaseOffset} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
@@ -150,13 +150,13 @@ export class PartitionWriter implements FdHolder {
     const before = {...active}
     const position = active.sizeBytes
     const baseOffset = active.nextOffset
-    const lastOffset = baseOffset + batch.readInt32BE(23)
+    const lastOffset = baseOffset + batch.readInt32BE(BATCH.lastOffsetDelta)
     setBaseOffset(batch, baseOffset)
     try {
       writeFully(active.logFd, batch, position)
       active.sizeBytes += batch.length
       active.nextOffset = lastOffset + 1
-      const maxTimestamp = readInt64(batch, 35)
+      const maxTimestamp = readInt64(batch, BATCH.maxTimestamp)
       if (maxTimestamp > active.maxTimestamp) active.maxTimestamp = maxTimestamp
       if (position > 0 && position - active.lastIndexedPosition >= this.config.indexIntervalBytes) this.indexLocked(active, lastOffset, position)
     } catch (error) {
