@@ -4,7 +4,7 @@
  * busy producer can never keep a bounded consumer running. Per-partition order is kept; partitions
  * are visited in turn, one chunk of whole batches at a time.
  */
-import {RecordCursor} from './format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, RecordCursor} from './format/record-batch.js'
 import type {Topic} from './log.js'
 import {PartitionBounds, RangeSpec, resolvePosition} from './offset-spec.js'
 import {ChangeWaiter} from './partition/follow.js'
@@ -105,7 +105,7 @@ export class LogReader {
           let at = chunk.start
           while (at < chunk.end && !state.done) {
             record.reset(chunk.buffer, at)
-            at += chunk.buffer.readInt32BE(at + 8) + 12
+            at += chunk.buffer.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
             while (record.next()) {
               const offset = record.offset
               if (offset < state.position) continue

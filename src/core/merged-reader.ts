@@ -9,7 +9,7 @@
  * partition reads its next chunk (reusing the chunk's buffer) only once every record of the last
  * one was emitted and the round's `afterRound` has run.
  */
-import {RecordCursor} from './format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, RecordCursor} from './format/record-batch.js'
 import type {RecordView} from './format/record-view.js'
 import type {Topic} from './log.js'
 import {PartitionAssignment, ReadPlan, resolveReadRange} from './consumer.js'
@@ -136,7 +136,7 @@ function advance(source: Source): void {
     const chunk = source.chunk!
     record.reset(chunk, source.batchAt)
     // The next batch's place is taken now: output written in place may overwrite this one's bytes.
-    source.batchAt += chunk.readInt32BE(source.batchAt + 8) + 12
+    source.batchAt += chunk.readInt32BE(source.batchAt + BATCH.batchLength) + LOG_OVERHEAD
     source.inBatch = true
   }
   source.waiting = false

@@ -18,7 +18,7 @@ import type {Header} from '../core/format/record-batch.js'
 import type {Topic} from '../core/log.js'
 import {ChangeWaiter} from '../core/partition/follow.js'
 import {Producer} from '../core/producer.js'
-import {RecordCursor} from '../core/format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, RecordCursor} from '../core/format/record-batch.js'
 import {expandPatterns} from './glob.js'
 import {ReadPositions} from './read-positions.js'
 
@@ -311,7 +311,7 @@ export class Ingester {
       const cursor = reader.openCursor(endOffsets[String(p)] ?? reader.logStartOffset())
       try {
         for (let chunk = cursor.read(); chunk !== undefined; chunk = cursor.read()) {
-          for (let at = chunk.start; at < chunk.end; at += chunk.buffer.readInt32BE(at + 8) + 12) {
+          for (let at = chunk.start; at < chunk.end; at += chunk.buffer.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD) {
             record.reset(chunk.buffer, at)
             while (record.next()) {
               const headers = record.headers()

@@ -9,7 +9,7 @@
  * compressed as it came; anything else would be a batch `strom consume` or `log verify` rejects.
  */
 import {CODEC_ZSTD, DecompressionError, codecName, decompressRecords} from '../core/format/compression.js'
-import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../core/format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../core/format/record-batch.js'
 import {ERR} from './protocol/error-codes.js'
 
 export interface BatchProblem {
@@ -24,7 +24,7 @@ export function splitBatches(records: Buffer): Array<[number, number]> | BatchPr
   if (records.length === 0) return {errorCode: ERR.CORRUPT_MESSAGE, message: 'no record batch in the request'}
   while (at < records.length) {
     if (records.length - at < BATCH_HEADER_SIZE) return {errorCode: ERR.CORRUPT_MESSAGE, message: `${records.length - at} bytes are too short for a batch header`}
-    const size = records.readInt32BE(at + 8) + LOG_OVERHEAD
+    const size = records.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
     if (size < BATCH_HEADER_SIZE || at + size > records.length) return {errorCode: ERR.CORRUPT_MESSAGE, message: `batch length ${size - LOG_OVERHEAD} does not fit the request`}
     spans.push([at, at + size])
     at += size
@@ -36,20 +36,20 @@ export function splitBatches(records: Buffer): Array<[number, number]> | BatchPr
 export const FIRST_ZSTD_PRODUCE_VERSION = 7
 
 export function validateBatch(buf: Buffer, start: number, end: number, requireKeys: boolean, maxDecompressedBytes: number, produceVersion: number): BatchProblem | undefined {
-  const magic = buf.readInt8(start + 16)
+  const magic = buf.readInt8(start + BATCH.magic)
   if (magic !== MAGIC_V2) return {errorCode: ERR.UNSUPPORTED_FOR_MESSAGE_FORMAT, message: `message format v${magic} (only v2 record batches are stored)`}
   if (!isBatchCrcValid(buf, start, end - start)) return {errorCode: ERR.CORRUPT_MESSAGE, message: 'CRC-32C mismatch'}
-  const attributes = buf.readInt16BE(start + 21)
+  const attributes = buf.readInt16BE(start + BATCH.attributes)
   if ((attributes & 0x30) !== 0) return {errorCode: ERR.INVALID_RECORD, message: 'transactional and control batches are not supported'}
   const compression = attributes & 0x07
   if (compression > 4) return {errorCode: ERR.UNSUPPORTED_COMPRESSION_TYPE, message: `compression codec ${compression} (Kafka's are 0-4: none, gzip, snappy, lz4, zstd)`}
   if (compression === CODEC_ZSTD && produceVersion < FIRST_ZSTD_PRODUCE_VERSION) {
     return {errorCode: ERR.UNSUPPORTED_COMPRESSION_TYPE, message: `zstd batch in Produce v${produceVersion} (zstd needs v${FIRST_ZSTD_PRODUCE_VERSION} or later, as in Kafka)`}
   }
-  const count = buf.readInt32BE(start + 57)
-  const lastOffsetDelta = buf.readInt32BE(start + 23)
+  const count = buf.readInt32BE(start + BATCH.recordsCount)
+  const lastOffsetDelta = buf.readInt32BE(start + BATCH.lastOffsetDelta)
   if (count <= 0 || lastOffsetDelta !== count - 1) return {errorCode: ERR.INVALID_RECORD, message: `inconsistent batch: ${count} records, last offset delta ${lastOffsetDelta}`}
-  if (readInt64(buf, start + 43) < -1) return {errorCode: ERR.INVALID_RECORD, message: 'negative producer id'}
+  if (readInt64(buf, start + BATCH.producerId) < -1) return {errorCode: ERR.INVALID_RECORD, message: 'negative producer id'}
   let records = buf
   let from = start + BATCH_HEADER_SIZE
   let to = end

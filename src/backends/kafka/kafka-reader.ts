@@ -10,7 +10,7 @@
 import {Fetch} from '../../protocol/apis/index.js'
 import {StromError} from '../../core/errors.js'
 import {crc32c} from '../../core/format/crc32c.js'
-import {BATCH_HEADER_SIZE, MAGIC_V2, RecordCursor, batchSizeAt, readBatchHeader} from '../../core/format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, MAGIC_V2, RecordCursor, batchSizeAt, readBatchHeader} from '../../core/format/record-batch.js'
 import {PartitionBounds, PositionSpec, RangeSpec, resolvePosition} from '../../core/offset-spec.js'
 import {type KafkaAdmin, LATEST} from '../../client/admin.js'
 import type {KafkaCluster} from '../../client/cluster.js'
@@ -263,7 +263,7 @@ export class KafkaReader implements RecordSource {
       if (at + size > records.length) break
       const header = readBatchHeader(records, at)
       if (header.magic !== MAGIC_V2) throw new StromError('UNSUPPORTED', `${state.topic}/${state.partition} holds message format v${header.magic} at offset ${header.baseOffset}; strom reads format v2 (Kafka 0.11 and later)`)
-      if (this.options.checkCrcs && crc32c(records, at + 21, at + size) !== header.crc) {
+      if (this.options.checkCrcs && crc32c(records, at + BATCH.attributes, at + size) !== header.crc) {
         throw new StromError('CORRUPT_SEGMENT', `${state.topic}/${state.partition}: the batch at offset ${header.baseOffset} sent by the broker fails its CRC-32C check`, {hint: 'retry; --no-check-crcs reads it anyway'})
       }
       const lastOffset = header.baseOffset + header.lastOffsetDelta

@@ -32,11 +32,31 @@ import {DecompressionError, codecName, compressRecords, decompressRecords} from 
 import {crc32c} from './crc32c.js'
 import {readVarint, readVarlong, varintSize, varlongSize, writeVarint, writeVarlong} from './varint.js'
 
+/**
+ * Where each header field starts, from the start of the batch (the layout above, in one place):
+ * readers and writers index with `at + BATCH.field` rather than raw numbers.
+ */
+export const BATCH = {
+  baseOffset: 0,
+  batchLength: 8,
+  partitionLeaderEpoch: 12,
+  magic: 16,
+  crc: 17,
+  attributes: 21,
+  lastOffsetDelta: 23,
+  baseTimestamp: 27,
+  maxTimestamp: 35,
+  producerId: 43,
+  producerEpoch: 51,
+  baseSequence: 53,
+  recordsCount: 57,
+  records: 61,
+} as const
+
+/** The baseOffset and batchLength fields, which batchLength does not count (Kafka's LOG_OVERHEAD). */
 export const LOG_OVERHEAD = 12
-export const BATCH_HEADER_SIZE = 61
+export const BATCH_HEADER_SIZE: number = BATCH.records
 export const MAGIC_V2 = 2
-const CRC_OFFSET = 17
-const ATTRIBUTES_OFFSET = 21
 export const ATTR_TIMESTAMP_LOG_APPEND = 0x08
 const ATTR_COMPRESSION_MASK = 0x07
 const ATTR_CONTROL = 0x20
@@ -92,36 +112,36 @@ export function writeInt64(buf: Buffer, at: number, value: number): void {
 export function readBatchHeader(buf: Buffer, at = 0): BatchHeader {
   return {
     baseOffset: readInt64(buf, at),
-    batchLength: buf.readInt32BE(at + 8),
-    magic: buf.readInt8(at + 16),
-    crc: buf.readUInt32BE(at + CRC_OFFSET),
-    attributes: buf.readInt16BE(at + ATTRIBUTES_OFFSET),
-    lastOffsetDelta: buf.readInt32BE(at + 23),
-    baseTimestamp: readInt64(buf, at + 27),
-    maxTimestamp: readInt64(buf, at + 35),
-    producerId: readInt64(buf, at + 43),
-    producerEpoch: buf.readInt16BE(at + 51),
-    baseSequence: buf.readInt32BE(at + 53),
-    recordsCount: buf.readInt32BE(at + 57),
+    batchLength: buf.readInt32BE(at + BATCH.batchLength),
+    magic: buf.readInt8(at + BATCH.magic),
+    crc: buf.readUInt32BE(at + BATCH.crc),
+    attributes: buf.readInt16BE(at + BATCH.attributes),
+    lastOffsetDelta: buf.readInt32BE(at + BATCH.lastOffsetDelta),
+    baseTimestamp: readInt64(buf, at + BATCH.baseTimestamp),
+    maxTimestamp: readInt64(buf, at + BATCH.maxTimestamp),
+    producerId: readInt64(buf, at + BATCH.producerId),
+    producerEpoch: buf.readInt16BE(at + BATCH.producerEpoch),
+    baseSequence: buf.readInt32BE(at + BATCH.baseSequence),
+    recordsCount: buf.readInt32BE(at + BATCH.recordsCount),
   }
 }
 
 /** Total bytes of the batch starting at `at` (from its length field). */
 export function batchSizeAt(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at + 8) + LOG_OVERHEAD
+  return buf.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
 }
 
 /** Rewrites the base offset in place. Outside the CRC, so the batch stays valid. */
 export function setBaseOffset(batch: Buffer, baseOffset: number, at = 0): void {
-  writeInt64(batch, at + 0, baseOffset)
+  writeInt64(batch, at + BATCH.baseOffset, baseOffset)
 }
 
 export function computeBatchCrc(buf: Buffer, at: number, size: number): number {
-  return crc32c(buf, at + ATTRIBUTES_OFFSET, at + size)
+  return crc32c(buf, at + BATCH.attributes, at + size)
 }
 
 export function isBatchCrcValid(buf: Buffer, at: number, size: number): boolean {
-  return buf.readUInt32BE(at + CRC_OFFSET) === computeBatchCrc(buf, at, size)
+  return buf.readUInt32BE(at + BATCH.crc) === computeBatchCrc(buf, at, size)
 }
 
 export function isControlBatch(attributes: number): boolean {
@@ -334,20 +354,20 @@ export class BatchBuilder {
    */
   seal(): Buffer {
     const buf = this.buffer
-    writeInt64(buf, 0, 0)
-    buf.writeInt32BE(this.position - LOG_OVERHEAD, 8)
-    buf.writeInt32BE(0, 12)
-    buf.writeInt8(MAGIC_V2, 16)
+    writeInt64(buf, BATCH.baseOffset, 0)
+    buf.writeInt32BE(this.position - LOG_OVERHEAD, BATCH.batchLength)
+    buf.writeInt32BE(0, BATCH.partitionLeaderEpoch)
+    buf.writeInt8(MAGIC_V2, BATCH.magic)
     const logAppend = this.timestampType === 'LogAppendTime'
-    buf.writeInt16BE(logAppend ? ATTR_TIMESTAMP_LOG_APPEND : 0, ATTRIBUTES_OFFSET)
-    buf.writeInt32BE(this.count - 1, 23)
-    writeInt64(buf, 27, this.baseTimestamp)
-    writeInt64(buf, 35, this.maxTimestamp)
-    writeInt64(buf, 43, -1)
-    buf.writeInt16BE(-1, 51)
-    buf.writeInt32BE(-1, 53)
-    buf.writeInt32BE(this.count, 57)
-    buf.writeUInt32BE(crc32c(buf, ATTRIBUTES_OFFSET, this.position), CRC_OFFSET)
+    buf.writeInt16BE(logAppend ? ATTR_TIMESTAMP_LOG_APPEND : 0, BATCH.attributes)
+    buf.writeInt32BE(this.count - 1, BATCH.lastOffsetDelta)
+    writeInt64(buf, BATCH.baseTimestamp, this.baseTimestamp)
+    writeInt64(buf, BATCH.maxTimestamp, this.maxTimestamp)
+    writeInt64(buf, BATCH.producerId, -1)
+    buf.writeInt16BE(-1, BATCH.producerEpoch)
+    buf.writeInt32BE(-1, BATCH.baseSequence)
+    buf.writeInt32BE(this.count, BATCH.recordsCount)
+    buf.writeUInt32BE(crc32c(buf, BATCH.attributes, this.position), BATCH.crc)
     return buf.subarray(0, this.position)
   }
 
@@ -427,9 +447,9 @@ export function compressBatch(batch: Buffer, codec: number): Buffer {
   const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length)
   batch.copy(out, 0, 0, BATCH_HEADER_SIZE)
   compressed.copy(out, BATCH_HEADER_SIZE)
-  out.writeInt32BE(out.length - LOG_OVERHEAD, 8)
-  out.writeInt16BE((batch.readInt16BE(ATTRIBUTES_OFFSET) & ~ATTR_COMPRESSION_MASK) | codec, ATTRIBUTES_OFFSET)
-  out.writeUInt32BE(computeBatchCrc(out, 0, out.length), CRC_OFFSET)
+  out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH.batchLength)
+  out.writeInt16BE((batch.readInt16BE(BATCH.attributes) & ~ATTR_COMPRESSION_MASK) | codec, BATCH.attributes)
+  out.writeUInt32BE(computeBatchCrc(out, 0, out.length), BATCH.crc)
   return out
 }
 
@@ -478,12 +498,12 @@ export class RecordCursor {
   /** Points the cursor at the batch that starts at `at` in `buf` (the whole batch must be in `buf`). */
   reset(buf: Buffer, at: number): void {
     const size = batchSizeAt(buf, at)
-    const attributes = buf.readInt16BE(at + ATTRIBUTES_OFFSET)
+    const attributes = buf.readInt16BE(at + BATCH.attributes)
     this.baseOffset = readInt64(buf, at)
-    this.baseTimestamp = readInt64(buf, at + 27)
-    this.maxTimestamp = readInt64(buf, at + 35)
+    this.baseTimestamp = readInt64(buf, at + BATCH.baseTimestamp)
+    this.maxTimestamp = readInt64(buf, at + BATCH.maxTimestamp)
     this.logAppendTime = (attributes & ATTR_TIMESTAMP_LOG_APPEND) !== 0
-    this.remaining = isControlBatch(attributes) ? 0 : buf.readInt32BE(at + 57)
+    this.remaining = isControlBatch(attributes) ? 0 : buf.readInt32BE(at + BATCH.recordsCount)
     const compression = attributes & ATTR_COMPRESSION_MASK
     this.codec = compression
     if (compression === 0) {

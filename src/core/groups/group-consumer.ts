@@ -9,7 +9,7 @@
  *   sync  after every message
  *   none  never (the group still splits partitions)
  */
-import {RecordCursor} from '../format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, RecordCursor} from '../format/record-batch.js'
 import type {Log, Topic} from '../log.js'
 import {ChangeWaiter} from '../partition/follow.js'
 import type {PartitionCursor, SkippedCorruption} from '../partition/partition-reader.js'
@@ -145,7 +145,7 @@ export class GroupConsumer {
       if (!first && !this.member.stillOwns(owned.key)) return 'lost'
       first = false
       record.reset(buffer, at)
-      at += buffer.readInt32BE(at + 8) + 12
+      at += buffer.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
       while (record.next()) {
         const offset = record.offset
         if (offset < owned.position) continue

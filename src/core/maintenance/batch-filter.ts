@@ -11,7 +11,7 @@
  * horizon drops the tombstone.
  */
 import {compressRecords} from '../format/compression.js'
-import {BATCH_HEADER_SIZE, RecordCursor, computeBatchCrc, readInt64, writeInt64} from '../format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, RecordCursor, computeBatchCrc, readInt64, writeInt64} from '../format/record-batch.js'
 import type {Header} from '../format/record-batch.js'
 import {varintSize, varlongSize, writeVarint, writeVarlong} from '../format/varint.js'
 
@@ -44,9 +44,9 @@ const cursor = new RecordCursor()
  * write (the input itself when nothing changes) or undefined when no record is left.
  */
 export function filterBatch(batch: Buffer, isLatest: (key: Buffer, offset: number) => boolean, nowMs: number, deleteRetentionMs: number, stats: FilterStats): Buffer | undefined {
-  const attributes = batch.readInt16BE(21)
+  const attributes = batch.readInt16BE(BATCH.attributes)
   if ((attributes & ATTR_CONTROL) !== 0) return batch
-  const existingHorizon = (attributes & ATTR_DELETE_HORIZON) !== 0 ? readInt64(batch, 27) : undefined
+  const existingHorizon = (attributes & ATTR_DELETE_HORIZON) !== 0 ? readInt64(batch, BATCH.baseTimestamp) : undefined
   const horizon = existingHorizon ?? nowMs + deleteRetentionMs
   const kept: KeptRecord[] = []
   let changed = false
@@ -82,10 +82,10 @@ export function filterBatch(batch: Buffer, isLatest: (key: Buffer, offset: numbe
 }
 
 function encodeRetained(original: Buffer, records: KeptRecord[], horizon: number | undefined): Buffer {
-  const baseOffset = readInt64(original, 0)
-  const attributes = original.readInt16BE(21)
+  const baseOffset = readInt64(original, BATCH.baseOffset)
+  const attributes = original.readInt16BE(BATCH.attributes)
   const logAppendTime = (attributes & ATTR_TIMESTAMP_TYPE) !== 0
-  const baseTimestamp = horizon ?? readInt64(original, 27)
+  const baseTimestamp = horizon ?? readInt64(original, BATCH.baseTimestamp)
   // LogAppendTime records read their timestamp from maxTimestamp; their deltas are irrelevant.
   const bodies = records.map((r) => encodeRecord(r, baseOffset, logAppendTime ? r.timestamp : baseTimestamp))
   const codec = attributes & ATTR_COMPRESSION
@@ -93,12 +93,12 @@ function encodeRetained(original: Buffer, records: KeptRecord[], horizon: number
   const size = BATCH_HEADER_SIZE + recordBytes.length
   const out = Buffer.allocUnsafe(size)
   original.copy(out, 0, 0, BATCH_HEADER_SIZE)
-  out.writeInt32BE(size - 12, 8)
-  out.writeInt16BE(codec | (attributes & ATTR_TIMESTAMP_TYPE) | (horizon === undefined ? 0 : ATTR_DELETE_HORIZON), 21)
-  writeInt64(out, 27, baseTimestamp)
-  out.writeInt32BE(records.length, 57)
+  out.writeInt32BE(size - LOG_OVERHEAD, BATCH.batchLength)
+  out.writeInt16BE(codec | (attributes & ATTR_TIMESTAMP_TYPE) | (horizon === undefined ? 0 : ATTR_DELETE_HORIZON), BATCH.attributes)
+  writeInt64(out, BATCH.baseTimestamp, baseTimestamp)
+  out.writeInt32BE(records.length, BATCH.recordsCount)
   recordBytes.copy(out, BATCH_HEADER_SIZE)
-  out.writeUInt32BE(computeBatchCrc(out, 0, size), 17)
+  out.writeUInt32BE(computeBatchCrc(out, 0, size), BATCH.crc)
   return out
 }
 

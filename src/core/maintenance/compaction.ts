@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {RecordCursor} from '../format/record-batch.js'
+import {BATCH, RecordCursor} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {OffsetIndex} from '../segment/offset-index.js'
 import {TimeIndex} from '../segment/time-index.js'
@@ -128,7 +128,7 @@ function buildKeyMap(ref: PartitionRef, closed: number[]): Map<string, number> {
   const latest = new Map<string, number>()
   for (const base of closed) {
     forEachBatch(segmentPaths(ref.partitionDir, base).log, (batch) => {
-      if ((batch.readInt16BE(21) & 0x20) !== 0) return
+      if ((batch.readInt16BE(BATCH.attributes) & 0x20) !== 0) return
       cursor.reset(batch, 0)
       while (cursor.next()) {
         const key = cursor.key()

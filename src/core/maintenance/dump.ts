@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import {codecName} from '../format/compression.js'
-import {BATCH_HEADER_SIZE, LOG_OVERHEAD, RecordCursor, isBatchCrcValid, readBatchHeader} from '../format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, RecordCursor, isBatchCrcValid, readBatchHeader} from '../format/record-batch.js'
 import type {Header} from '../format/record-batch.js'
 import {FileWindow} from './file-window.js'
 import {ATTR_DELETE_HORIZON} from './batch-filter.js'
@@ -74,11 +74,11 @@ export function dumpFile(file: string, options: DumpOptions, visit: (entry: Dump
     let position = options.fromPosition ?? 0
     while (position < size) {
       const header = window.view(position, Math.min(BATCH_HEADER_SIZE, size - position))!
-      const sizeBytes = header.length >= LOG_OVERHEAD ? header.readInt32BE(8) + LOG_OVERHEAD : 0
+      const sizeBytes = header.length >= LOG_OVERHEAD ? header.readInt32BE(BATCH.batchLength) + LOG_OVERHEAD : 0
       let reason: string | undefined
       if (header.length < BATCH_HEADER_SIZE) reason = `${size - position} trailing bytes are shorter than a batch header`
       else if (sizeBytes < BATCH_HEADER_SIZE) reason = `batch length ${sizeBytes - LOG_OVERHEAD} is below the minimum`
-      else if (header.readInt8(16) !== 2) reason = `magic byte ${header.readInt8(16)} is not 2`
+      else if (header.readInt8(BATCH.magic) !== 2) reason = `magic byte ${header.readInt8(BATCH.magic)} is not 2`
       else if (position + sizeBytes > size) reason = `a batch of ${sizeBytes} bytes runs past the end of the file`
       if (reason !== undefined) {
         const resume = findNextValidBatch(fd, position + 1, size) ?? size
@@ -99,7 +99,7 @@ export function dumpFile(file: string, options: DumpOptions, visit: (entry: Dump
           isTransactional: (h.attributes & 0x10) !== 0, isControl: (h.attributes & 0x20) !== 0,
           deleteHorizonMs: (h.attributes & ATTR_DELETE_HORIZON) !== 0 ? h.baseTimestamp : null,
           baseTimestamp: h.baseTimestamp, maxTimestamp: h.maxTimestamp, producerId: h.producerId, producerEpoch: h.producerEpoch,
-          baseSequence: h.baseSequence, partitionLeaderEpoch: bytes.readInt32BE(12),
+          baseSequence: h.baseSequence, partitionLeaderEpoch: bytes.readInt32BE(BATCH.partitionLeaderEpoch),
         }
         // Records of a batch whose CRC fails are not decoded: their lengths cannot be trusted.
         if (options.records && crcValid) {

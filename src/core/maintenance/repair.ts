@@ -15,7 +15,7 @@
  * verifies again and reports what is left.
  */
 import fs from 'node:fs'
-import {BATCH_HEADER_SIZE, LOG_OVERHEAD, readInt64} from '../format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, readInt64} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {StromError} from '../errors.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
@@ -164,11 +164,11 @@ function restorableBatches(fd: number, from: number, size: number, keptLast: num
   let position = findNextValidBatch(fd, from + 1, size)
   while (position !== undefined) {
     readFully(fd, header, BATCH_HEADER_SIZE, position)
-    const sizeBytes = header.readInt32BE(8) + LOG_OVERHEAD
-    const baseOffset = readInt64(header, 0)
-    const lastOffset = baseOffset + header.readInt32BE(23)
+    const sizeBytes = header.readInt32BE(BATCH.batchLength) + LOG_OVERHEAD
+    const baseOffset = readInt64(header, BATCH.baseOffset)
+    const lastOffset = baseOffset + header.readInt32BE(BATCH.lastOffsetDelta)
     const follows = batches.length === 0 || !strict || baseOffset === last + 1
-    if (header.readInt32BE(12) !== 0 || baseOffset <= last || lastOffset < baseOffset || follows === false || (nextBase !== undefined && lastOffset >= nextBase)) break
+    if (header.readInt32BE(BATCH.partitionLeaderEpoch) !== 0 || baseOffset <= last || lastOffset < baseOffset || follows === false || (nextBase !== undefined && lastOffset >= nextBase)) break
     batches.push({position, sizeBytes, baseOffset, lastOffset})
     last = lastOffset
     position = findNextValidBatch(fd, position + sizeBytes, size)
@@ -191,16 +191,16 @@ function claimedEnd(quarantineFile: string, keptLast: number, strict: boolean): 
     const header = Buffer.alloc(BATCH_HEADER_SIZE)
     const n = readFully(fd, header, BATCH_HEADER_SIZE, 0)
     let end = keptLast + 1
-    if (n >= 27 && readInt64(header, 0) === keptLast + 1) {
-      const delta = header.readInt32BE(23)
+    if (n >= BATCH.lastOffsetDelta + 4 && readInt64(header, BATCH.baseOffset) === keptLast + 1) {
+      const delta = header.readInt32BE(BATCH.lastOffsetDelta)
       if (delta >= 0 && delta < size) end += delta
     }
     const limit = strict ? keptLast + size : Number.MAX_SAFE_INTEGER
     for (let at = findNextValidBatch(fd, 1, size); at !== undefined;) {
       readFully(fd, header, BATCH_HEADER_SIZE, at)
-      const last = readInt64(header, 0) + header.readInt32BE(23)
+      const last = readInt64(header, BATCH.baseOffset) + header.readInt32BE(BATCH.lastOffsetDelta)
       if (last > end && last <= limit) end = last
-      at = findNextValidBatch(fd, at + header.readInt32BE(8) + LOG_OVERHEAD, size)
+      at = findNextValidBatch(fd, at + header.readInt32BE(BATCH.batchLength) + LOG_OVERHEAD, size)
     }
     return end
   } finally {

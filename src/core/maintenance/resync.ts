@@ -5,7 +5,7 @@
  * Used by `log verify` (to report every fault, not only the first), by `log repair` (to say what
  * the cut bytes still held) and by `consume --skip-corrupt`.
  */
-import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid} from '../format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid} from '../format/record-batch.js'
 import {readFully} from '../segment/batch-scan.js'
 
 const WINDOW_BYTES = 1024 * 1024
@@ -24,8 +24,8 @@ export function findNextValidBatch(fd: number, from: number, fileSize: number): 
   for (let at = from; at + BATCH_HEADER_SIZE <= fileSize; at++) {
     if (!load(at, BATCH_HEADER_SIZE)) return undefined
     const i = at - windowStart
-    if (window[i + 16] !== MAGIC_V2) continue
-    const size = window.readInt32BE(i + 8) + LOG_OVERHEAD
+    if (window[i + BATCH.magic] !== MAGIC_V2) continue
+    const size = window.readInt32BE(i + BATCH.batchLength) + LOG_OVERHEAD
     if (size < BATCH_HEADER_SIZE || at + size > fileSize) continue
     if (!load(at, size)) continue
     if (isBatchCrcValid(window, at - windowStart, size)) return at

@@ -14,7 +14,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {codecName} from '../format/compression.js'
-import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, RecordCursor, isBatchCrcValid, readInt64} from '../format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, RecordCursor, isBatchCrcValid, readInt64} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {isLockedElsewhere, waitUntilUnlocked} from '../io/file-lock.js'
 import {CLEANER_LOCK_FILE, WRITE_LOCK_FILE, directoryStamp, listSegmentBases} from '../partition/partition-files.js'
@@ -137,12 +137,12 @@ const cursor = new RecordCursor()
  * records decode: decompress them (bounded, see RecordCursor) and count them against the header.
  */
 function compressedRecordsProblem(batch: Buffer): string | undefined {
-  if ((batch.readInt16BE(21) & 0x20) !== 0) return undefined
+  if ((batch.readInt16BE(BATCH.attributes) & 0x20) !== 0) return undefined
   try {
     cursor.reset(batch, 0)
     let count = 0
     while (cursor.next()) count++
-    const declared = batch.readInt32BE(57)
+    const declared = batch.readInt32BE(BATCH.recordsCount)
     return count === declared ? undefined : `the ${codecName(cursor.codec)} records decode to ${count} records, the header says ${declared}`
   } catch (error) {
     return (error as Error).message
@@ -181,20 +181,20 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
     }
     while (position < size) {
       const header = file.view(position, Math.min(BATCH_HEADER_SIZE, size - position))!
-      const claimed = header.length >= 8 ? readInt64(header, 0) : undefined
+      const claimed = header.length >= BATCH.batchLength ? readInt64(header, BATCH.baseOffset) : undefined
       let problem: string | undefined
       let sizeBytes = 0
       if (header.length < LOG_OVERHEAD) problem = `${header.length} trailing bytes are shorter than a batch header`
       else {
-        sizeBytes = header.readInt32BE(8) + LOG_OVERHEAD
+        sizeBytes = header.readInt32BE(BATCH.batchLength) + LOG_OVERHEAD
         if (sizeBytes < BATCH_HEADER_SIZE) problem = `batch length ${sizeBytes - LOG_OVERHEAD} is below the minimum`
-        else if (header.length >= 17 && header.readInt8(16) !== MAGIC_V2) problem = `magic byte ${header.readInt8(16)} is not 2`
+        else if (header.length > BATCH.magic && header.readInt8(BATCH.magic) !== MAGIC_V2) problem = `magic byte ${header.readInt8(BATCH.magic)} is not 2`
         else if (position + sizeBytes > size) {
           if (active && !holdingWriteLock && writerIsActive(ref.partitionDir)) break // a write in progress
           problem = `a batch of ${sizeBytes} bytes runs past the end of the segment (${size - position} bytes left): torn write or cut file`
         } else if (!isBatchCrcValid(file.view(position, sizeBytes)!, 0, sizeBytes)) problem = 'CRC-32C mismatch'
-        else if (header.readInt32BE(12) !== 0) problem = `partitionLeaderEpoch is ${header.readInt32BE(12)}, but strom writes 0: the batch header is damaged`
-        else if ((header.readInt16BE(21) & 0x07) !== 0) problem = compressedRecordsProblem(file.view(position, sizeBytes)!)
+        else if (header.readInt32BE(BATCH.partitionLeaderEpoch) !== 0) problem = `partitionLeaderEpoch is ${header.readInt32BE(BATCH.partitionLeaderEpoch)}, but strom writes 0: the batch header is damaged`
+        else if ((header.readInt16BE(BATCH.attributes) & 0x07) !== 0) problem = compressedRecordsProblem(file.view(position, sizeBytes)!)
       }
       if (problem !== undefined) {
         damage(position, claimed, problem)
@@ -205,7 +205,7 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
         continue
       }
       const baseOffset = claimed!
-      const lastOffset = baseOffset + header.readInt32BE(23)
+      const lastOffset = baseOffset + header.readInt32BE(BATCH.lastOffsetDelta)
       const expected = previousLast + 1
       if (resynced) {
         // After damaged bytes the offsets they held are unknown: take up the sequence again here.
@@ -216,7 +216,7 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
       } else if (strict && baseOffset !== expected && !gaps.some((g) => g.from === expected && g.to === baseOffset - 1)) {
         damage(position, baseOffset, `batch offset ${baseOffset} where ${expected} was expected: the base offset field is damaged`, 'offset')
         // Trust the sequence, not the damaged field, so the batches after it are judged fairly.
-        previousLast = expected + header.readInt32BE(23)
+        previousLast = expected + header.readInt32BE(BATCH.lastOffsetDelta)
       } else if (baseOffset < base || baseOffset <= previousLast) {
         const previous = seen.at(-1)
         if (previous !== undefined && baseOffset > beforePrevious) {
@@ -231,7 +231,7 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
         beforePrevious = previousLast
         previousLast = lastOffset
       }
-      runningMax = Math.max(runningMax, readInt64(header, 35))
+      runningMax = Math.max(runningMax, readInt64(header, BATCH.maxTimestamp))
       seen.push({position, lastOffset: previousLast, runningMaxTimestamp: runningMax})
       position += sizeBytes
     }

@@ -10,7 +10,7 @@
 import fs from 'node:fs'
 import {StromError} from '../errors.js'
 import {FdHolder, fdCache, openWithRoom} from '../io/fd-cache.js'
-import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, RecordCursor, batchSizeAt, isBatchCrcValid, readInt64} from '../format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, RecordCursor, batchSizeAt, isBatchCrcValid, readInt64} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {OffsetIndex} from '../segment/offset-index.js'
 import {TimeIndex} from '../segment/time-index.js'
@@ -327,7 +327,7 @@ export class PartitionCursor implements FdHolder {
       if (end > 0) {
         this.position += end
         const lastStart = lastBatchStart(this.buffer, end)
-        this.nextOffset = Math.max(this.nextOffset, readInt64(this.buffer, lastStart) + this.buffer.readInt32BE(lastStart + 23) + 1)
+        this.nextOffset = Math.max(this.nextOffset, readInt64(this.buffer, lastStart) + this.buffer.readInt32BE(lastStart + BATCH.lastOffsetDelta) + 1)
         return {buffer: this.buffer, start: 0, end}
       }
       const bases = this.reader.segmentBases()
@@ -367,7 +367,7 @@ export class PartitionCursor implements FdHolder {
     while (end + LOG_OVERHEAD <= length) {
       const size = batchSizeAt(buffer, end)
       if (size < BATCH_HEADER_SIZE || size > MAX_BATCH_BYTES) return {end, damaged: `batch length ${size - LOG_OVERHEAD} is not possible`}
-      if (end + 17 <= length && buffer.readInt8(end + 16) !== MAGIC_V2) return {end, damaged: `magic byte ${buffer.readInt8(end + 16)} is not 2`}
+      if (end + BATCH.magic + 1 <= length && buffer.readInt8(end + BATCH.magic) !== MAGIC_V2) return {end, damaged: `magic byte ${buffer.readInt8(end + BATCH.magic)} is not 2`}
       if (end + size > length) break
       if (this.checkCrcs && !isBatchCrcValid(buffer, end, size)) return {end, damaged: 'CRC-32C mismatch'}
       end += size

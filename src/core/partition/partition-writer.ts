@@ -22,11 +22,12 @@ import {StromError} from '../errors.js'
 import {fsyncDirectory} from '../io/atomic-file.js'
 import {FdHolder, fdCache, openWithRoom} from '../io/fd-cache.js'
 import {FileLock, fileLockFor} from '../io/file-lock.js'
-import {LOG_OVERHEAD, readInt64, setBaseOffset} from '../format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, readInt64, setBaseOffset} from '../format/record-batch.js'
 import {segmentPaths} from '../format/segment-files.js'
 import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
-import {readFully, scanBatches} from '../segment/batch-scan.js'
+import {scanBatches} from '../segment/batch-scan.js'
+import {dropTornEntry} from '../segment/sparse-index.js'
 import {WRITE_LOCK_FILE, assertInsideTopicsDir, directoryStamp, listSegmentBases, openForWriteNoFollow} from './partition-files.js'
 import {TruncationReport, assertTornTail, createEmptySegment, recoverPartitionLocked} from './recovery.js'
 import type {TopicConfig} from '../config.js'
@@ -150,13 +151,13 @@ export class PartitionWriter implements FdHolder {
     const before = {...active}
     const position = active.sizeBytes
     const baseOffset = active.nextOffset
-    const lastOffset = baseOffset + batch.readInt32BE(23)
+    const lastOffset = baseOffset + batch.readInt32BE(BATCH.lastOffsetDelta)
     setBaseOffset(batch, baseOffset)
     try {
       writeFully(active.logFd, batch, position)
       active.sizeBytes += batch.length
       active.nextOffset = lastOffset + 1
-      const maxTimestamp = readInt64(batch, 35)
+      const maxTimestamp = readInt64(batch, BATCH.maxTimestamp)
       if (maxTimestamp > active.maxTimestamp) active.maxTimestamp = maxTimestamp
       if (position > 0 && position - active.lastIndexedPosition >= this.config.indexIntervalBytes) this.indexLocked(active, lastOffset, position)
     } catch (error) {
@@ -331,24 +332,15 @@ export class PartitionWriter implements FdHolder {
   }
 
   private reloadIndexTailLocked(active: ActiveSegment, indexSize: number): void {
-    const usable = indexSize - (indexSize % OFFSET_INDEX_ENTRY_SIZE)
     // A torn entry (a writer died between the log write and the index write) is simply dropped.
-    if (usable !== indexSize) fs.ftruncateSync(active.indexFd, usable)
-    active.indexSizeBytes = usable
-    active.lastIndexedPosition = 0
-    if (usable > 0) {
-      const entry = Buffer.alloc(OFFSET_INDEX_ENTRY_SIZE)
-      readFully(active.indexFd, entry, OFFSET_INDEX_ENTRY_SIZE, usable - OFFSET_INDEX_ENTRY_SIZE)
-      active.lastIndexedPosition = entry.readInt32BE(4)
-    }
-    const timeSize = fs.fstatSync(active.timeIndexFd).size
-    active.timeIndexSizeBytes = timeSize - (timeSize % TIME_INDEX_ENTRY_SIZE)
-    if (active.timeIndexSizeBytes !== timeSize) fs.ftruncateSync(active.timeIndexFd, active.timeIndexSizeBytes)
-    if (active.timeIndexSizeBytes > 0) {
-      const entry = Buffer.alloc(TIME_INDEX_ENTRY_SIZE)
-      readFully(active.timeIndexFd, entry, TIME_INDEX_ENTRY_SIZE, active.timeIndexSizeBytes - TIME_INDEX_ENTRY_SIZE)
-      active.lastTimeIndexed = readInt64(entry, 0)
-    }
+    const offsets = dropTornEntry(active.indexFd, indexSize, OFFSET_INDEX_ENTRY_SIZE)
+    active.indexSizeBytes = offsets.sizeBytes
+    // The position of the last indexed batch (offset index entry: relativeOffset int32 | position int32).
+    active.lastIndexedPosition = offsets.last === undefined ? 0 : offsets.last.readInt32BE(4)
+    const times = dropTornEntry(active.timeIndexFd, fs.fstatSync(active.timeIndexFd).size, TIME_INDEX_ENTRY_SIZE)
+    active.timeIndexSizeBytes = times.sizeBytes
+    // Time index entry: timestamp int64 | relativeOffset int32.
+    if (times.last !== undefined) active.lastTimeIndexed = readInt64(times.last, 0)
   }
 
   /** Caller holds the lock. */

@@ -17,7 +17,7 @@ import {segmentPaths} from '../format/segment-files.js'
 import {writeFileAtomic} from '../io/atomic-file.js'
 import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
-import {BATCH_HEADER_SIZE, readInt64} from '../format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, readInt64} from '../format/record-batch.js'
 import {ScanResult, readFully, scanBatches} from '../segment/batch-scan.js'
 import {findNextValidBatch} from '../maintenance/resync.js'
 import {assertInsideTopicsDir, listSegmentBases, openForWriteNoFollow, readLogStartCheckpoint} from './partition-files.js'
@@ -186,8 +186,8 @@ function lastEntryMatches(fd: number, index: OffsetIndex): boolean {
   if (last === undefined) return true
   const header = Buffer.alloc(BATCH_HEADER_SIZE)
   if (readFully(fd, header, BATCH_HEADER_SIZE, last.position) < BATCH_HEADER_SIZE) return false
-  if (header.readInt8(16) !== 2) return false
-  return readInt64(header, 0) + header.readInt32BE(23) === last.offset
+  if (header.readInt8(BATCH.magic) !== 2) return false
+  return readInt64(header, BATCH.baseOffset) + header.readInt32BE(BATCH.lastOffsetDelta) === last.offset
 }
 
 function closedSegmentIndexesAreSound(partitionDir: string, base: number): boolean {

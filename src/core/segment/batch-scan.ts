@@ -6,7 +6,7 @@
  * backwards), and says which.
  */
 import fs from 'node:fs'
-import {BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../format/record-batch.js'
 
 const WINDOW_BYTES = 1024 * 1024
 
@@ -64,7 +64,7 @@ export function scanBatches(fd: number, from: number, fileSize: number, options:
       return {validEnd: position, stop: 'incomplete', reason: `${fileSize - position} trailing bytes are shorter than a batch header`, lastBatch}
     }
     const at = position - windowPosition
-    const sizeBytes = window.readInt32BE(at + 8) + LOG_OVERHEAD
+    const sizeBytes = window.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
     const claimedBase = readInt64(window, at)
     if (sizeBytes < BATCH_HEADER_SIZE) {
       return {validEnd: position, stop: 'corrupt', reason: `batch length ${sizeBytes - LOG_OVERHEAD} is below the minimum`, lastBatch}
@@ -78,14 +78,14 @@ export function scanBatches(fd: number, from: number, fileSize: number, options:
       return {validEnd: position, stop: 'incomplete', reason: 'short read', lastBatch, brokenBaseOffset: claimedBase}
     }
     const start = position - windowPosition
-    if (window.readInt8(start + 16) !== MAGIC_V2) {
-      return {validEnd: position, stop: 'corrupt', reason: `magic byte ${window.readInt8(start + 16)} is not 2`, lastBatch, brokenBaseOffset: claimedBase}
+    if (window.readInt8(start + BATCH.magic) !== MAGIC_V2) {
+      return {validEnd: position, stop: 'corrupt', reason: `magic byte ${window.readInt8(start + BATCH.magic)} is not 2`, lastBatch, brokenBaseOffset: claimedBase}
     }
     if (verify && !isBatchCrcValid(window, start, sizeBytes)) {
       return {validEnd: position, stop: 'corrupt', reason: 'CRC-32C mismatch', lastBatch, brokenBaseOffset: claimedBase}
     }
     const baseOffset = readInt64(window, start)
-    const lastOffset = baseOffset + window.readInt32BE(start + 23)
+    const lastOffset = baseOffset + window.readInt32BE(start + BATCH.lastOffsetDelta)
     if (baseOffset < minBaseOffset || lastOffset < baseOffset) {
       return {validEnd: position, stop: 'corrupt', reason: `offsets ${baseOffset}..${lastOffset} go backwards`, lastBatch, brokenBaseOffset: claimedBase}
     }
@@ -94,8 +94,8 @@ export function scanBatches(fd: number, from: number, fileSize: number, options:
       sizeBytes,
       baseOffset,
       lastOffset,
-      maxTimestamp: readInt64(window, start + 35),
-      recordsCount: window.readInt32BE(start + 57),
+      maxTimestamp: readInt64(window, start + BATCH.maxTimestamp),
+      recordsCount: window.readInt32BE(start + BATCH.recordsCount),
     }
     minBaseOffset = lastOffset + 1
     position += sizeBytes

@@ -8,7 +8,7 @@
  * lock, after the batch itself is written. The index is derived data: a torn or inconsistent index
  * is rebuilt from the log, and readers that doubt it fall back to scanning from position 0.
  */
-import fs from 'node:fs'
+import {forEachEntry, lastBelow, readIndexFile} from './sparse-index.js'
 
 export const OFFSET_INDEX_ENTRY_SIZE = 8
 
@@ -27,22 +27,16 @@ export class OffsetIndex {
   }
 
   static decode(bytes: Buffer, baseOffset: number): OffsetIndex {
-    const usable = bytes.length - (bytes.length % OFFSET_INDEX_ENTRY_SIZE)
     const index = new OffsetIndex()
-    for (let at = 0; at < usable; at += OFFSET_INDEX_ENTRY_SIZE) {
+    forEachEntry(bytes, OFFSET_INDEX_ENTRY_SIZE, (at) => {
       index.offsets.push(baseOffset + bytes.readInt32BE(at))
       index.positions.push(bytes.readInt32BE(at + 4))
-    }
+    })
     return index
   }
 
   static read(file: string, baseOffset: number): OffsetIndex | undefined {
-    try {
-      return OffsetIndex.decode(fs.readFileSync(file), baseOffset)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw error
-    }
+    return readIndexFile(file, (bytes) => OffsetIndex.decode(bytes, baseOffset))
   }
 
   get length(): number {
@@ -73,18 +67,7 @@ export class OffsetIndex {
    * at or after... nothing is skipped that could hold the target.
    */
   positionFor(targetOffset: number): number {
-    let lo = 0
-    let hi = this.offsets.length - 1
-    let found = -1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      if (this.offsets[mid] < targetOffset) {
-        found = mid
-        lo = mid + 1
-      } else {
-        hi = mid - 1
-      }
-    }
+    const found = lastBelow(this.offsets, targetOffset)
     return found < 0 ? 0 : this.positions[found]
   }
 

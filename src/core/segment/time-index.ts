@@ -8,8 +8,8 @@
  * largest timestamp grew, so timestamps strictly increase. Like the offset index it is derived
  * data, rebuilt from the log when it is missing or inconsistent.
  */
-import fs from 'node:fs'
 import {readInt64, writeInt64} from '../format/record-batch.js'
+import {forEachEntry, lastBelow, readIndexFile} from './sparse-index.js'
 
 export const TIME_INDEX_ENTRY_SIZE = 12
 
@@ -18,22 +18,16 @@ export class TimeIndex {
   readonly offsets: number[] = []
 
   static decode(bytes: Buffer, baseOffset: number): TimeIndex {
-    const usable = bytes.length - (bytes.length % TIME_INDEX_ENTRY_SIZE)
     const index = new TimeIndex()
-    for (let at = 0; at < usable; at += TIME_INDEX_ENTRY_SIZE) {
+    forEachEntry(bytes, TIME_INDEX_ENTRY_SIZE, (at) => {
       index.timestamps.push(readInt64(bytes, at))
       index.offsets.push(baseOffset + bytes.readInt32BE(at + 8))
-    }
+    })
     return index
   }
 
   static read(file: string, baseOffset: number): TimeIndex | undefined {
-    try {
-      return TimeIndex.decode(fs.readFileSync(file), baseOffset)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw error
-    }
+    return readIndexFile(file, (bytes) => TimeIndex.decode(bytes, baseOffset))
   }
 
   get length(): number {
@@ -58,18 +52,7 @@ export class TimeIndex {
    * when the scan must start at the segment's beginning.
    */
   offsetBefore(targetTimestamp: number): number | undefined {
-    let lo = 0
-    let hi = this.timestamps.length - 1
-    let found = -1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      if (this.timestamps[mid] < targetTimestamp) {
-        found = mid
-        lo = mid + 1
-      } else {
-        hi = mid - 1
-      }
-    }
+    const found = lastBelow(this.timestamps, targetTimestamp)
     return found < 0 ? undefined : this.offsets[found]
   }
 

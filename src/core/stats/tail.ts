@@ -1,5 +1,5 @@
 /** The newest few messages of a topic (all partitions, newest last), for a dashboard's live tail. */
-import {RecordCursor} from '../format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, RecordCursor} from '../format/record-batch.js'
 import type {Topic} from '../log.js'
 
 export interface TailRecord {
@@ -22,7 +22,7 @@ export function tailTopic(topic: Topic, count: number): TailRecord[] {
     const partitionCursor = reader.openCursor(from, {checkCrcs: false, readBytes: 64 * 1024})
     try {
       for (let chunk = partitionCursor.read(); chunk !== undefined; chunk = partitionCursor.read()) {
-        for (let at = chunk.start; at < chunk.end; at += chunk.buffer.readInt32BE(at + 8) + 12) {
+        for (let at = chunk.start; at < chunk.end; at += chunk.buffer.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD) {
           cursor.reset(chunk.buffer, at)
           while (cursor.next()) {
             if (cursor.offset < from || cursor.offset >= end) continue

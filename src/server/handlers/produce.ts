@@ -7,7 +7,7 @@
  * Batches of idempotent producers are checked first (producer-state.ts): a retried batch is
  * answered with its offset, not appended again; a sequence gap or an old epoch is refused.
  */
-import {computeBatchCrc, writeInt64} from '../../core/format/record-batch.js'
+import {BATCH, computeBatchCrc, writeInt64} from '../../core/format/record-batch.js'
 import type {Topic} from '../../core/log.js'
 import type {ServerContext} from '../context.js'
 import {splitBatches, validateBatch} from '../batch-validation.js'
@@ -88,11 +88,11 @@ function appendPartition(ctx: ServerContext, topic: Topic, partition: number, re
         if (firstOffset < 0) firstOffset = check.baseOffset
         continue
       }
-      batch.writeInt32BE(0, 12)
+      batch.writeInt32BE(0, BATCH.partitionLeaderEpoch)
       if (logAppendTime) {
-        batch.writeInt16BE(batch.readInt16BE(21) | 0x08, 21)
-        writeInt64(batch, 35, now)
-        batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), 17)
+        batch.writeInt16BE(batch.readInt16BE(BATCH.attributes) | 0x08, BATCH.attributes)
+        writeInt64(batch, BATCH.maxTimestamp, now)
+        batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BATCH.crc)
       }
       const result = topic.writer(partition).append(batch, {sync: ctx.options.sync && acks !== 0})
       // Another process appended between the check and this append: the next check reads those
