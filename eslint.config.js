@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['dist/', 'node_modules/', 'bench/results/']},
+  {ignores: ['dist/', 'node_modules/', 'bench/results/', 'coverage/']},
   ...tseslint.configs.recommended,
   // A core ESLint rule the sources already annotate; not in test/, which matches terminal escape
   // sequences on purpose.

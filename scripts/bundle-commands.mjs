@@ -71,9 +71,24 @@ const result = await esbuild.build({
   logLevel: 'warning',
   legalComments: 'none',
   banner: {js: '// Bundled by scripts/bundle-commands.mjs from the tsc output (see there).'},
+  // A .map beside each output, composed by esbuild with tsc's maps (read from the inputs'
+  // sourceMappingURL comments), so it points into src/: the coverage report of `npm test`
+  // (test/helpers/coverage-provider.ts) reads it to credit what the spawned CLI ran to the
+  // TypeScript sources. Node reads no map at a normal start (only with NODE_V8_COVERAGE or
+  // --enable-source-maps), so starts cost nothing more. Not in the npm package ("files").
+  sourcemap: 'linked',
+  // The report reads the sources from src/: without their text every map is small, and each
+  // covered process writes the maps it loaded into its coverage file.
+  sourcesContent: false,
 })
 for (const output of result.outputFiles) {
   let text = output.text
+  // The placeholders below are import specifiers of the code, never in a map's sources or names.
+  if (output.path.endsWith('.map')) {
+    fs.mkdirSync(path.dirname(output.path), {recursive: true})
+    fs.writeFileSync(output.path, text)
+    continue
+  }
   for (const [, placeholder, file] of builtFiles) {
     const relative = path.relative(path.dirname(output.path), file).split(path.sep).join('/')
     text = text.replaceAll(`"${placeholder}"`, JSON.stringify(relative.startsWith('.') ? relative : `./${relative}`))

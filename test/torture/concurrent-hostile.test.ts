@@ -8,9 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {validateName} from '../../src/core/names.js'
-import {spawnStrom, strom, stromBuffer, tmpLogDir} from '../helpers/strom.js'
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+import {spawnStrom, strom, stromBuffer, tmpLogDir, waitFor} from '../helpers/strom.js'
 
 function keyedInput(prefix: string, keys: number, count: number): {input: string; last: Map<string, string>} {
   let input = ''
@@ -31,6 +29,12 @@ describe('torture: retention and compaction under concurrent produce and consume
     const a = keyedInput('a', 50, 20_000)
     const b = keyedInput('b', 50, 20_000)
     const followers = [spawnStrom(dir, ['consume', 'kv', '-f', '-F', '%p %o\n']), spawnStrom(dir, ['consume', 'stream', '-f', '-F', '%o\n'])]
+    // What each follower has printed so far (execa hands over its whole output only at the end).
+    const printed = followers.map((f) => {
+      const seen = {text: ''}
+      f.stdout!.on('data', (chunk: Buffer) => (seen.text += chunk.toString()))
+      return seen
+    })
     const producers = [
       spawnStrom(dir, ['produce', 'kv', '-K:', '--batch-size', '2048'], {input: a.input}),
       spawnStrom(dir, ['produce', 'kv', '-K:', '--batch-size', '2048'], {input: b.input}),
@@ -45,7 +49,20 @@ describe('torture: retention and compaction under concurrent produce and consume
       maintenanceRuns += runs.length
     }
     for (const p of await done.then(() => Promise.all(producers))) expect(p.exitCode, String(p.stderr)).toBe(0)
-    await sleep(500)
+    // The followers are stopped once they have printed the last record of every partition, in the
+    // format each prints (the last record is the last value of its key: compaction keeps it, and
+    // retention and delete-records leave the active segment's end alone).
+    const lastLines = async (topic: string, format: string) => {
+      const last = new Map<string, string>()
+      for (const line of (await strom(dir, ['consume', topic, '-F', '%p ' + format])).stdout.split('\n').filter(Boolean)) last.set(line.split(' ')[0], line.slice(line.indexOf(' ') + 1))
+      return [...last.values()]
+    }
+    const expected = [await lastLines('kv', '%p %o\n'), await lastLines('stream', '%o\n')]
+    expect(expected.map((e) => e.length)).toEqual([2, 1])
+    await waitFor(() => followers.every((_, i) => {
+      const lines = new Set(printed[i].text.split('\n'))
+      return expected[i].every((line) => lines.has(line))
+    }), 60_000, 50)
     for (const f of followers) f.kill('SIGINT')
     const results = await Promise.all(followers)
     for (const r of results) {
