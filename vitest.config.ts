@@ -19,6 +19,7 @@ export default defineConfig({
       include: ['src/**'],
       reporter: ['text-summary', 'html', 'lcov'],
       reportsDirectory: 'coverage',
+      reportOnFailure: true,
     },
   },
 })

@@ -119,6 +119,9 @@ async function consume(bootstrap, topic, from) {
 }
 
 async function group(bootstrap, topic, groupId, count) {
+  let stale = 0
+  /** The partitions of `topic` a member holds now. */
+  let owned = () => []
   const seen = new Map()
   const received = [new Set(), new Set(), new Set()]
   let total = 0
@@ -132,6 +135,14 @@ async function group(bootstrap, topic, groupId, count) {
       loops.push(
         (async () => {
           for await (const r of stream) {
+            // @platformatic/kafka 1.x hands over records of partitions the member no longer owns:
+            // answers to fetches it sent under its previous assignment. It does so against Apache
+            // Kafka 4.1 too (83 records delivered for 60 distinct, 12-05), so they are counted apart
+            // (stderr) and left out of what the test compares, which is what the group did.
+            if (!owned(members[m]).includes(r.partition)) {
+              stale++
+              continue
+            }
             const key = `${r.partition}:${r.offset}`
             seen.set(key, (seen.get(key) ?? 0) + 1)
             received[m].add(r.partition)
@@ -146,7 +157,7 @@ async function group(bootstrap, topic, groupId, count) {
     const admin = new Admin({clientId: 'matrix-probe', bootstrapBrokers: [bootstrap]})
     const partitionCount = (await admin.metadata({topics: [topic]})).topics.get(topic).partitionsCount
     await admin.close()
-    const owned = (member) => (member.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions)
+    owned = (member) => (member.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions)
     for (;;) {
       if (failure) throw failure
       const union = members.flatMap(owned)
@@ -169,6 +180,7 @@ async function group(bootstrap, topic, groupId, count) {
   }
   const owners = new Map()
   for (const partitions of received) for (const p of partitions) owners.set(p, (owners.get(p) ?? 0) + 1)
+  process.stderr.write(`records of partitions no longer owned, left out: ${stale}\n`)
   console.log('consumed', total)
   console.log('distinct', seen.size)
   console.log('members_with_records', received.filter((r) => r.size > 0).length)

@@ -30,6 +30,8 @@ interface PartitionState {
   position: number
   end: number | undefined
   done: boolean
+  /** Empty answers in a row while the high watermark said there was more (see MAX_EMPTY_FETCHES). */
+  emptyFetches: number
 }
 
 export interface ResolvedPartition {
@@ -40,6 +42,8 @@ export interface ResolvedPartition {
 }
 
 const FOLLOW_WAIT_MS = 500
+/** Empty answers below the high watermark before a bounded read gives a partition up (about 5 s). */
+const MAX_EMPTY_FETCHES = 50
 /** How long partitions may be without a reachable leader before a read gives up (a failover takes seconds). */
 const LEADER_WAIT_MS = 120_000
 const PARTITION_MAX_BYTES = 1024 * 1024
@@ -113,7 +117,7 @@ export class KafkaReader implements RecordSource {
     private readonly translate: (error: unknown) => unknown,
     private readonly onClose: () => void = () => undefined,
   ) {
-    this.states = partitions.map((p) => ({...p, done: p.end !== undefined && p.position >= p.end}))
+    this.states = partitions.map((p) => ({...p, done: p.end !== undefined && p.position >= p.end, emptyFetches: 0}))
   }
 
   remaining(): number | undefined {
@@ -217,7 +221,7 @@ export class KafkaReader implements RecordSource {
       }, {version, timeoutMs: maxWaitMs + 30_000})
       if ((response.errorCode as number | undefined ?? 0) !== 0) throw new KafkaProtocolError(response.errorCode as number, `fetching from ${broker.address}`)
       let leaderMoved = false
-      for (const topicResponse of response.responses as Array<{topic: string; partitions: Array<{partitionIndex: number; errorCode: number; records: Buffer | null}>}>) {
+      for (const topicResponse of response.responses as Array<{topic: string; partitions: Array<{partitionIndex: number; errorCode: number; highWatermark: number; records: Buffer | null}>}>) {
         for (const fetched of topicResponse.partitions) {
           const state = open.find((s) => s.topic === topicResponse.topic && s.partition === fetched.partitionIndex)
           if (state === undefined) continue
@@ -241,8 +245,15 @@ export class KafkaReader implements RecordSource {
             this.stopped = true
             return false
           }
-          // A bounded read that gets nothing below its end (records removed since the end was read) is finished.
-          if (!this.options.follow && emitted === 0 && records.length === 0) state.done = true
+          // A bounded read that gets nothing is finished only when the partition really has nothing
+          // more below its end (records removed since the end was read): an empty answer while the
+          // high watermark is past the position (a loaded broker's long poll running out) is asked again.
+          if (!this.options.follow && emitted === 0 && records.length === 0) {
+            state.emptyFetches = fetched.highWatermark > state.position ? state.emptyFetches + 1 : MAX_EMPTY_FETCHES
+            if (state.emptyFetches >= MAX_EMPTY_FETCHES) state.done = true
+          } else if (emitted > 0) {
+            state.emptyFetches = 0
+          }
         }
         await afterChunk()
       }
