@@ -237,7 +237,12 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
         return out
       }
       const first = member('first')
-      await waitFor(async () => (JSON.parse((await kafka(['group', 'describe', 'dyn-g', '--json'])).stdout || '{}') as {members?: unknown[]}).members?.length === 1, 30_000, 250)
+      // Joined and positioned: with --reset latest a member starts at the end it finds after joining,
+      // which it commits at once; what is produced before that is not its to print (as in Kafka).
+      await waitFor(async () => {
+        const described = JSON.parse((await kafka(['group', 'describe', 'dyn-g', '--json'])).stdout || '{}') as {members?: unknown[]; partitions?: Array<{committed: number | null}>}
+        return described.members?.length === 1 && described.partitions?.length === 2 && described.partitions.every((p) => p.committed !== null)
+      }, 30_000, 250)
       let sent = 0
       const produceSome = async (n: number) => {
         const lines = Array.from({length: n}, () => `m${sent++}`).join('\n') + '\n'
@@ -252,7 +257,12 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
       await second.child
       // Produced while the killed member still holds its partition: the survivor must print these too.
       await produceSome(20)
-      await waitFor(() => new Set([...first.text.split('\n'), ...second.text.split('\n')].filter(Boolean).map((l) => l.split(' ')[2])).size >= sent, 60_000, 250)
+      await waitFor(() => new Set([...first.text.split('\n'), ...second.text.split('\n')].filter(Boolean).map((l) => l.split(' ')[2])).size >= sent, 60_000, 250).catch(async (error: Error) => {
+        const group = await kafka(['group', 'describe', 'dyn-g'])
+        first.child.kill('SIGINT')
+        const stopped = await first.child
+        throw new Error(`${error.message}: ${sent} sent; the survivor printed:\n${first.text}\nthe killed one:\n${second.text}\nthe survivor's stderr: ${String(stopped.stderr)}\ngroup: ${group.stdout}${group.stderr}\n${servedDir ? `serve: ${serve.stderr().slice(-3000)}` : ''}`)
+      })
       first.child.kill('SIGINT')
       const result = await first.child
       expect(result.exitCode, result.stderr).toBe(130)
