@@ -68,12 +68,7 @@ export class KafkaAdmin {
     return retrying(async () => {
       const metadata = await this.topicMetadata(topic)
       const wanted = partitions ?? metadata.partitions.map((p) => p.partition)
-      const byLeader = new Map<number, number[]>()
-      for (const partition of wanted) {
-        const leader = this.cluster.leader(topic, partition)
-        if (leader < 0) throw new KafkaProtocolError(5, `${topic}/${partition}`)
-        byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition])
-      }
+      const byLeader = this.leadersOf(topic, wanted)
       const result = new Map<number, {offset: number; timestamp: number}>()
       await Promise.all([...byLeader].map(async ([leader, list]) => {
         const connection = await this.cluster.node(leader)
@@ -158,12 +153,7 @@ export class KafkaAdmin {
   async deleteRecords(topic: string, before: Map<number, number>): Promise<Map<number, number>> {
     return retrying(async () => {
       await this.topicMetadata(topic)
-      const byLeader = new Map<number, number[]>()
-      for (const partition of before.keys()) {
-        const leader = this.cluster.leader(topic, partition)
-        if (leader < 0) throw new KafkaProtocolError(5, `${topic}/${partition}`)
-        byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition])
-      }
+      const byLeader = this.leadersOf(topic, before.keys())
       const lows = new Map<number, number>()
       await Promise.all([...byLeader].map(async ([leader, list]) => {
         const answer = await (await this.cluster.node(leader)).request(DeleteRecords, {topics: [{name: topic, partitions: list.map((partitionIndex) => ({partitionIndex, offset: before.get(partitionIndex)!}))}], timeoutMs: TOPIC_TIMEOUT_MS})
@@ -176,6 +166,14 @@ export class KafkaAdmin {
       }))
       return lows
     }, {deadlineMs: ADMIN_RETRY_MS, recover: () => this.cluster.refresh([topic]).then(() => undefined)})
+  }
+
+  /** Partitions by leader; LEADER_NOT_AVAILABLE (retriable) while one has none (an election). */
+  private leadersOf(topic: string, partitions: Iterable<number>): Map<number, number[]> {
+    const byLeader = this.cluster.partitionsByLeader(topic, partitions)
+    const leaderless = byLeader.get(-1)
+    if (leaderless !== undefined) throw new KafkaProtocolError(5, `${topic}/${leaderless[0]}`)
+    return byLeader
   }
 
   /** Every group the cluster knows: ListGroups asked of every broker (each lists those it coordinates). */

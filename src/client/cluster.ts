@@ -140,6 +140,18 @@ export class KafkaCluster {
     return this.topics.get(topic)?.partitions.find((p) => p.partition === partition)?.leader ?? -1
   }
 
+  /** `partitions` of `topic` grouped by their leader in the latest metadata (-1: no leader now). */
+  partitionsByLeader(topic: string, partitions: Iterable<number>): Map<number, number[]> {
+    const byLeader = new Map<number, number[]>()
+    for (const partition of partitions) {
+      const leader = this.leader(topic, partition)
+      const list = byLeader.get(leader)
+      if (list === undefined) byLeader.set(leader, [partition])
+      else list.push(partition)
+    }
+    return byLeader
+  }
+
   /** The coordinator of `group` (keyType 0) or of a transactional id (keyType 1). */
   async coordinator(key: string, keyType = 0): Promise<BrokerConnection> {
     const cacheKey = `${keyType}:${key}`

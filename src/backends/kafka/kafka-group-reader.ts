@@ -11,6 +11,7 @@
  * end offset it had when it was assigned. Failovers (a dead coordinator or leader) are retried.
  */
 import {KafkaAdmin, EARLIEST, LATEST} from '../../client/admin.js'
+import {parseTpKey} from '../../core/groups/assignors.js'
 import type {KafkaCluster} from '../../client/cluster.js'
 import {GroupMember} from '../../client/group-member.js'
 import {isRetriable, needsRejoin, retrying} from '../../client/kafka-error.js'
@@ -169,14 +170,16 @@ export class KafkaGroupReader implements RecordSource {
     for (const [key, position] of reader.positions()) if (this.assigned.includes(key)) this.positions.set(key, position)
   }
 
+  /** The positions that moved since they were last committed. */
+  private uncommitted(): Array<{topic: string; partition: number; offset: number}> {
+    return [...this.positions].filter(([key, offset]) => this.committed.get(key) !== offset).map(([key, offset]) => ({...parseTpKey(key), offset}))
+  }
+
   /** Commits what moved since the last commit (auto: at most every 250 ms unless `now`). */
   private async commit(now: boolean): Promise<void> {
     if (this.options.commit === 'none') return
     if (!now && Date.now() - this.lastCommitMs < AUTO_COMMIT_MS) return
-    const offsets = [...this.positions].filter(([key, offset]) => this.committed.get(key) !== offset).map(([key, offset]) => {
-      const at = key.lastIndexOf(':')
-      return {topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset}
-    })
+    const offsets = this.uncommitted()
     this.lastCommitMs = Date.now()
     if (offsets.length === 0) return
     try {
@@ -198,10 +201,7 @@ export class KafkaGroupReader implements RecordSource {
   private async finalCommit(): Promise<void> {
     if (this.options.commit === 'none') return
     await retrying(async () => {
-      const offsets = [...this.positions].filter(([key, offset]) => this.committed.get(key) !== offset).map(([key, offset]) => {
-        const at = key.lastIndexOf(':')
-        return {topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset}
-      })
+      const offsets = this.uncommitted()
       if (offsets.length === 0) return
       await this.admin.commitOffsets(this.group, offsets, {generationId: this.member.generationId, memberId: this.member.memberId})
       for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, o.offset)

@@ -151,11 +151,7 @@ export class KafkaSink implements RecordSink {
     const deadline = Date.now() + DELIVERY_TIMEOUT_MS
     const acks = this.options.acks ?? -1
     for (let attempt = 0; ; attempt++) {
-      const byLeader = new Map<number, number[]>()
-      for (const partition of remaining.keys()) {
-        const leader = this.cluster.leader(this.topicName, partition)
-        byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition])
-      }
+      const byLeader = this.cluster.partitionsByLeader(this.topicName, remaining.keys())
       const failed = new Map<number, Buffer>()
       let lastError: unknown
       await Promise.all([...byLeader].map(async ([leader, partitions]) => {
