@@ -4,7 +4,8 @@
  * busy producer can never keep a bounded consumer running. Per-partition order is kept; partitions
  * are visited in turn, one chunk of whole batches at a time.
  */
-import {BATCH, LOG_OVERHEAD, RecordCursor} from './format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, RecordCursor, readInt64} from './format/record-batch.js'
+import {AbortedFilter, IsolationLevel, TransactionsView, abortedTransactions} from './txn/isolation.js'
 import type {Topic} from './log.js'
 import {PartitionBounds, RangeSpec, resolvePosition} from './offset-spec.js'
 import {ChangeWaiter} from './partition/follow.js'
@@ -21,6 +22,8 @@ export interface ReadPlan {
   checkCrcs?: boolean
   /** Step over damaged batches, reporting each here, instead of failing with CORRUPT_SEGMENT. */
   onCorrupt?: (skipped: SkippedCorruption) => void
+  /** read_committed: only committed transactional data, up to the last stable offset (Kafka's isolation.level). */
+  isolation?: IsolationLevel
 }
 
 interface PartitionState {
@@ -32,14 +35,20 @@ interface PartitionState {
   /** Exclusive end, or undefined when following without an end. */
   end: number | undefined
   done: boolean
+  /** read_committed: offsets from here on are not stable yet (the last stable offset when last looked). */
+  stableEnd: number
+  /** read_committed: skips aborted transactions' batches and control batches below stableEnd. */
+  filter: AbortedFilter | undefined
 }
 
 /** Called for each record; return false to stop reading. */
 export type RecordVisitor = (topic: Topic, partition: number, record: RecordCursor) => boolean | void
 
-export function partitionBounds(topic: Topic, partition: number): PartitionBounds {
+export function partitionBounds(topic: Topic, partition: number, isolation: IsolationLevel = 'read_uncommitted'): PartitionBounds {
   const reader = topic.reader(partition)
-  const endOffset = reader.endOffset()
+  let endOffset = reader.endOffset()
+  // A read_committed reader's "end" is the last stable offset, as Kafka's ListOffsets answers it.
+  if (isolation === 'read_committed') endOffset = new TransactionsView(topic.log.dir).lastStableOffset(topic.name, partition, endOffset)
   return {
     logStartOffset: Math.min(reader.logStartOffset(), endOffset),
     endOffset,
@@ -52,7 +61,7 @@ export function partitionBounds(topic: Topic, partition: number): PartitionBound
  * the end offset right now, else (following) nowhere.
  */
 export function resolveReadRange(topic: Topic, partition: number, plan: ReadPlan): {position: number; end: number | undefined} {
-  const bounds = partitionBounds(topic, partition)
+  const bounds = partitionBounds(topic, partition, plan.isolation)
   const position = resolvePosition(plan.range.start, bounds)
   let end: number | undefined
   if (plan.range.end !== undefined) end = resolvePosition(plan.range.end, bounds)
@@ -65,13 +74,16 @@ export class LogReader {
   private readonly waiter: ChangeWaiter | undefined
   private stopped = false
   private readonly record = new RecordCursor()
+  private readonly committedOnly: boolean
 
   constructor(assignments: PartitionAssignment[], private readonly plan: ReadPlan) {
     for (const {topic, partition} of assignments) {
       const {position, end} = resolveReadRange(topic, partition, plan)
       const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs, skipCorrupt: plan.onCorrupt})
-      this.states.push({topic, partition, cursor, position, end, done: end !== undefined && position >= end})
+      this.states.push({topic, partition, cursor, position, end, done: end !== undefined && position >= end, stableEnd: Number.MAX_SAFE_INTEGER, filter: undefined})
     }
+    this.committedOnly = plan.isolation === 'read_committed'
+    if (this.committedOnly) for (const state of this.states) this.refreshStable(state)
     if (plan.follow) this.waiter = new ChangeWaiter(assignments.map(({topic, partition}) => topic.partitionDir(partition)))
   }
 
@@ -101,9 +113,24 @@ export class LogReader {
           open++
           const chunk = state.cursor.read()
           if (chunk === undefined) continue
-          progressed = true
           let at = chunk.start
+          let blocked = false
           while (at < chunk.end && !state.done) {
+            if (this.committedOnly) {
+              const baseOffset = readInt64(chunk.buffer, at + BATCH.baseOffset)
+              if (baseOffset >= state.stableEnd) this.refreshStable(state)
+              if (baseOffset >= state.stableEnd) {
+                // Not stable yet: come back to this batch once its transactions are decided.
+                state.cursor.seek(baseOffset)
+                blocked = true
+                break
+              }
+              if (state.filter!.skip(chunk.buffer, at)) {
+                // An aborted transaction's batch or a marker: the position moves past it, nothing is visited.
+                at += chunk.buffer.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
+                continue
+              }
+            }
             record.reset(chunk.buffer, at)
             at += chunk.buffer.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
             while (record.next()) {
@@ -121,6 +148,7 @@ export class LogReader {
               }
             }
           }
+          if (!blocked || at > chunk.start) progressed = true
           if (this.stopped) break
           state.position = Math.max(state.position, state.cursor.nextOffset)
           if (state.end !== undefined && state.position >= state.end) state.done = true
@@ -141,5 +169,22 @@ export class LogReader {
       this.waiter?.close()
       for (const state of this.states) state.cursor.close()
     }
+  }
+
+  /**
+   * read_committed: the partition's last stable offset and the aborted transactions up to it, as
+   * of now. Order matters: the end offset first, then the transaction states, then the .txnindex
+   * files. A transaction with data below that end joined the partition before the end was read, so
+   * the states read after it show it (open, or decided); an abort completed before its state says
+   * so has its index entry written, so the index read last has it.
+   */
+  private refreshStable(state: PartitionState): void {
+    const reader = state.topic.reader(state.partition)
+    const endOffset = reader.endOffset()
+    const view = new TransactionsView(state.topic.log.dir)
+    const stable = view.lastStableOffset(state.topic.name, state.partition, endOffset)
+    if (stable === state.stableEnd && state.filter !== undefined) return
+    state.stableEnd = stable
+    state.filter = new AbortedFilter(abortedTransactions(state.topic.partitionDir(state.partition), reader.refreshSegmentBases(), view, state.topic.name, state.partition, state.position, stable))
   }
 }

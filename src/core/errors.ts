@@ -26,6 +26,11 @@ export const ERROR_CODES = [
   'IO_ERROR',
   'UNAVAILABLE',
   'UNSUPPORTED',
+  'PRODUCER_FENCED',
+  'INVALID_TXN_STATE',
+  'TRANSACTION_TIMED_OUT',
+  'TRANSACTION_ABORTED',
+  'CORRUPT_TRANSACTION_STATE',
 ] as const
 
 export type StromErrorCode = (typeof ERROR_CODES)[number]
@@ -55,6 +60,11 @@ const KIND_BY_CODE: Record<StromErrorCode, StromErrorKind> = {
   IO_ERROR: 'runtime',
   UNAVAILABLE: 'runtime',
   UNSUPPORTED: 'usage',
+  PRODUCER_FENCED: 'runtime',
+  INVALID_TXN_STATE: 'usage',
+  TRANSACTION_TIMED_OUT: 'runtime',
+  TRANSACTION_ABORTED: 'runtime',
+  CORRUPT_TRANSACTION_STATE: 'runtime',
 }
 
 export class StromError extends Error {

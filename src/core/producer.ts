@@ -24,6 +24,18 @@ export interface ProducerOptions {
   batchBytes?: number
   /** Codec of the appended batches; default: the topic's compression.type. */
   compression?: CodecName
+  /** Makes every batch part of a transaction (see txn/transactional-producer.ts). */
+  transactional?: TransactionalBatches
+}
+
+/** What a transaction does to each batch before it is appended. */
+export interface TransactionalBatches {
+  /**
+   * Called with the sealed, uncompressed batch: joins the partition to the transaction, stamps the
+   * producer id, epoch, sequence and transactional bit, and returns the check to run under the
+   * partition's write lock (the fencing of a zombie producer).
+   */
+  beforeAppend(topic: string, partition: number, batch: Buffer): (nextOffset: number) => void
 }
 
 /** The codec id a producer uses: the one asked for, else the topic's (`producer` and `uncompressed`: none). */
@@ -300,9 +312,19 @@ export class Producer {
   private appendBatch(partition: number): AppendResult | undefined {
     const builder = this.builders[partition]
     if (builder === undefined || builder.recordCount === 0) return undefined
-    const batch = this.compressed(builder.seal())
+    const sealed = builder.seal()
+    let check: ((nextOffset: number) => void) | undefined
     try {
-      const result = this.topic.writer(partition).append(batch, {sync: this.options.sync})
+      check = this.options.transactional?.beforeAppend(this.topic.name, partition, sealed)
+    } catch (error) {
+      appendAll(this.notWritten, this.pendingRanges[partition])
+      this.pendingRanges[partition] = []
+      builder.reset()
+      throw error
+    }
+    const batch = this.compressed(sealed)
+    try {
+      const result = this.topic.writer(partition).append(batch, {sync: this.options.sync, check})
       this.stats.batches++
       return result
     } catch (error) {

@@ -47,6 +47,15 @@ export interface RollEvent {
   baseOffset: number
 }
 
+export interface AppendOptions {
+  /** fdatasync before returning. */
+  sync?: boolean
+  /** Runs under the write lock before the batch is written (given the offset it would get); throwing refuses the append. */
+  check?: (nextOffset: number) => void
+  /** Runs under the write lock after the batch is written, with the base offset of the segment it is in. */
+  written?: (result: AppendResult, segmentBaseOffset: number) => void
+}
+
 export interface WriterOptions {
   onTruncation?: (report: TruncationReport) => void
   /** Problems that do not fail an append (a failing roll listener); default: stderr. */
@@ -91,7 +100,7 @@ export class PartitionWriter implements FdHolder {
    * Appends one sealed batch (base offset 0; `recordCount` records) and returns its offsets.
    * The batch buffer's first 8 bytes are overwritten with the assigned base offset.
    */
-  append(batch: Buffer, options: {sync?: boolean} = {}): AppendResult {
+  append(batch: Buffer, options: AppendOptions = {}): AppendResult {
     if (this.closed) throw new Error('append on a closed partition writer')
     if (batch.length > this.config.maxMessageBytes) {
       throw new StromError('RECORD_TOO_LARGE', `a batch of ${batch.length} bytes is larger than max.message.bytes (${this.config.maxMessageBytes})`, {
@@ -104,6 +113,9 @@ export class PartitionWriter implements FdHolder {
     this.lock.acquire()
     try {
       let active = this.catchUpLocked()
+      // Transactions: the producer's epoch is checked here, under the lock, so a fenced producer's
+      // batch can never land after the marker that fenced it.
+      options.check?.(active.nextOffset)
       try {
         if (this.shouldRoll(active, batch.length)) {
           const closed = active
@@ -116,6 +128,7 @@ export class PartitionWriter implements FdHolder {
       }
       result = this.writeLocked(active, batch)
       fdToSync = active.logFd
+      options.written?.(result, active.baseOffset)
     } finally {
       this.lock.release()
     }
@@ -189,6 +202,11 @@ export class PartitionWriter implements FdHolder {
     return appendError(this.partitionDir, error, undone ? 'nothing of this batch was written' : 'the batch may have been written (it could not be cut back)', {maybeWritten: !undone})
   }
   /** The offset the next append would get (reads the shared state under the lock). */
+  /** Runs `work` under the partition's write lock (short and synchronous: appends wait for it). */
+  withWriteLock<T>(work: () => T): T {
+    return this.lock.withLock(work)
+  }
+
   nextOffset(): number {
     return this.lock.withLock(() => this.catchUpLocked().nextOffset)
   }

@@ -1,0 +1,87 @@
+/**
+ * Kafka's transaction markers: control batches. A COMMIT or ABORT marker is a RecordBatch v2 whose
+ * attributes have the transactional (0x10) and control (0x20) bits, carrying the producer id and
+ * epoch of the transaction it ends, base sequence -1, and exactly one record (Kafka's
+ * EndTransactionMarker):
+ *
+ *   record key   = version int16 (0), type int16 (0 = ABORT, 1 = COMMIT)
+ *   record value = version int16 (0), coordinatorEpoch int32
+ *
+ * Readers never hand a control record to a consumer (RecordCursor gives no records for control
+ * batches); read_committed readers use ABORT markers to end the skipping of an aborted producer.
+ */
+import {BATCH, BatchBuilder, readInt64, writeInt64} from '../format/record-batch.js'
+import {crc32c} from '../format/crc32c.js'
+import {readVarint, readVarlong} from '../format/varint.js'
+
+export const ATTR_TRANSACTIONAL = 0x10
+export const ATTR_CONTROL = 0x20
+
+export type MarkerType = 'ABORT' | 'COMMIT'
+const TYPE_CODE: Record<MarkerType, number> = {ABORT: 0, COMMIT: 1}
+
+export interface ProducerIdentity {
+  producerId: number
+  producerEpoch: number
+}
+
+/** A marker batch ready to append (base offset 0: the writer sets it). */
+export function encodeMarker(type: MarkerType, producer: ProducerIdentity, timestamp: number, coordinatorEpoch = 0): Buffer {
+  const key = Buffer.alloc(4)
+  key.writeInt16BE(0, 0)
+  key.writeInt16BE(TYPE_CODE[type], 2)
+  const value = Buffer.alloc(6)
+  value.writeInt16BE(0, 0)
+  value.writeInt32BE(coordinatorEpoch, 2)
+  const builder = new BatchBuilder(256)
+  builder.add(key, value, timestamp)
+  const batch = Buffer.from(builder.seal())
+  stampProducer(batch, producer, -1, ATTR_TRANSACTIONAL | ATTR_CONTROL)
+  return batch
+}
+
+/**
+ * Writes producer id, epoch, base sequence and extra attribute bits into a sealed, uncompressed or
+ * compressed batch at `at`, and recomputes its CRC (which covers all of them).
+ */
+export function stampProducer(batch: Buffer, producer: ProducerIdentity, baseSequence: number, attributeBits: number, at = 0): void {
+  writeInt64(batch, at + BATCH.producerId, producer.producerId)
+  batch.writeInt16BE(producer.producerEpoch, at + BATCH.producerEpoch)
+  batch.writeInt32BE(baseSequence, at + BATCH.baseSequence)
+  batch.writeInt16BE(batch.readInt16BE(at + BATCH.attributes) | attributeBits, at + BATCH.attributes)
+  const size = batch.readInt32BE(at + BATCH.batchLength) + 12
+  batch.writeUInt32BE(crc32c(batch, at + BATCH.attributes, at + size), at + BATCH.crc)
+}
+
+export interface BatchTxnInfo {
+  producerId: number
+  producerEpoch: number
+  transactional: boolean
+  control: boolean
+}
+
+export function batchTxnInfo(buf: Buffer, at: number): BatchTxnInfo {
+  const attributes = buf.readInt16BE(at + BATCH.attributes)
+  return {
+    producerId: readInt64(buf, at + BATCH.producerId),
+    producerEpoch: buf.readInt16BE(at + BATCH.producerEpoch),
+    transactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
+    control: (attributes & ATTR_CONTROL) !== 0,
+  }
+}
+
+/**
+ * The marker type of a control batch at `at` (uncompressed, as Kafka writes markers), or undefined
+ * when its one record is not a marker strom understands.
+ */
+export function markerTypeAt(buf: Buffer, at: number): MarkerType | undefined {
+  const pos = {o: at + BATCH.records}
+  readVarint(buf, pos) // record length
+  pos.o += 1 // record attributes
+  readVarlong(buf, pos) // timestampDelta
+  readVarint(buf, pos) // offsetDelta
+  const keyLength = readVarint(buf, pos)
+  if (keyLength < 4 || pos.o + 4 > buf.length) return undefined
+  const type = buf.readInt16BE(pos.o + 2)
+  return type === 0 ? 'ABORT' : type === 1 ? 'COMMIT' : undefined
+}
