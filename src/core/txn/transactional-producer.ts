@@ -4,116 +4,71 @@
  *   const tx = TransactionalProducer.init(log, {transactionalId: 'etl-1'})
  *   tx.begin(); tx.send('out', {key, value}); tx.sendOffsets('g', [{topic: 'in', partition: 0, offset: 42}]); tx.commit()
  *
- * - init: under the id's lock, finishes whatever the id's previous producer left (commits a
- *   PrepareCommit, aborts an Ongoing or PrepareAbort transaction: that fences a zombie), bumps the
- *   epoch and takes the epoch's liveness token.
- * - A partition joins the transaction (state Ongoing, its end offset recorded as the transaction's
- *   lower bound there) before the first batch goes to it, as AddPartitionsToTxn does.
- * - Every batch is transactional (attribute bit 4, producer id, epoch, sequence) and is appended
- *   only if, under the partition's write lock, the state file still names this epoch: a producer
- *   fenced by a newer one can never write after the marker that aborted its work.
- * - commit: flushes, then under the id's lock checks epoch, timeout and (KIP-447) that the group
- *   member still owns the partitions whose offsets it commits, writes PrepareCommit (the commit
- *   point) and completes (markers, offsets, CompleteCommit). abort: PrepareAbort, then complete.
+ * The coordinator's side (state file, markers, fencing) is TransactionCoordinator; this is the
+ * client's side: batches per partition (Producer), each stamped transactional with the producer id,
+ * epoch and a per-partition sequence, the partition joined to the transaction before its first batch
+ * (AddPartitionsToTxn), and every append checked under the partition's write lock against the state
+ * file, so a fenced producer never writes after the marker that fenced it.
  */
-import crypto from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
 import {StromError} from '../errors.js'
-import {FileLock} from '../io/file-lock.js'
 import type {Log, Topic} from '../log.js'
-import {GroupStore} from '../groups/group-store.js'
 import type {OffsetCommit} from '../groups/group-store.js'
 import {ProduceRecord, Producer, ProducerOptions} from '../producer.js'
 import {ATTR_TRANSACTIONAL, stampProducer} from './control-batch.js'
-import {completeTransaction, topicLookup} from './txn-coordinator.js'
-import {outcomeOf, ownerAliveIn} from './isolation.js'
-import {TransactionFiles, TxnState} from './txn-store.js'
+import {BATCH} from '../format/record-batch.js'
+import {DEFAULT_TRANSACTION_TIMEOUT_MS, GroupFence, ProducerSession, TransactionCoordinator} from './txn-coordinator.js'
 
-export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000
-const MAX_EPOCH = 32_767
+export {DEFAULT_TRANSACTION_TIMEOUT_MS}
+export type {GroupFence}
 
-export interface TransactionalProducerOptions extends Omit<ProducerOptions, 'transactional' | 'partitioner'> {
+export interface TransactionalProducerOptions extends Omit<ProducerOptions, 'transactional'> {
   transactionalId: string
   /** Kafka's transaction.timeout.ms: an open transaction older than this counts as aborted. */
   timeoutMs?: number
-  partitioner?: ProducerOptions['partitioner']
-}
-
-/** A group member's identity, checked at commit so a member that lost its partitions cannot commit their offsets. */
-export interface GroupFence {
-  memberId: string
-  generation: number
-}
-
-export function fencedError(id: string, detail: string): StromError {
-  return new StromError('PRODUCER_FENCED', `transactional producer '${id}' was fenced: ${detail}`, {
-    hint: 'another producer with the same transactional id took over (or the transaction timed out); this one must stop, its open transaction is aborted',
-  })
 }
 
 export class TransactionalProducer {
-  readonly files: TransactionFiles
-  producerId: number
-  producerEpoch: number
-  private readonly timeoutMs: number
+  private readonly coordinator: TransactionCoordinator
+  private session: ProducerSession | undefined
   private readonly producers = new Map<string, Producer>()
   private readonly topics = new Map<string, Topic>()
   private readonly sequences = new Map<string, number>()
   private readonly joined = new Set<string>()
   private inTransaction = false
-  private alive: FileLock | undefined
-  private pendingFences: Array<{group: string; fence: GroupFence; partitions: Array<{topic: string; partition: number}>}> = []
+  private fences: Array<{group: string; fence: GroupFence}> = []
+  private readonly identity: {producerId: number; producerEpoch: number}
 
-  private constructor(readonly log: Log, private readonly options: TransactionalProducerOptions, state: TxnState) {
-    this.files = new TransactionFiles(log.dir, options.transactionalId)
-    this.producerId = state.producerId
-    this.producerEpoch = state.producerEpoch
-    this.timeoutMs = state.timeoutMs
+  private constructor(readonly log: Log, private readonly options: TransactionalProducerOptions, session: ProducerSession) {
+    this.coordinator = new TransactionCoordinator(log)
+    this.session = session
+    this.identity = {producerId: session.producerId, producerEpoch: session.producerEpoch}
+  }
+
+  /** InitProducerId for a transactional id: finishes the previous producer's work, fences it, takes a new epoch. */
+  static init(log: Log, options: TransactionalProducerOptions): TransactionalProducer {
+    const session = new TransactionCoordinator(log).initProducer(options.transactionalId, options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS)
+    return new TransactionalProducer(log, options, session)
   }
 
   get transactionalId(): string {
     return this.options.transactionalId
   }
 
-  /** InitProducerId for a transactional id: finishes the previous producer's work, fences it, takes a new epoch. */
-  static init(log: Log, options: TransactionalProducerOptions): TransactionalProducer {
-    const files = new TransactionFiles(log.dir, options.transactionalId)
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS
-    let alive: FileLock | undefined
-    const state = files.withLock(() => {
-      let previous = files.read()
-      const topics = topicLookup(log)
-      let epoch = 0
-      let producerId = crypto.randomInt(1, 2 ** 46)
-      if (previous !== undefined) {
-        producerId = previous.producerId
-        epoch = previous.producerEpoch + 1
-        if (epoch > MAX_EPOCH) {
-          producerId = crypto.randomInt(1, 2 ** 46)
-          epoch = 0
-        }
-        if (previous.state === 'PrepareCommit') previous = completeTransaction(files, previous, 'COMMIT', topics)
-        // The bumped epoch on the ABORT markers fences the old producer in each partition too.
-        else if (previous.state === 'Ongoing' || previous.state === 'PrepareAbort') previous = completeTransaction(files, previous, 'ABORT', topics, previous.producerId === producerId ? epoch : previous.producerEpoch)
-      }
-      alive = new FileLock(files.aliveFile(epoch))
-      if (!alive.tryAcquire()) throw new StromError('PRODUCER_FENCED', `the liveness token ${files.aliveFile(epoch)} is held by another process`, {hint: 'two producers initialised the same transactional id at once; retry'})
-      const fresh: TxnState = {transactionalId: options.transactionalId, producerId, producerEpoch: epoch, timeoutMs, state: 'Empty', startedMs: 0, partitions: {}, offsets: {}}
-      files.write(fresh)
-      removeStaleTokens(files, epoch)
-      return fresh
-    })
-    const producer = new TransactionalProducer(log, options, state)
-    producer.alive = alive
-    return producer
+  /** The id and epoch of this producer (still readable after close). */
+  get producerId(): number {
+    return this.identity.producerId
+  }
+
+  get producerEpoch(): number {
+    return this.identity.producerEpoch
   }
 
   begin(): void {
     if (this.inTransaction) throw new StromError('INVALID_TXN_STATE', 'a transaction is already open: commit or abort it first')
+    this.live()
     this.inTransaction = true
     this.joined.clear()
-    this.pendingFences = []
+    this.fences = []
   }
 
   /** Queues a record for a topic (appended as batches fill, and at commit). */
@@ -122,6 +77,7 @@ export class TransactionalProducer {
     this.producerFor(topicName).send(record)
   }
 
+  /** The topic's producer inside this transaction (for sendSlice, sendDelimited, flush). */
   producerFor(topicName: string): Producer {
     let producer = this.producers.get(topicName)
     if (producer === undefined) {
@@ -133,17 +89,12 @@ export class TransactionalProducer {
     return producer
   }
 
-  /** TxnOffsetCommit: these group offsets commit with the transaction (and only then). */
+  /** TxnOffsetCommit: these group offsets commit with the transaction; with a fence, only if the member still owns their partitions. */
   sendOffsets(group: string, offsets: OffsetCommit[], fence?: GroupFence): void {
     this.requireTransaction('sendOffsets')
     if (offsets.length === 0) return
-    this.files.withLock(() => {
-      const state = this.currentLocked()
-      const byTopic = (state.offsets[group] ??= {})
-      for (const o of offsets) (byTopic[o.topic] ??= {})[String(o.partition)] = {offset: o.offset, metadata: o.metadata ?? ''}
-      this.files.write(this.ongoing(state))
-    })
-    if (fence !== undefined) this.pendingFences.push({group, fence, partitions: offsets.map((o) => ({topic: o.topic, partition: o.partition}))})
+    this.coordinator.addOffsets(this.transactionalId, this.live(), group, offsets)
+    if (fence !== undefined) this.fences.push({group, fence})
   }
 
   commit(): void {
@@ -154,37 +105,18 @@ export class TransactionalProducer {
       this.abortQuietly()
       throw error
     }
-    const outcome = this.files.withLock(() => {
-      const now = Date.now()
-      const state = this.currentLocked()
-      if (state.state === 'Empty' || state.state.startsWith('Complete')) return 'empty' as const
-      if (outcomeOf(state, now, () => true) === 'aborted') {
-        completeTransaction(this.files, {...state, state: 'PrepareAbort'}, 'ABORT', topicLookup(this.log))
-        return 'timed out' as const
-      }
-      const lost = this.lostPartitions()
-      if (lost !== undefined) {
-        completeTransaction(this.files, {...state, state: 'PrepareAbort'}, 'ABORT', topicLookup(this.log))
-        return lost
-      }
-      const prepared: TxnState = {...state, state: 'PrepareCommit'}
-      this.files.write(prepared)
-      completeTransaction(this.files, prepared, 'COMMIT', topicLookup(this.log))
-      return 'committed' as const
-    })
     this.inTransaction = false
-    if (outcome === 'timed out') throw new StromError('TRANSACTION_TIMED_OUT', `transaction of '${this.transactionalId}' ran longer than its timeout (${this.timeoutMs} ms) and was aborted`, {hint: 'commit more often, or raise the transaction timeout'})
-    if (outcome !== 'committed' && outcome !== 'empty') throw new StromError('TRANSACTION_ABORTED', `transaction of '${this.transactionalId}' was aborted: ${outcome}`, {hint: 'the group rebalanced; read again from the committed offsets'})
+    const outcome = this.coordinator.endTransaction(this.transactionalId, this.live(), true, this.fences)
+    if (outcome === 'timed out') {
+      throw new StromError('TRANSACTION_TIMED_OUT', `transaction of '${this.transactionalId}' ran longer than its timeout (${this.live().timeoutMs} ms) and was aborted`, {hint: 'commit more often, or raise the transaction timeout'})
+    }
+    if (typeof outcome === 'object') throw new StromError('TRANSACTION_ABORTED', `transaction of '${this.transactionalId}' was aborted: ${outcome.lost}`, {hint: 'the group rebalanced; read again from the committed offsets'})
   }
 
   abort(): void {
     for (const producer of this.producers.values()) producer.discardPending()
     this.inTransaction = false
-    this.files.withLock(() => {
-      const state = this.currentLocked()
-      if (state.state !== 'Ongoing') return
-      completeTransaction(this.files, {...state, state: 'PrepareAbort'}, 'ABORT', topicLookup(this.log))
-    })
+    this.coordinator.endTransaction(this.transactionalId, this.live(), false)
   }
 
   /** Gives up the id: an open transaction is aborted, the liveness token released. */
@@ -193,9 +125,14 @@ export class TransactionalProducer {
       if (this.inTransaction) this.abortQuietly()
     } finally {
       for (const topic of this.topics.values()) topic.close()
-      this.alive?.close()
-      this.alive = undefined
+      this.session?.alive.close()
+      this.session = undefined
     }
+  }
+
+  private live(): ProducerSession {
+    if (this.session === undefined) throw new StromError('INVALID_TXN_STATE', `transactional producer '${this.transactionalId}' is closed`)
+    return this.session
   }
 
   private abortQuietly(): void {
@@ -210,69 +147,17 @@ export class TransactionalProducer {
     if (!this.inTransaction) throw new StromError('INVALID_TXN_STATE', `${what} outside a transaction: call begin() first`)
   }
 
-  /** Caller holds the id's lock: the state, if it is still this producer's. */
-  private currentLocked(): TxnState {
-    const state = this.files.read()
-    if (state === undefined || state.producerId !== this.producerId || state.producerEpoch !== this.producerEpoch) {
-      this.inTransaction = false
-      throw fencedError(this.transactionalId, `its epoch ${this.producerEpoch} is no longer current${state === undefined ? '' : ` (epoch ${state.producerEpoch})`}`)
-    }
-    return state
-  }
-
-  private ongoing(state: TxnState): TxnState {
-    if (state.state === 'Ongoing') return state
-    return {...state, state: 'Ongoing', startedMs: Date.now(), partitions: {}, offsets: state.offsets}
-  }
-
-  /** AddPartitionsToTxn, stamping, and the fencing check (see the header). */
-  private beforeAppend(topicName: string, partition: number, batch: Buffer): (nextOffset: number) => void {
+  /** AddPartitionsToTxn at the first batch, stamping, and the fencing check (see the header). */
+  private beforeAppend(topicName: string, partition: number, batch: Buffer): () => void {
+    const session = this.live()
     const key = `${topicName}:${partition}`
     if (!this.joined.has(key)) {
-      const topic = this.topics.get(topicName)!
-      this.files.withLock(() => {
-        const state = this.ongoing(this.currentLocked())
-        const reader = topic.reader(partition)
-        reader.refreshSegmentBases()
-        ;(state.partitions[topicName] ??= {})[String(partition)] ??= reader.endOffset()
-        this.files.write(state)
-      })
+      this.coordinator.addPartitions(this.transactionalId, session, [{topic: this.topics.get(topicName)!, partition}])
       this.joined.add(key)
     }
     const sequence = this.sequences.get(key) ?? 0
-    this.sequences.set(key, (sequence + batch.readInt32BE(57)) % 0x8000_0000)
-    stampProducer(batch, {producerId: this.producerId, producerEpoch: this.producerEpoch}, sequence, ATTR_TRANSACTIONAL)
-    return () => {
-      const state = this.files.read()
-      if (state === undefined || state.producerEpoch !== this.producerEpoch || state.producerId !== this.producerId || state.state !== 'Ongoing' || state.partitions[topicName]?.[String(partition)] === undefined) {
-        throw fencedError(this.transactionalId, `the transaction state no longer names epoch ${this.producerEpoch} as writing ${topicName}/${partition}`)
-      }
-    }
-  }
-
-  /** KIP-447: a member that no longer owns a partition whose offsets it commits must not commit. */
-  private lostPartitions(): string | undefined {
-    for (const {group, fence, partitions} of this.pendingFences) {
-      const store = new GroupStore(this.log.dir, group)
-      const state = store.withLock(() => store.readState())
-      if (!(fence.memberId in state.members)) return `member ${fence.memberId} is no longer in group '${group}'`
-      for (const {topic, partition} of partitions) {
-        const owner = state.owned[`${topic}:${partition}`]
-        if (owner !== undefined && owner.member !== fence.memberId) return `partition ${topic}/${partition} now belongs to member ${owner.member} of group '${group}'`
-      }
-      const target = state.target[fence.memberId] ?? []
-      for (const {topic, partition} of partitions) if (!target.includes(`${topic}:${partition}`)) return `partition ${topic}/${partition} is no longer assigned to member ${fence.memberId} of group '${group}'`
-    }
-    return undefined
-  }
-}
-
-/** Liveness tokens of earlier epochs nobody holds any more. */
-function removeStaleTokens(files: TransactionFiles, current: number): void {
-  for (const name of fs.readdirSync(files.dir)) {
-    const match = /^alive-(\d+)$/.exec(name)
-    if (match === null || Number(match[1]) === current) continue
-    const file = path.join(files.dir, name)
-    if (!ownerAliveIn(files.logDir)({transactionalId: files.transactionalId, producerEpoch: Number(match[1])} as TxnState)) fs.rmSync(file, {force: true})
+    this.sequences.set(key, (sequence + batch.readInt32BE(BATCH.recordsCount)) % 0x8000_0000)
+    stampProducer(batch, session, sequence, ATTR_TRANSACTIONAL)
+    return this.coordinator.appendCheck(this.transactionalId, session, topicName, partition)
   }
 }

@@ -17,9 +17,13 @@ import {GroupStore} from '../groups/group-store.js'
 import type {Log, Topic} from '../log.js'
 import path from 'node:path'
 import {MarkerType, batchTxnInfo, encodeMarker} from './control-batch.js'
-import {outcomeOf, ownerAliveIn, TransactionsView} from './isolation.js'
+import {outcomeOf, ownerAliveIn} from './isolation.js'
 import {TXN_INDEX_SUFFIX, appendAbortedTxn} from './txn-index.js'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import {FileLock} from '../io/file-lock.js'
 import {TransactionFiles, TxnState, listTransactionStates} from './txn-store.js'
+import type {OffsetCommit} from '../groups/group-store.js'
 
 /** Topics by name, opened once per completion (a deleted topic: undefined, its markers are moot). */
 export type TopicLookup = (name: string) => Topic | undefined
@@ -165,4 +169,181 @@ export function settleGroupOffsets(log: Log, group: string, partitions: Array<{t
   return blocking
 }
 
-export {TransactionsView}
+
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000
+const MAX_EPOCH = 32_767
+
+/** A group member's identity, checked at commit so a member that lost its partitions cannot commit their offsets. */
+export interface GroupFence {
+  memberId: string
+  generation: number
+}
+
+export function fencedError(id: string, detail: string): StromError {
+  return new StromError('PRODUCER_FENCED', `transactional producer '${id}' was fenced: ${detail}`, {
+    hint: 'another producer with the same transactional id took over (or the transaction timed out); this one must stop, its open transaction is aborted',
+  })
+}
+
+export interface ProducerSession {
+  transactionalId: string
+  producerId: number
+  producerEpoch: number
+  timeoutMs: number
+  /** The liveness token of this epoch, held while the producer lives (released by close or by death). */
+  alive: FileLock
+}
+
+export type EndOutcome = 'committed' | 'aborted' | 'empty' | 'timed out' | {lost: string}
+
+/**
+ * The transaction coordinator's operations on a log directory, used by the in-process
+ * TransactionalProducer and by `strom serve` for Kafka clients (InitProducerId, AddPartitionsToTxn,
+ * TxnOffsetCommit, EndTxn). Each runs under the id's lock; lock order is always the id's lock, then
+ * a group's or a partition's lock (never the reverse), so they cannot deadlock.
+ */
+export class TransactionCoordinator {
+  constructor(readonly log: Log) {}
+
+  files(transactionalId: string): TransactionFiles {
+    return new TransactionFiles(this.log.dir, transactionalId)
+  }
+
+  /** InitProducerId: finishes the previous producer's work (fencing it), bumps the epoch, takes the epoch's liveness token. */
+  initProducer(transactionalId: string, timeoutMs = DEFAULT_TRANSACTION_TIMEOUT_MS): ProducerSession {
+    const files = this.files(transactionalId)
+    return files.withLock(() => {
+      let previous = files.read()
+      const topics = topicLookup(this.log)
+      let epoch = 0
+      let producerId = crypto.randomInt(1, 2 ** 46)
+      if (previous !== undefined) {
+        producerId = previous.producerId
+        epoch = previous.producerEpoch + 1
+        if (epoch > MAX_EPOCH) {
+          producerId = crypto.randomInt(1, 2 ** 46)
+          epoch = 0
+        }
+        if (previous.state === 'PrepareCommit') previous = completeTransaction(files, previous, 'COMMIT', topics)
+        // The bumped epoch on the ABORT markers fences the old producer in each partition too.
+        else if (previous.state === 'Ongoing' || previous.state === 'PrepareAbort') previous = completeTransaction(files, previous, 'ABORT', topics, previous.producerId === producerId ? epoch : previous.producerEpoch)
+      }
+      const alive = new FileLock(files.aliveFile(epoch))
+      if (!alive.tryAcquire()) throw new StromError('PRODUCER_FENCED', `the liveness token ${files.aliveFile(epoch)} is held by another process`, {hint: 'two producers initialised the same transactional id at once; retry'})
+      files.write({transactionalId, producerId, producerEpoch: epoch, timeoutMs, state: 'Empty', startedMs: 0, partitions: {}, offsets: {}})
+      removeStaleTokens(files, epoch)
+      return {transactionalId, producerId, producerEpoch: epoch, timeoutMs, alive}
+    })
+  }
+
+  /** Caller holds the id's lock: the state, if it is still this producer's epoch. */
+  private currentLocked(files: TransactionFiles, producer: {producerId: number; producerEpoch: number}): TxnState {
+    const state = files.read()
+    if (state === undefined || state.producerId !== producer.producerId || state.producerEpoch !== producer.producerEpoch) {
+      throw fencedError(files.transactionalId, `its epoch ${producer.producerEpoch} is no longer current${state === undefined ? '' : ` (epoch ${state.producerEpoch})`}`)
+    }
+    return state
+  }
+
+  /** AddPartitionsToTxn: each partition joins with its end offset now as the transaction's lower bound there. */
+  addPartitions(transactionalId: string, producer: {producerId: number; producerEpoch: number}, partitions: Array<{topic: Topic; partition: number}>): void {
+    const files = this.files(transactionalId)
+    files.withLock(() => {
+      const state = ongoing(this.currentLocked(files, producer))
+      for (const {topic, partition} of partitions) {
+        const reader = topic.reader(partition)
+        reader.refreshSegmentBases()
+        ;(state.partitions[topic.name] ??= {})[String(partition)] ??= reader.endOffset()
+      }
+      files.write(state)
+    })
+  }
+
+  /** TxnOffsetCommit: these offsets commit with the transaction, and only then. */
+  addOffsets(transactionalId: string, producer: {producerId: number; producerEpoch: number}, group: string, offsets: OffsetCommit[]): void {
+    const files = this.files(transactionalId)
+    files.withLock(() => {
+      const state = ongoing(this.currentLocked(files, producer))
+      const byTopic = (state.offsets[group] ??= {})
+      for (const o of offsets) (byTopic[o.topic] ??= {})[String(o.partition)] = {offset: o.offset, metadata: o.metadata ?? ''}
+      files.write(state)
+    })
+  }
+
+  /**
+   * The check a transactional batch passes under its partition's write lock: the state still names
+   * this epoch as writing this partition (else the producer was fenced or its transaction ended).
+   */
+  appendCheck(transactionalId: string, producer: {producerId: number; producerEpoch: number}, topic: string, partition: number): () => void {
+    const files = this.files(transactionalId)
+    return () => {
+      const state = files.read()
+      if (state === undefined || state.producerEpoch !== producer.producerEpoch || state.producerId !== producer.producerId || state.state !== 'Ongoing' || state.partitions[topic]?.[String(partition)] === undefined) {
+        throw fencedError(transactionalId, `the transaction state no longer names epoch ${producer.producerEpoch} as writing ${topic}/${partition}`)
+      }
+    }
+  }
+
+  /**
+   * EndTxn. Commit: checks the timeout and, when given, that each group member still owns the
+   * partitions whose offsets it commits (KIP-447), writes PrepareCommit (the commit point), then
+   * completes; a failed check aborts instead. Abort: PrepareAbort, then completes.
+   */
+  endTransaction(transactionalId: string, producer: {producerId: number; producerEpoch: number}, commit: boolean, fences: Array<{group: string; fence: GroupFence}> = []): EndOutcome {
+    const files = this.files(transactionalId)
+    return files.withLock(() => {
+      const state = this.currentLocked(files, producer)
+      if (state.state !== 'Ongoing') return 'empty'
+      const topics = topicLookup(this.log)
+      if (!commit) {
+        completeTransaction(files, {...state, state: 'PrepareAbort'}, 'ABORT', topics)
+        return 'aborted'
+      }
+      if (outcomeOf(state, Date.now(), () => true) === 'aborted') {
+        completeTransaction(files, {...state, state: 'PrepareAbort'}, 'ABORT', topics)
+        return 'timed out'
+      }
+      const lost = lostPartitions(this.log.dir, state, fences)
+      if (lost !== undefined) {
+        completeTransaction(files, {...state, state: 'PrepareAbort'}, 'ABORT', topics)
+        return {lost}
+      }
+      const prepared: TxnState = {...state, state: 'PrepareCommit'}
+      files.write(prepared)
+      completeTransaction(files, prepared, 'COMMIT', topics)
+      return 'committed'
+    })
+  }
+}
+
+function ongoing(state: TxnState): TxnState {
+  if (state.state === 'Ongoing') return state
+  return {...state, state: 'Ongoing', startedMs: Date.now(), partitions: {}, offsets: {}}
+}
+
+/** KIP-447: a member that no longer owns a partition whose offsets the transaction commits must not commit. */
+function lostPartitions(logDir: string, state: TxnState, fences: Array<{group: string; fence: GroupFence}>): string | undefined {
+  for (const {group, fence} of fences) {
+    const byTopic = state.offsets[group] ?? {}
+    const partitions = Object.entries(byTopic).flatMap(([topic, ps]) => Object.keys(ps).map((p) => `${topic}:${p}`))
+    const store = new GroupStore(logDir, group)
+    const groupState = store.withLock(() => store.readState())
+    if (!(fence.memberId in groupState.members)) return `member ${fence.memberId} is no longer in group '${group}'`
+    const target = groupState.target[fence.memberId] ?? []
+    for (const tp of partitions) {
+      const owner = groupState.owned[tp]
+      if (owner !== undefined && owner.member !== fence.memberId) return `partition ${tp} now belongs to member ${owner.member} of group '${group}'`
+      if (!target.includes(tp)) return `partition ${tp} is no longer assigned to member ${fence.memberId} of group '${group}'`
+    }
+  }
+  return undefined
+}
+
+/** Liveness tokens of earlier epochs nobody holds any more. */
+function removeStaleTokens(files: TransactionFiles, current: number): void {
+  for (const name of fs.readdirSync(files.dir)) {
+    const match = /^alive-(\d+)$/.exec(name)
+    if (match === null || Number(match[1]) === current) continue
+    if (!files.ownerAlive(Number(match[1]))) fs.rmSync(path.join(files.dir, name), {force: true})
+  }
+}
