@@ -14,6 +14,8 @@ import type {PartitionCursor, SkippedCorruption} from './partition/partition-rea
 export interface PartitionAssignment {
   topic: Topic
   partition: number
+  /** Start here instead of at the plan's range start (a group member's committed offset). */
+  position?: number
 }
 
 export interface ReadPlan {
@@ -77,8 +79,8 @@ export class LogReader {
   private readonly committedOnly: boolean
 
   constructor(assignments: PartitionAssignment[], private readonly plan: ReadPlan) {
-    for (const {topic, partition} of assignments) {
-      const {position, end} = resolveReadRange(topic, partition, plan)
+    for (const {topic, partition, position: start} of assignments) {
+      const {position, end} = start !== undefined ? {position: start, end: undefined} : resolveReadRange(topic, partition, plan)
       const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs, skipCorrupt: plan.onCorrupt})
       this.states.push({topic, partition, cursor, position, end, done: end !== undefined && position >= end, stableEnd: Number.MAX_SAFE_INTEGER, filter: undefined})
     }
@@ -102,7 +104,7 @@ export class LogReader {
    * returns false, or stop() is called. `afterChunk` runs after each chunk of batches, which is
    * where the caller flushes output and waits for a slow stdout.
    */
-  async run(visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<void> {
+  async run(visit: RecordVisitor, afterChunk: () => Promise<void> | void, onIdle?: () => Promise<void> | void): Promise<void> {
     const record = this.record
     try {
       while (!this.stopped) {
@@ -162,6 +164,8 @@ export class LogReader {
             // Bounded read with nothing readable left (e.g. a torn tail below the captured end): finish.
             break
           }
+          await onIdle?.()
+          if (this.stopped) break
           await this.waiter.wait()
         }
       }

@@ -143,6 +143,11 @@ export class GroupMember {
     this.stateStamp = -1n
   }
 
+  /** The generation in which this member claimed a partition it owns (the fence of its commits). */
+  claimGeneration(key: string): number | undefined {
+    return this.claims.get(key)
+  }
+
   /** Commits (fenced) and releases partitions this member hands over. */
   release(keys: string[], commits: OffsetCommit[]): OffsetCommit[] {
     if (keys.length === 0 && commits.length === 0) return []

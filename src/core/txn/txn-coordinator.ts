@@ -173,10 +173,14 @@ export function settleGroupOffsets(log: Log, group: string, partitions: Array<{t
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000
 const MAX_EPOCH = 32_767
 
-/** A group member's identity, checked at commit so a member that lost its partitions cannot commit their offsets. */
+/**
+ * A group member's identity, checked at commit so a member that lost its partitions cannot commit
+ * their offsets: the member must still be in the group and own each partition, claimed in the
+ * generation given in `claims` ("topic:partition" → generation), as GroupMember's own commits are fenced.
+ */
 export interface GroupFence {
   memberId: string
-  generation: number
+  claims: Record<string, number>
 }
 
 export function fencedError(id: string, detail: string): StromError {
@@ -329,11 +333,11 @@ function lostPartitions(logDir: string, state: TxnState, fences: Array<{group: s
     const store = new GroupStore(logDir, group)
     const groupState = store.withLock(() => store.readState())
     if (!(fence.memberId in groupState.members)) return `member ${fence.memberId} is no longer in group '${group}'`
-    const target = groupState.target[fence.memberId] ?? []
     for (const tp of partitions) {
       const owner = groupState.owned[tp]
-      if (owner !== undefined && owner.member !== fence.memberId) return `partition ${tp} now belongs to member ${owner.member} of group '${group}'`
-      if (!target.includes(tp)) return `partition ${tp} is no longer assigned to member ${fence.memberId} of group '${group}'`
+      if (owner === undefined || owner.member !== fence.memberId || owner.generation !== fence.claims[tp]) {
+        return `partition ${tp} is no longer owned by member ${fence.memberId} of group '${group}'${owner === undefined ? '' : ` (owner: ${owner.member}, generation ${owner.generation})`}`
+      }
     }
   }
   return undefined
