@@ -141,6 +141,19 @@ export interface RecordSource {
   rewind?(topic: string, partition: number, offset: number): void
   /** Records left to read in a bounded read, for a progress bar; undefined when unknown. */
   remaining(): number | undefined
+  /**
+   * Where each partition's read starts (and, in a bounded read, ends: exclusive), as resolved when
+   * the reader was opened: `consume -v` reports them. Group readers have none (the group decides).
+   */
+  starts?(): ReadStart[]
+}
+
+export interface ReadStart {
+  topic: string
+  partition: number
+  position: number
+  /** Undefined when following. */
+  end: number | undefined
 }
 
 export interface ReadSelection {

@@ -10,7 +10,7 @@ import {StromError} from '../core/errors.js'
 import type {RecordView} from '../core/format/record-view.js'
 import {STRATEGIES, Strategy} from '../core/groups/assignors.js'
 import type {CommitMode, ResetPolicy} from '../core/groups/group-consumer.js'
-import type {Backend, RecordSource} from '../backends/backend.js'
+import type {Backend, ReadStart, RecordSource} from '../backends/backend.js'
 import {RangeSpec, parseRange} from '../core/offset-spec.js'
 import type {SkippedCorruption} from '../core/partition/partition-reader.js'
 
@@ -66,6 +66,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     commit: Flags.string({description: 'with --group: auto (after output is flushed; the default), sync (after every message) or none', options: ['auto', 'sync', 'none']}),
     'check-crcs': Flags.boolean({description: 'verify the CRC-32C of each batch read (--no-check-crcs to skip)', allowNo: true, default: true}),
     'skip-corrupt': Flags.boolean({description: 'step over damaged batches (reported on stderr) instead of stopping with an error'}),
+    verbose: Flags.boolean({char: 'v', description: 'report on stderr where each partition is read from (with -f: once it is following, so a producer started after that line is seen); with --group: each assignment'}),
   }
 
   async run(): Promise<void> {
@@ -115,6 +116,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       checkCrcs: flags['check-crcs'],
       onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined,
     })
+    if (flags.verbose) for (const start of reader.starts?.() ?? []) process.stderr.write(describeStart(start))
     out.whenClosed(() => reader.stop())
     this.onInterrupt(() => {
       reader.stop()
@@ -145,7 +147,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
   private async runGroup(
     backend: Backend,
     names: string[],
-    flags: {group?: string; pattern?: string; strategy?: string; reset: ResetPolicy; commit?: string; follow: boolean; partition?: number[]; merge?: string; 'check-crcs': boolean; 'skip-corrupt': boolean},
+    flags: {group?: string; pattern?: string; strategy?: string; reset: ResetPolicy; commit?: string; follow: boolean; partition?: number[]; merge?: string; 'check-crcs': boolean; 'skip-corrupt': boolean; verbose: boolean},
     out: RecordOutput,
     visit: (topic: string, partition: number, record: RecordView) => boolean,
   ): Promise<void> {
@@ -170,7 +172,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       checkCrcs: flags['check-crcs'],
       onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined,
       onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
-      onAssignment: process.env.STROM_DEBUG_GROUPS ? (event) => process.stderr.write(`assignment g${event.generation}: ${event.assigned.join(' ')}\n`) : undefined,
+      onAssignment: flags.verbose || process.env.STROM_DEBUG_GROUPS ? (event) => process.stderr.write(`assignment g${event.generation}: ${event.assigned.join(' ')}\n`) : undefined,
     })
     // Where each record's output ends: after a stop that cut the output short, the records not
     // wholly written out are not committed (they are read again next time, nothing is lost).
@@ -234,6 +236,12 @@ function stopOutput(out: RecordOutput, beforeAbort: () => void, aborted: () => v
     out.abort()
     aborted()
   }, OUTPUT_GRACE_MS).unref()
+}
+
+/** `consume -v`: "following t/0 from offset 12" (the read is positioned), or "reading t/0 from offset 3 to 20 (exclusive)". */
+function describeStart(s: ReadStart): string {
+  const at = `${s.topic}/${s.partition} from offset ${s.position}`
+  return s.end === undefined ? `following ${at}\n` : `reading ${at} to ${s.end} (exclusive)\n`
 }
 
 function reportSkipped(s: SkippedCorruption): void {

@@ -89,7 +89,7 @@ export class LogReader {
     if (plan.follow) this.waiter = new ChangeWaiter(assignments.map(({topic, partition}) => topic.partitionDir(partition)))
   }
 
-  /** Start and end offsets per partition, as resolved when the read began. */
+  /** Start (before run(); the next offset to read after it) and end offsets per partition. */
   positions(): Array<{topic: string; partition: number; position: number; end: number | undefined}> {
     return this.states.map((s) => ({topic: s.topic.name, partition: s.partition, position: s.position, end: s.end}))
   }

@@ -53,6 +53,11 @@ export class MergedLogReader {
     if (plan.follow) this.waiter = new ChangeWaiter(assignments.map(({topic, partition}) => topic.partitionDir(partition)))
   }
 
+  /** Start (before run(); the next offset to read after it) and end offsets per partition. */
+  positions(): Array<{topic: string; partition: number; position: number; end: number | undefined}> {
+    return this.sources.map((s) => ({topic: s.topic.name, partition: s.partition, position: s.position, end: s.end}))
+  }
+
   stop(): void {
     this.stopped = true
     this.waiter?.signal()

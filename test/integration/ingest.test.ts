@@ -15,6 +15,8 @@ describe('strom ingest', () => {
     const app = path.join(logs, 'app.log')
     fs.writeFileSync(app, seqLines(1, 100, 'a'))
     const ingest = spawnStrom(dir, ['ingest', 'logs', path.join(logs, '*.log'), '--create', '--poll-ms', '50'])
+    let stderr = ''
+    ingest.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     await waitFor(async () => fs.existsSync(path.join(dir, 'topics/logs')) && (await count(dir)) === 100, 15000, 100)
 
     // rotation by rename: more lines reach the old file, then a new file takes its name
@@ -26,7 +28,8 @@ describe('strom ingest', () => {
     // rotation by copytruncate
     fs.copyFileSync(app, path.join(logs, 'app.log.2'))
     fs.truncateSync(app, 0)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Ingest has seen the file empty (the shrink path, not the rewritten-bytes one) before it grows again.
+    await waitFor(() => stderr.includes(`${app} was truncated (copytruncate?) after 250 bytes of it had been read (0 bytes now)`), 15000, 20)
     fs.appendFileSync(app, seqLines(201, 220, 'a'))
     await waitFor(async () => (await count(dir)) === 220, 15000, 100)
 

@@ -175,10 +175,13 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
 
     it('--follow sees new messages, and Ctrl-C stops it with everything printed', async () => {
       await kafka(['topic', 'create', 'tail', '-p', '2'])
-      const follower = execa('node', [BIN, 'consume', 'tail', '-f', '-o', 'end', '--bootstrap-server', bootstrap], {env: {NO_COLOR: '1'}, reject: false, buffer: true})
+      const follower = execa('node', [BIN, 'consume', 'tail', '-f', '-o', 'end', '-v', '--bootstrap-server', bootstrap], {env: {NO_COLOR: '1'}, reject: false, buffer: true})
       let seen = ''
+      let diagnostics = ''
       follower.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()))
-      await new Promise((resolve) => setTimeout(resolve, 1500))
+      follower.stderr!.on('data', (chunk: Buffer) => (diagnostics += chunk.toString()))
+      // -o end is resolved when the follower starts: what is produced before that is not its to print.
+      await waitFor(() => /following tail\/0 from offset 0\n/.test(diagnostics) && /following tail\/1 from offset 0\n/.test(diagnostics), 30_000, 50)
       expect((await kafka(['produce', 'tail', 'one', 'two', 'three'])).exitCode).toBe(0)
       await waitFor(() => seen.split('\n').filter(Boolean).length >= 3, 10_000)
       follower.kill('SIGINT')
@@ -395,7 +398,20 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
       await kafka(['topic', 'create', 'mixed', '-p', '4'])
       const env = {NO_COLOR: '1'}
       const kcatMember = execa('kcat', ['-b', bootstrap, '-G', 'mixed-group', 'mixed', '-o', 'beginning', '-q', '-u', '-f', '%p %s\n'], {env, reject: false, buffer: true})
-      await new Promise((resolve) => setTimeout(resolve, 2500))
+      type Described = {state: string; members: Array<{id: string; clientId: string; assignment: string[]}>; partitions: Array<{owner: string | null; committed: number | null}>}
+      const describe = async (): Promise<{described?: Described; text: string}> => {
+        const d = await kafka(['group', 'describe', 'mixed-group', '--json'])
+        return {described: d.exitCode === 0 ? JSON.parse(d.stdout) as Described : undefined, text: d.stdout + d.stderr}
+      }
+      let last = ''
+      // kcat has joined and holds all four partitions before the strom member joins.
+      await waitFor(async () => {
+        const {described, text} = await describe()
+        last = text
+        return described?.state === 'Stable' && described.members.length === 1 && described.members[0].assignment.length === 4
+      }, 45_000, 250).catch((error: Error) => {
+        throw new Error(`${error.message}: kcat never held the group alone: ${last}`)
+      })
       const stromMember = execa('node', [BIN, 'consume', 'mixed', '--group', 'mixed-group', '-f', '--bootstrap-server', bootstrap, '-F', '%p %v\n'], {env, reject: false, buffer: true})
       let strom = ''
       let kcat = ''
@@ -403,18 +419,18 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
       kcatMember.stdout!.on('data', (chunk: Buffer) => (kcat += chunk.toString()))
       // Both in the group and the rebalance done: a Stable group whose two members each hold
       // partitions. (Messages produced while kcat still held all four, before the second generation,
-      // would be kcat's to read, and the strom member starts its new partitions at the end.)
-      let last = ''
+      // would be kcat's to read, and the strom member starts its new partitions at the end.) And the
+      // strom member positioned: with --reset latest it commits the end it starts from at once.
       await waitFor(async () => {
-        const d = await kafka(['group', 'describe', 'mixed-group', '--json'])
-        last = d.stdout + d.stderr
-        if (d.exitCode !== 0) return false
-        const described = JSON.parse(d.stdout) as {state: string; members: Array<{assignment: string[]}>}
-        return described.state === 'Stable' && described.members.length === 2 && described.members.every((m) => m.assignment.length > 0)
+        const {described, text} = await describe()
+        last = text
+        if (described?.state !== 'Stable' || described.members.length !== 2 || !described.members.every((m) => m.assignment.length > 0)) return false
+        const stromId = described.members.find((m) => m.clientId === 'strom')?.id
+        const owned = described.partitions.filter((p) => p.owner === stromId)
+        return owned.length > 0 && owned.every((p) => p.committed !== null)
       }, 45_000, 250).catch((error: Error) => {
-        throw new Error(`${error.message}: the group never settled with both members: ${last}\n${servedDir ? `serve: ${serve.stderr().slice(-2000)}` : ''}`)
+        throw new Error(`${error.message}: the group never settled with both members positioned: ${last}\n${servedDir ? `serve: ${serve.stderr().slice(-2000)}` : ''}`)
       })
-      await new Promise((resolve) => setTimeout(resolve, 1000))
       expect((await kafka(['produce', 'mixed', '--partitioner', 'round-robin'], {input: Array.from({length: 40}, (_, i) => `m${i}`).join('\n') + '\n'})).exitCode).toBe(0)
       await waitFor(() => (strom + kcat).split('\n').filter(Boolean).length >= 40, 20_000, 100)
       stromMember.kill('SIGINT')

@@ -38,7 +38,9 @@ describe('retention', () => {
     const dir = tmpLogDir()
     await strom(dir, ['topic', 'create', 'idle', '--config', 'retention.ms=500'])
     await strom(dir, ['produce', 'idle'], {input: lines(50)})
-    await sleep(700)
+    // Expired once the newest record is older than retention.ms (retention reads record timestamps).
+    const newest = Math.max(...(await strom(dir, ['consume', 'idle', '-F', '%T\n'])).stdout.trim().split('\n').map(Number))
+    await waitFor(() => Date.now() - newest > 500, 5000)
     const clean = await strom(dir, ['log', 'clean', 'idle'])
     expect(clean.stdout).toMatch(/the active segment, rolled first/)
     expect((await strom(dir, ['consume', 'idle'])).stdout).toBe('')
@@ -64,7 +66,7 @@ describe('retention', () => {
     expect(bad.stderr).toMatch(/past the end/)
     // retention.ms=1 would delete everything, but the hold keeps what billing has not committed past.
     await strom(dir, ['topic', 'alter', 'd', '--config', 'retention.ms=1'])
-    await sleep(20)
+    await sleep(20) // lets the 1 ms of retention.ms=1 pass: time, not a wait for another process
     const clean = await strom(dir, ['log', 'clean', 'd'])
     expect(clean.stdout).toMatch(/kept d\/0 segment .*held by group billing \(committed \d+\)/)
     const described = await strom(dir, ['topic', 'describe', 'd'])
@@ -115,7 +117,10 @@ describe('compaction', () => {
     await strom(dir, ['produce', 't', '-K:', '-Z'], {input: 'a:1\nb:1\na:\nb:2\n'})
     await strom(dir, ['log', 'compact', 't'])
     expect((await strom(dir, ['consume', 't', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l)).map((e) => [e.key, e.value])).toEqual([['a', null], ['b', '2']])
-    await sleep(600)
+    // The first compaction stamped the tombstones' batch with its delete horizon (now + delete.retention.ms).
+    const horizons = (await strom(dir, ['log', 'dump', 't', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l).deleteHorizonMs).filter((h) => typeof h === 'number')
+    expect(horizons).toHaveLength(1)
+    await waitFor(() => Date.now() >= horizons[0], 5000)
     await strom(dir, ['log', 'compact', 't'])
     expect((await strom(dir, ['consume', 't', '-F', '%k=%v\n'])).stdout).toBe('b=2\n')
     const keyless = await strom(dir, ['produce', 't', 'no-key'])

@@ -90,10 +90,13 @@ describe('produce and consume through bin/run.js', () => {
     // a producer that keeps appending in the background
     const producer = sh(`for i in $(seq 1 200); do seq 1 100; sleep 0.01; done | $STROM produce busy --dir ${dir}`)
     const started = Date.now()
-    const out = await strom(dir, ['consume', 'busy', '-n', '100000'])
+    const out = await strom(dir, ['consume', 'busy', '-n', '100000', '-v'])
     expect(out.exitCode).toBe(0)
     expect(Date.now() - started).toBeLessThan(10_000)
     expect(Number(out.stdout.trim().split('\n').length)).toBeGreaterThanOrEqual(1000)
+    // -v reports the end captured at start on stderr (stdout is only the values): exactly what was printed.
+    const end = Number(/^reading busy\/0 from offset 0 to (\d+) \(exclusive\)\n$/.exec(out.stderr)?.[1])
+    expect(out.stdout.trim().split('\n')).toHaveLength(end)
     await producer
   })
 
@@ -109,12 +112,17 @@ describe('produce and consume through bin/run.js', () => {
   it('--follow prints a message produced by another process within moments', async () => {
     const dir = tmpLogDir()
     await strom(dir, ['topic', 'create', 'live', '--partitions', '2'])
-    const follower = spawnStrom(dir, ['consume', 'live', '-f', '-F', '%v\\n'])
+    const follower = spawnStrom(dir, ['consume', 'live', '-f', '-v', '-F', '%v\\n'])
     let seen = ''
     follower.stdout!.on('data', (chunk) => {
       seen += chunk
     })
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    let diagnostics = ''
+    follower.stderr!.on('data', (chunk) => {
+      diagnostics += chunk
+    })
+    // -v says when each partition's position is resolved: what is produced after that is the follower's.
+    await waitFor(() => diagnostics === 'following live/0 from offset 0\nfollowing live/1 from offset 0\n', 15_000)
     const latencies: number[] = []
     for (let i = 0; i < 5; i++) {
       const before = seen.length

@@ -95,10 +95,13 @@ describeWithClients('kcat', [KCAT], () => {
 
   it('a kcat producer and a strom consume -f tail see the same messages', async () => {
     await strom(dir, ['topic', 'create', 'tailed'])
-    const tail = spawnStrom(dir, ['consume', 'tailed', '-f'])
+    const tail = spawnStrom(dir, ['consume', 'tailed', '-f', '-v'])
     let out = ''
+    let diagnostics = ''
     tail.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    tail.stderr!.on('data', (chunk: Buffer) => (diagnostics += chunk.toString()))
+    // The tail is positioned (and waiting) before kcat produces: it sees them arrive, not a backlog.
+    await waitFor(() => diagnostics.includes('following tailed/0 from offset 0\n'), 15_000)
     await kcat(['-b', serve.bootstrap, '-P', '-t', 'tailed'], 'one\ntwo\nthree\n')
     await waitFor(() => out === 'one\ntwo\nthree\n', 10_000, 50)
     tail.kill('SIGINT')

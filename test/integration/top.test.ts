@@ -103,10 +103,15 @@ describe('strom top in a real terminal (tmux, 80×24)', () => {
 
       // p pauses: a produce does not show until p again.
       await keys(session, 'p')
-      await screen(session, /\[paused\]/)
+      const clock = (s: string) => /strom top\s+(\d\d:\d\d:\d\d)/.exec(s)?.[1]
+      const pausedAt = clock(await screen(session, /\[paused\]/))
+      expect(pausedAt).toBeDefined()
       await strom(dir, ['produce', 'payments', 'while-paused'])
+      // Not synchronisation: a quiet period longer than the 1 s refresh, to show that no poll runs while paused.
       await new Promise((resolve) => setTimeout(resolve, 1500))
-      expect(await capture(session)).toMatch(/payments\s+1\s+0\s/)
+      text = await capture(session)
+      expect(text).toMatch(/payments\s+1\s+0\s/)
+      expect(clock(text)).toBe(pausedAt)
       await keys(session, 'p')
       await screen(session, (s) => !/\[paused\]/.test(s) && /payments\s+1\s+1\s/.test(s))
 

@@ -99,17 +99,21 @@ export class FileBackend implements Backend {
     const plan = {range: options.range, follow: options.follow, checkCrcs: options.checkCrcs, onCorrupt: options.onCorrupt}
     if (options.merge === 'time') {
       const reader = new MergedLogReader(assignments, plan)
+      const starts = reader.positions()
       return {
         run: (visit, afterChunk) => reader.run((topic, partition, record) => visit(topic.name, partition, record), afterChunk),
         stop: () => reader.stop(),
         remaining: () => undefined,
+        starts: () => starts,
       }
     }
     const reader = new LogReader(assignments, plan)
+    const starts = reader.positions()
     return {
       run: (visit: RecordVisitor, afterChunk) => reader.run((topic, partition, record) => visit(topic.name, partition, record), afterChunk),
       stop: () => reader.stop(),
       remaining: () => (options.follow ? undefined : reader.positions().reduce((sum, p) => sum + Math.max(0, (p.end ?? p.position) - p.position), 0)),
+      starts: () => starts,
     }
   }
 

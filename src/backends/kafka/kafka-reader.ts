@@ -97,6 +97,7 @@ export interface KafkaReaderOptions extends Pick<ReadOptions, 'follow' | 'checkC
 
 export class KafkaReader implements RecordSource {
   private readonly states: PartitionState[]
+  private readonly resolved: ResolvedPartition[]
   private stopped = false
   /**
    * A leader loop found its leader gone or moved: every loop ends after its current fetch, so the
@@ -118,6 +119,11 @@ export class KafkaReader implements RecordSource {
     private readonly onClose: () => void = () => undefined,
   ) {
     this.states = partitions.map((p) => ({...p, done: p.end !== undefined && p.position >= p.end, emptyFetches: 0}))
+    this.resolved = partitions.map((p) => ({...p}))
+  }
+
+  starts(): ResolvedPartition[] {
+    return this.resolved
   }
 
   remaining(): number | undefined {
