@@ -140,7 +140,8 @@ for (const target of targets) describe(`--bootstrap-server ${target.name}`, () =
     }, 180_000)
 
     it('every offset form: ranges, -N, +N, @time, -n', async () => {
-      await kafka(['topic', 'create', 'offs', '-p', '1'])
+      // The records are stamped 2026-01-01: without retention.ms=-1 a broker's 7-day retention may delete them mid-test.
+      await kafka(['topic', 'create', 'offs', '-p', '1', '--config', 'retention.ms=-1'])
       const input = Array.from({length: 10}, (_, i) => JSON.stringify({value: `v${i}`, timestamp: 1_767_225_600_000 + i * 1000})).join('\n') + '\n'
       expect((await kafka(['produce', 'offs', '--json'], {input})).exitCode).toBe(0)
       const values = async (...args: string[]) => (await kafka(['consume', 'offs', ...args])).stdout.split('\n').filter(Boolean)
