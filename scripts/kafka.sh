@@ -91,10 +91,12 @@ start_node() {
   if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then return 0; fi
   local cp; cp="$(classpath)"
   : >"$dir/server.log"
-  # setsid: the broker outlives this script and is not hit by the caller's Ctrl-C.
+  # setsid: the broker outlives this script and is not hit by the caller's Ctrl-C. 9>&-: the broker
+  # must not inherit ensure's lock (fd 9), or it holds it for its whole life and every later
+  # `ensure` waits on it for ever.
   setsid java -Xmx"$HEAP" -Xms128m -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$ROOT/test/kafka/log4j2.properties" -Dkafka.logs.dir="$dir" -Dkafka.root.level=INFO \
-    -cp "$cp" kafka.Kafka "$dir/server.properties" >"$dir/stdout.log" 2>&1 </dev/null &
+    -cp "$cp" kafka.Kafka "$dir/server.properties" >"$dir/stdout.log" 2>&1 </dev/null 9>&- &
   echo $! >"$dir/pid"
 }
 

@@ -10,7 +10,7 @@
 import {Fetch} from '../../protocol/apis/index.js'
 import {StromError} from '../../core/errors.js'
 import {crc32c} from '../../core/format/crc32c.js'
-import {BATCH, BATCH_HEADER_SIZE, MAGIC_V2, RecordCursor, batchSizeAt, readBatchHeader} from '../../core/format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, CONTROL_ABORT, MAGIC_V2, RecordCursor, batchSizeAt, controlRecordType, isControlBatch, isTransactionalBatch, readBatchHeader} from '../../core/format/record-batch.js'
 import {PartitionBounds, PositionSpec, RangeSpec, resolvePosition} from '../../core/offset-spec.js'
 import {type KafkaAdmin, LATEST} from '../../client/admin.js'
 import type {KafkaCluster} from '../../client/cluster.js'
@@ -88,7 +88,22 @@ export function resolveRange(bounds: PartitionBounds, range: RangeSpec, follow: 
   return {position, end}
 }
 
+/**
+ * read_uncommitted (the default, what a log directory reader sees): every data batch, including
+ * those of open and aborted transactions. read_committed: the broker answers only up to the last
+ * stable offset, and the records of aborted transactions are left out (abortedTransactions).
+ * Control batches (transaction markers) are never records, in either mode.
+ */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed'
+
+/** One aborted transaction in a Fetch answer: its producer's records from firstOffset on, up to its ABORT marker. */
+export interface AbortedTransaction {
+  producerId: number
+  firstOffset: number
+}
+
 export interface KafkaReaderOptions extends Pick<ReadOptions, 'follow' | 'checkCrcs'> {
+  isolation?: IsolationLevel
   /** Checked between fetches: true ends run() early (a group member that must rejoin). */
   pause?: () => boolean
   /** Call afterChunk after this many records (a group's --commit sync: after each one). */
@@ -217,8 +232,7 @@ export class KafkaReader implements RecordSource {
         maxWaitMs,
         minBytes: 1,
         maxBytes: FETCH_MAX_BYTES,
-        // READ_UNCOMMITTED, as a log directory reader sees every batch.
-        isolationLevel: 0,
+        isolationLevel: this.options.isolation === 'read_committed' ? 1 : 0,
         sessionId: 0,
         sessionEpoch: -1,
         topics: [...byTopic].map(([topic, list]) => ({topic, partitions: list.map((s) => ({partition: s.partition, fetchOffset: s.position, partitionMaxBytes: PARTITION_MAX_BYTES}))})),
@@ -227,7 +241,8 @@ export class KafkaReader implements RecordSource {
       }, {version, timeoutMs: maxWaitMs + 30_000})
       if ((response.errorCode as number | undefined ?? 0) !== 0) throw new KafkaProtocolError(response.errorCode as number, `fetching from ${broker.address}`)
       let leaderMoved = false
-      for (const topicResponse of response.responses as Array<{topic: string; partitions: Array<{partitionIndex: number; errorCode: number; highWatermark: number; records: Buffer | null}>}>) {
+      type FetchedPartition = {partitionIndex: number; errorCode: number; highWatermark: number; lastStableOffset: number; abortedTransactions: AbortedTransaction[] | null; records: Buffer | null}
+      for (const topicResponse of response.responses as Array<{topic: string; partitions: FetchedPartition[]}>) {
         for (const fetched of topicResponse.partitions) {
           const state = open.find((s) => s.topic === topicResponse.topic && s.partition === fetched.partitionIndex)
           if (state === undefined) continue
@@ -246,7 +261,8 @@ export class KafkaReader implements RecordSource {
           if (fetched.errorCode !== 0) throw new KafkaProtocolError(fetched.errorCode, `fetching ${state.topic}/${state.partition}`)
           this.progressed = true
           const records = fetched.records ?? Buffer.alloc(0)
-          const emitted = await this.emit(state, records, visit, afterChunk)
+          const aborted = this.options.isolation === 'read_committed' ? new AbortedTransactions(fetched.abortedTransactions ?? []) : undefined
+          const emitted = await this.emit(state, records, visit, afterChunk, aborted)
           if (emitted === 'stop') {
             this.stopped = true
             return false
@@ -255,7 +271,9 @@ export class KafkaReader implements RecordSource {
           // more below its end (records removed since the end was read): an empty answer while the
           // high watermark is past the position (a loaded broker's long poll running out) is asked again.
           if (!this.options.follow && emitted === 0 && records.length === 0) {
-            state.emptyFetches = fetched.highWatermark > state.position ? state.emptyFetches + 1 : MAX_EMPTY_FETCHES
+            // read_committed sees up to the last stable offset only (an open transaction holds it back).
+            const readable = this.options.isolation === 'read_committed' ? fetched.lastStableOffset : fetched.highWatermark
+            state.emptyFetches = readable > state.position ? state.emptyFetches + 1 : MAX_EMPTY_FETCHES
             if (state.emptyFetches >= MAX_EMPTY_FETCHES) state.done = true
           } else if (emitted > 0) {
             state.emptyFetches = 0
@@ -269,7 +287,7 @@ export class KafkaReader implements RecordSource {
   }
 
   /** Emits the whole batches in `records` from the partition's position on; the count, or 'stop'. */
-  private async emit(state: PartitionState, records: Buffer, visit: RecordVisitor, afterChunk: () => Promise<void> | void): Promise<number | 'stop'> {
+  private async emit(state: PartitionState, records: Buffer, visit: RecordVisitor, afterChunk: () => Promise<void> | void, aborted?: AbortedTransactions): Promise<number | 'stop'> {
     const chunk = this.options.chunkRecords
     // Leaders are read concurrently: a cursor that lives across an await (chunking) is this call's own.
     const record = chunk === undefined ? this.record : new RecordCursor()
@@ -284,6 +302,11 @@ export class KafkaReader implements RecordSource {
         throw new StromError('CORRUPT_SEGMENT', `${state.topic}/${state.partition}: the batch at offset ${header.baseOffset} sent by the broker fails its CRC-32C check`, {hint: 'retry; --no-check-crcs reads it anyway'})
       }
       const lastOffset = header.baseOffset + header.lastOffsetDelta
+      if (aborted !== undefined && aborted.skip(records, at, header.producerId, header.attributes, lastOffset)) {
+        at += size
+        state.position = Math.max(state.position, lastOffset + 1)
+        continue
+      }
       record.reset(records, at)
       at += size
       while (record.next()) {
@@ -307,5 +330,33 @@ export class KafkaReader implements RecordSource {
     }
     if (state.end !== undefined && state.position >= state.end) state.done = true
     return emitted
+  }
+}
+
+/**
+ * Kafka's consumer algorithm for read_committed (CompletedFetch): the answer lists each aborted
+ * transaction as (producerId, firstOffset). Going through the batches in offset order, a
+ * transaction becomes "aborted for its producer" once a batch reaches its firstOffset, and stays so
+ * until that producer's ABORT control batch; the producer's transactional batches in between are
+ * skipped. Committed transactions and non-transactional batches are read as they are.
+ */
+export class AbortedTransactions {
+  private readonly pending: AbortedTransaction[]
+  private readonly abortedProducers = new Set<number>()
+
+  constructor(list: AbortedTransaction[]) {
+    this.pending = [...list].sort((a, b) => a.firstOffset - b.firstOffset)
+  }
+
+  /** True when the batch at `at` (ending at lastOffset) belongs to an aborted transaction. */
+  skip(records: Buffer, at: number, producerId: number, attributes: number, lastOffset: number): boolean {
+    if (producerId < 0) return false
+    while (this.pending.length > 0 && this.pending[0]!.firstOffset <= lastOffset) this.abortedProducers.add(this.pending.shift()!.producerId)
+    if (isControlBatch(attributes)) {
+      // The marker ends that producer's aborted transaction; a control batch is never a record anyway.
+      if (controlRecordType(records, at) === CONTROL_ABORT) this.abortedProducers.delete(producerId)
+      return false
+    }
+    return isTransactionalBatch(attributes) && this.abortedProducers.has(producerId)
   }
 }

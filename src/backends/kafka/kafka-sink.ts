@@ -14,23 +14,15 @@ import {StromError} from '../../core/errors.js'
 import {CODEC_NONE, codecId} from '../../core/format/compression.js'
 import {BatchBuilder, Header, compressBatch} from '../../core/format/record-batch.js'
 import {Partitioner} from '../../core/topic/partitioner.js'
-import {Produce} from '../../protocol/apis/index.js'
 import type {KafkaCluster} from '../../client/cluster.js'
-import {KafkaProtocolError, isRetriable} from '../../client/kafka-error.js'
+import {KafkaProtocolError} from '../../client/kafka-error.js'
+import {produceBatches} from '../../client/produce.js'
 import type {RecordSink, SinkOptions, SinkStats} from '../backend.js'
 
 const BYTES_PER_SEND = 4 * 1024 * 1024
 /** A partition's batch stays well under Kafka's default max.message.bytes (1 MiB). */
 const MAX_PARTITION_BYTES = 512 * 1024
 const MAX_SENDS_IN_FLIGHT = 4
-/**
- * Leadership moved, a broker died or metadata was stale: refresh and send again until this long
- * after the first try (the Java producer's delivery.timeout.ms is 120 s). A broker that dies is
- * noticed by the controller only after its session times out (9 s by default) and a new leader is
- * elected after that, so a handful of quick retries is not enough.
- */
-const DELIVERY_TIMEOUT_MS = 120_000
-const MAX_BACKOFF_MS = 1000
 /** zstd batches need Produce v7 or later (KIP-110): brokers refuse them below. */
 const FIRST_ZSTD_PRODUCE_VERSION = 7
 const ZSTD = 4
@@ -141,49 +133,13 @@ export class KafkaSink implements RecordSink {
     this.lastSend = send
   }
 
-  /**
-   * One Produce request per partition leader, all acknowledged (per --acks) before this resolves.
-   * Only the partitions that failed are sent again: one that succeeded in the same request is
-   * never written twice.
-   */
+  /** One Produce request per partition leader, all acknowledged (per --acks) before this resolves. */
   private async produce(batches: Map<number, Buffer>): Promise<void> {
-    let remaining = batches
-    const deadline = Date.now() + DELIVERY_TIMEOUT_MS
-    const acks = this.options.acks ?? -1
-    for (let attempt = 0; ; attempt++) {
-      const byLeader = this.cluster.partitionsByLeader(this.topicName, remaining.keys())
-      const failed = new Map<number, Buffer>()
-      let lastError: unknown
-      await Promise.all([...byLeader].map(async ([leader, partitions]) => {
-        try {
-          if (leader < 0) throw new KafkaProtocolError(5, `producing to '${this.topicName}'`)
-          const broker = await this.cluster.node(leader)
-          const version = broker.version(Produce)
-          if (this.codec === ZSTD && version < FIRST_ZSTD_PRODUCE_VERSION) throw new KafkaProtocolError(76, `producing to ${broker.address}`, 'the broker is older than Kafka 2.1 and cannot store zstd')
-          const answer = await broker.request(Produce, {
-            transactionalId: null,
-            acks,
-            timeoutMs: 30_000,
-            topicData: [{name: this.topicName, partitionData: partitions.map((index) => ({index, records: remaining.get(index)!}))}],
-          }, {version, expectResponse: acks !== 0})
-          for (const topic of (answer.responses as Array<{partitionResponses: Array<{index: number; errorCode: number; errorMessage?: string | null}>}>) ?? []) {
-            for (const p of topic.partitionResponses) {
-              if (p.errorCode === 0) continue
-              lastError = new KafkaProtocolError(p.errorCode, `producing to ${this.topicName}/${p.index}`, p.errorMessage)
-              failed.set(p.index, remaining.get(p.index)!)
-            }
-          }
-        } catch (error) {
-          lastError = error
-          for (const partition of partitions) failed.set(partition, remaining.get(partition)!)
-        }
-      }))
-      if (failed.size === 0) return
-      if (!isRetriable(lastError) || Date.now() >= deadline) throw lastError
-      await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_BACKOFF_MS, 100 * (attempt + 1))))
-      // The refresh itself can fail while the cluster elects new leaders: the next round retries it.
-      await this.cluster.refresh([this.topicName]).catch(() => undefined)
-      remaining = failed
-    }
+    await produceBatches(this.cluster, this.topicName, batches, {
+      acks: this.options.acks ?? -1,
+      checkVersion: (version, broker) => {
+        if (this.codec === ZSTD && version < FIRST_ZSTD_PRODUCE_VERSION) throw new KafkaProtocolError(76, `producing to ${broker.address}`, 'the broker is older than Kafka 2.1 and cannot store zstd')
+      },
+    })
   }
 }

@@ -59,6 +59,7 @@ export const BATCH_HEADER_SIZE: number = BATCH.records
 export const MAGIC_V2 = 2
 export const ATTR_TIMESTAMP_LOG_APPEND = 0x08
 const ATTR_COMPRESSION_MASK = 0x07
+const ATTR_TRANSACTIONAL = 0x10
 const ATTR_CONTROL = 0x20
 
 export interface Header {
@@ -451,6 +452,50 @@ export function compressBatch(batch: Buffer, codec: number): Buffer {
   out.writeInt16BE((batch.readInt16BE(BATCH.attributes) & ~ATTR_COMPRESSION_MASK) | codec, BATCH.attributes)
   out.writeUInt32BE(computeBatchCrc(out, 0, out.length), BATCH.crc)
   return out
+}
+
+/**
+ * Marks a sealed batch as an idempotent producer's: producerId (offset 43), producerEpoch (51) and
+ * baseSequence (53) are written, attribute bit 4 set when the batch belongs to a transaction, and
+ * the CRC (which covers attributes to the end) recomputed. In place; works on compressed batches
+ * too, as the records section is not touched.
+ */
+export function stampProducer(batch: Buffer, producer: {producerId: number; producerEpoch: number; baseSequence: number; transactional: boolean}): Buffer {
+  writeInt64(batch, BATCH.producerId, producer.producerId)
+  batch.writeInt16BE(producer.producerEpoch, BATCH.producerEpoch)
+  batch.writeInt32BE(producer.baseSequence, BATCH.baseSequence)
+  const attributes = batch.readInt16BE(BATCH.attributes)
+  batch.writeInt16BE(producer.transactional ? attributes | ATTR_TRANSACTIONAL : attributes & ~ATTR_TRANSACTIONAL, BATCH.attributes)
+  batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BATCH.crc)
+  return batch
+}
+
+/** Bit 4 of the attributes: the batch belongs to a transaction. */
+export function isTransactionalBatch(attributes: number): boolean {
+  return (attributes & ATTR_TRANSACTIONAL) !== 0
+}
+
+/** The types of control records (Kafka's ControlRecordType): the end markers of a transaction. */
+export const CONTROL_ABORT = 0
+export const CONTROL_COMMIT = 1
+
+/**
+ * The type of the control batch at `at` (CONTROL_ABORT, CONTROL_COMMIT, or another Kafka control
+ * type), -1 when it cannot be read. A control batch holds one uncompressed record whose key is
+ * (version int16, type int16):
+ *   record => length varint, attributes int8, timestampDelta varlong, offsetDelta varint, keyLength varint, key
+ */
+export function controlRecordType(buf: Buffer, at = 0): number {
+  const size = batchSizeAt(buf, at)
+  if ((buf.readInt16BE(at + BATCH.attributes) & ATTR_COMPRESSION_MASK) !== 0 || buf.readInt32BE(at + BATCH.recordsCount) < 1) return -1
+  const pos = {o: at + BATCH.records}
+  readVarint(buf, pos) // length
+  pos.o++ // attributes
+  readVarlong(buf, pos) // timestampDelta
+  readVarint(buf, pos) // offsetDelta
+  const keyLength = readVarint(buf, pos)
+  if (keyLength < 4 || pos.o + 4 > at + size) return -1
+  return buf.readInt16BE(pos.o + 2)
 }
 
 /** Encodes a whole batch from records; convenient for tests and the library API. */
