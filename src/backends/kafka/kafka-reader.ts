@@ -10,7 +10,8 @@
 import {Fetch} from '../../protocol/apis/index.js'
 import {StromError} from '../../core/errors.js'
 import {crc32c} from '../../core/format/crc32c.js'
-import {BATCH, BATCH_HEADER_SIZE, CONTROL_ABORT, MAGIC_V2, RecordCursor, batchSizeAt, controlRecordType, isControlBatch, isTransactionalBatch, readBatchHeader} from '../../core/format/record-batch.js'
+import {BATCH, BATCH_HEADER_SIZE, MAGIC_V2, RecordCursor, batchSizeAt, readBatchHeader} from '../../core/format/record-batch.js'
+import {AbortedFilter} from '../../core/txn/isolation.js'
 import {PartitionBounds, PositionSpec, RangeSpec, resolvePosition} from '../../core/offset-spec.js'
 import {type KafkaAdmin, LATEST} from '../../client/admin.js'
 import type {KafkaCluster} from '../../client/cluster.js'
@@ -261,7 +262,7 @@ export class KafkaReader implements RecordSource {
           if (fetched.errorCode !== 0) throw new KafkaProtocolError(fetched.errorCode, `fetching ${state.topic}/${state.partition}`)
           this.progressed = true
           const records = fetched.records ?? Buffer.alloc(0)
-          const aborted = this.options.isolation === 'read_committed' ? new AbortedTransactions(fetched.abortedTransactions ?? []) : undefined
+          const aborted = this.options.isolation === 'read_committed' ? new AbortedFilter(fetched.abortedTransactions ?? []) : undefined
           const emitted = await this.emit(state, records, visit, afterChunk, aborted)
           if (emitted === 'stop') {
             this.stopped = true
@@ -287,7 +288,7 @@ export class KafkaReader implements RecordSource {
   }
 
   /** Emits the whole batches in `records` from the partition's position on; the count, or 'stop'. */
-  private async emit(state: PartitionState, records: Buffer, visit: RecordVisitor, afterChunk: () => Promise<void> | void, aborted?: AbortedTransactions): Promise<number | 'stop'> {
+  private async emit(state: PartitionState, records: Buffer, visit: RecordVisitor, afterChunk: () => Promise<void> | void, aborted?: AbortedFilter): Promise<number | 'stop'> {
     const chunk = this.options.chunkRecords
     // Leaders are read concurrently: a cursor that lives across an await (chunking) is this call's own.
     const record = chunk === undefined ? this.record : new RecordCursor()
@@ -302,7 +303,7 @@ export class KafkaReader implements RecordSource {
         throw new StromError('CORRUPT_SEGMENT', `${state.topic}/${state.partition}: the batch at offset ${header.baseOffset} sent by the broker fails its CRC-32C check`, {hint: 'retry; --no-check-crcs reads it anyway'})
       }
       const lastOffset = header.baseOffset + header.lastOffsetDelta
-      if (aborted !== undefined && aborted.skip(records, at, header.producerId, header.attributes, lastOffset)) {
+      if (aborted !== undefined && aborted.skip(records, at)) {
         at += size
         state.position = Math.max(state.position, lastOffset + 1)
         continue
@@ -333,30 +334,3 @@ export class KafkaReader implements RecordSource {
   }
 }
 
-/**
- * Kafka's consumer algorithm for read_committed (CompletedFetch): the answer lists each aborted
- * transaction as (producerId, firstOffset). Going through the batches in offset order, a
- * transaction becomes "aborted for its producer" once a batch reaches its firstOffset, and stays so
- * until that producer's ABORT control batch; the producer's transactional batches in between are
- * skipped. Committed transactions and non-transactional batches are read as they are.
- */
-export class AbortedTransactions {
-  private readonly pending: AbortedTransaction[]
-  private readonly abortedProducers = new Set<number>()
-
-  constructor(list: AbortedTransaction[]) {
-    this.pending = [...list].sort((a, b) => a.firstOffset - b.firstOffset)
-  }
-
-  /** True when the batch at `at` (ending at lastOffset) belongs to an aborted transaction. */
-  skip(records: Buffer, at: number, producerId: number, attributes: number, lastOffset: number): boolean {
-    if (producerId < 0) return false
-    while (this.pending.length > 0 && this.pending[0]!.firstOffset <= lastOffset) this.abortedProducers.add(this.pending.shift()!.producerId)
-    if (isControlBatch(attributes)) {
-      // The marker ends that producer's aborted transaction; a control batch is never a record anyway.
-      if (controlRecordType(records, at) === CONTROL_ABORT) this.abortedProducers.delete(producerId)
-      return false
-    }
-    return isTransactionalBatch(attributes) && this.abortedProducers.has(producerId)
-  }
-}

@@ -457,15 +457,17 @@ export function compressBatch(batch: Buffer, codec: number): Buffer {
 /**
  * Marks a sealed batch as an idempotent producer's: producerId (offset 43), producerEpoch (51) and
  * baseSequence (53) are written, attribute bit 4 set when the batch belongs to a transaction, and
- * the CRC (which covers attributes to the end) recomputed. In place; works on compressed batches
+ * bit 5 with `control` (a transaction marker), and the CRC (which covers attributes to the end) recomputed. In place; works on compressed batches
  * too, as the records section is not touched.
  */
-export function stampProducer(batch: Buffer, producer: {producerId: number; producerEpoch: number; baseSequence: number; transactional: boolean}): Buffer {
+export function stampProducer(batch: Buffer, producer: {producerId: number; producerEpoch: number; baseSequence: number; transactional: boolean; control?: boolean}): Buffer {
   writeInt64(batch, BATCH.producerId, producer.producerId)
   batch.writeInt16BE(producer.producerEpoch, BATCH.producerEpoch)
   batch.writeInt32BE(producer.baseSequence, BATCH.baseSequence)
-  const attributes = batch.readInt16BE(BATCH.attributes)
-  batch.writeInt16BE(producer.transactional ? attributes | ATTR_TRANSACTIONAL : attributes & ~ATTR_TRANSACTIONAL, BATCH.attributes)
+  let attributes = batch.readInt16BE(BATCH.attributes)
+  attributes = producer.transactional ? attributes | ATTR_TRANSACTIONAL : attributes & ~ATTR_TRANSACTIONAL
+  if (producer.control) attributes |= ATTR_CONTROL
+  batch.writeInt16BE(attributes, BATCH.attributes)
   batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BATCH.crc)
   return batch
 }

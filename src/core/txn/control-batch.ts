@@ -10,15 +10,9 @@
  * Readers never hand a control record to a consumer (RecordCursor gives no records for control
  * batches); read_committed readers use ABORT markers to end the skipping of an aborted producer.
  */
-import {BATCH, BatchBuilder, readInt64, writeInt64} from '../format/record-batch.js'
-import {crc32c} from '../format/crc32c.js'
-import {readVarint, readVarlong} from '../format/varint.js'
-
-export const ATTR_TRANSACTIONAL = 0x10
-export const ATTR_CONTROL = 0x20
+import {BATCH, BatchBuilder, CONTROL_ABORT, CONTROL_COMMIT, controlRecordType, isControlBatch, isTransactionalBatch, readInt64, stampProducer} from '../format/record-batch.js'
 
 export type MarkerType = 'ABORT' | 'COMMIT'
-const TYPE_CODE: Record<MarkerType, number> = {ABORT: 0, COMMIT: 1}
 
 export interface ProducerIdentity {
   producerId: number
@@ -29,28 +23,13 @@ export interface ProducerIdentity {
 export function encodeMarker(type: MarkerType, producer: ProducerIdentity, timestamp: number, coordinatorEpoch = 0): Buffer {
   const key = Buffer.alloc(4)
   key.writeInt16BE(0, 0)
-  key.writeInt16BE(TYPE_CODE[type], 2)
+  key.writeInt16BE(type === 'COMMIT' ? CONTROL_COMMIT : CONTROL_ABORT, 2)
   const value = Buffer.alloc(6)
   value.writeInt16BE(0, 0)
   value.writeInt32BE(coordinatorEpoch, 2)
   const builder = new BatchBuilder(256)
   builder.add(key, value, timestamp)
-  const batch = Buffer.from(builder.seal())
-  stampProducer(batch, producer, -1, ATTR_TRANSACTIONAL | ATTR_CONTROL)
-  return batch
-}
-
-/**
- * Writes producer id, epoch, base sequence and extra attribute bits into a sealed, uncompressed or
- * compressed batch at `at`, and recomputes its CRC (which covers all of them).
- */
-export function stampProducer(batch: Buffer, producer: ProducerIdentity, baseSequence: number, attributeBits: number, at = 0): void {
-  writeInt64(batch, at + BATCH.producerId, producer.producerId)
-  batch.writeInt16BE(producer.producerEpoch, at + BATCH.producerEpoch)
-  batch.writeInt32BE(baseSequence, at + BATCH.baseSequence)
-  batch.writeInt16BE(batch.readInt16BE(at + BATCH.attributes) | attributeBits, at + BATCH.attributes)
-  const size = batch.readInt32BE(at + BATCH.batchLength) + 12
-  batch.writeUInt32BE(crc32c(batch, at + BATCH.attributes, at + size), at + BATCH.crc)
+  return stampProducer(Buffer.from(builder.seal()), {...producer, baseSequence: -1, transactional: true, control: true})
 }
 
 export interface BatchTxnInfo {
@@ -65,23 +44,13 @@ export function batchTxnInfo(buf: Buffer, at: number): BatchTxnInfo {
   return {
     producerId: readInt64(buf, at + BATCH.producerId),
     producerEpoch: buf.readInt16BE(at + BATCH.producerEpoch),
-    transactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
-    control: (attributes & ATTR_CONTROL) !== 0,
+    transactional: isTransactionalBatch(attributes),
+    control: isControlBatch(attributes),
   }
 }
 
-/**
- * The marker type of a control batch at `at` (uncompressed, as Kafka writes markers), or undefined
- * when its one record is not a marker strom understands.
- */
+/** The marker type of a control batch at `at`, or undefined when it is not a COMMIT/ABORT marker. */
 export function markerTypeAt(buf: Buffer, at: number): MarkerType | undefined {
-  const pos = {o: at + BATCH.records}
-  readVarint(buf, pos) // record length
-  pos.o += 1 // record attributes
-  readVarlong(buf, pos) // timestampDelta
-  readVarint(buf, pos) // offsetDelta
-  const keyLength = readVarint(buf, pos)
-  if (keyLength < 4 || pos.o + 4 > buf.length) return undefined
-  const type = buf.readInt16BE(pos.o + 2)
-  return type === 0 ? 'ABORT' : type === 1 ? 'COMMIT' : undefined
+  const type = controlRecordType(buf, at)
+  return type === CONTROL_ABORT ? 'ABORT' : type === CONTROL_COMMIT ? 'COMMIT' : undefined
 }

@@ -22,7 +22,7 @@ import {MarkerType, batchTxnInfo, markerTypeAt} from './control-batch.js'
 import {AbortedTxn, TXN_INDEX_SUFFIX, readTxnIndex} from './txn-index.js'
 import {TRANSACTIONS_DIR, TxnState, listTransactionStates, transactionDirName} from './txn-store.js'
 import {isLockedElsewhere} from '../io/file-lock.js'
-import {BATCH} from '../format/record-batch.js'
+import {BATCH, readInt64} from '../format/record-batch.js'
 
 export type IsolationLevel = 'read_uncommitted' | 'read_committed'
 export type TxnOutcome = 'open' | 'committed' | 'aborted'
@@ -115,13 +115,17 @@ export function abortedTransactions(partitionDir: string, segmentBases: number[]
 export class AbortedFilter {
   private next = 0
   private readonly abortedProducers = new Set<number>()
+  private readonly aborted: Array<{producerId: number; firstOffset: number}>
 
-  constructor(private readonly aborted: AbortedTxn[]) {}
+  /** `aborted`: the aborted transactions of the range read, in any order (a fetch answer's list, or abortedTransactions()). */
+  constructor(aborted: Array<{producerId: number; firstOffset: number}>) {
+    this.aborted = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset)
+  }
 
   /** Whether the batch at buf[at] is to be skipped. */
   skip(buf: Buffer, at: number): boolean {
     const info = batchTxnInfo(buf, at)
-    const lastOffset = Number(buf.readBigInt64BE(at + BATCH.baseOffset)) + buf.readInt32BE(at + BATCH.lastOffsetDelta)
+    const lastOffset = readInt64(buf, at + BATCH.baseOffset) + buf.readInt32BE(at + BATCH.lastOffsetDelta)
     while (this.next < this.aborted.length && this.aborted[this.next].firstOffset <= lastOffset) {
       this.abortedProducers.add(this.aborted[this.next].producerId)
       this.next++

@@ -14,8 +14,7 @@ import {StromError} from '../errors.js'
 import type {Log, Topic} from '../log.js'
 import type {OffsetCommit} from '../groups/group-store.js'
 import {ProduceRecord, Producer, ProducerOptions} from '../producer.js'
-import {ATTR_TRANSACTIONAL, stampProducer} from './control-batch.js'
-import {BATCH} from '../format/record-batch.js'
+import {BATCH, stampProducer} from '../format/record-batch.js'
 import {DEFAULT_TRANSACTION_TIMEOUT_MS, GroupFence, ProducerSession, TransactionCoordinator} from './txn-coordinator.js'
 
 export {DEFAULT_TRANSACTION_TIMEOUT_MS}
@@ -157,7 +156,7 @@ export class TransactionalProducer {
     }
     const sequence = this.sequences.get(key) ?? 0
     this.sequences.set(key, (sequence + batch.readInt32BE(BATCH.recordsCount)) % 0x8000_0000)
-    stampProducer(batch, session, sequence, ATTR_TRANSACTIONAL)
+    stampProducer(batch, {producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence: sequence, transactional: true})
     return this.coordinator.appendCheck(this.transactionalId, session, topicName, partition)
   }
 }
