@@ -129,3 +129,43 @@ describe('consume --isolation-level', () => {
     expect(result.stderr).toMatch(/read_committed/)
   })
 })
+
+const segmentFile = (dir: string, suffix: string) => path.join(dir, 'topics', 'out', '0', `00000000000000000000${suffix}`)
+
+describe('log dump', () => {
+  it('shows markers (COMMIT/ABORT with producer id and epoch) and the transactional flag, in text and --json', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const text = await strom(dir, ['log', 'dump', 'out', '--records'])
+    expect(text.exitCode, text.stderr).toBe(0)
+    const batchLines = text.stdout.split('\n').filter((l) => l.startsWith('baseOffset:'))
+    expect(batchLines).toHaveLength(7)
+    expect(batchLines[0]).toMatch(/producerId: -1 producerEpoch: -1 isTransactional: false isControl: false$/)
+    expect(batchLines[1]).toMatch(/baseOffset: 1 lastOffset: 2 .*producerId: \d+ producerEpoch: 0 isTransactional: true isControl: false$/)
+    expect(batchLines[2]).toMatch(/baseOffset: 3 .*isTransactional: true isControl: true endTxnMarker: COMMIT coordinatorEpoch: 0$/)
+    expect(batchLines[4]).toMatch(/baseOffset: 5 .*isControl: true endTxnMarker: ABORT coordinatorEpoch: 0$/)
+    expect(text.stdout).toMatch(/^\| offset: 5 timestamp: \d+ endTxnMarker: ABORT keyVersion: 0 coordinatorEpoch: 0$/m)
+    const json = (await strom(dir, ['log', 'dump', 'out', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const producerId = json[1].producerId
+    expect(producerId).toBeGreaterThan(0)
+    expect(json.map((b) => [b.baseOffset, b.isTransactional, b.isControl, b.marker?.type ?? null])).toEqual([
+      [0, false, false, null], [1, true, false, null], [3, true, true, 'COMMIT'], [4, true, false, null], [5, true, true, 'ABORT'], [6, true, false, null], [7, true, true, 'COMMIT'],
+    ])
+    expect(json[4]).toMatchObject({producerId, producerEpoch: 0, marker: {type: 'ABORT', coordinatorEpoch: 0, problem: null}})
+  })
+
+  it('dumps a .txnindex file: one line per aborted transaction', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const producerId = JSON.parse(fs.readFileSync(path.join(dir, 'transactions', 'etl', 'state.json'), 'utf8')).producerId
+    const file = segmentFile(dir, '.txnindex')
+    const text = await strom(dir, ['log', 'dump', '--file', file])
+    expect(text.exitCode, text.stderr).toBe(0)
+    expect(text.stdout).toBe(`Dumping ${file}\nversion: 0 producerId: ${producerId} firstOffset: 4 lastOffset: 5 lastStableOffset: 6\n`)
+    const json = await strom(dir, ['log', 'dump', '--file', file, '--json'])
+    expect(JSON.parse(json.stdout)).toEqual({type: 'abortedTxn', segment: 0, version: 0, producerId, firstOffset: 4, lastOffset: 5, lastStableOffset: 6})
+    // A torn last entry is shown as such.
+    fs.appendFileSync(file, Buffer.alloc(10))
+    expect((await strom(dir, ['log', 'dump', '--file', file])).stdout).toMatch(/^DAMAGED position: 34 bytes: 10 reason: 10 trailing bytes are shorter than an entry/m)
+  })
+})
