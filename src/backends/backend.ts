@@ -12,6 +12,7 @@ import type {GroupDescription, GroupStateName} from '../core/groups/group-admin.
 import type {PlannedReset, ResetScope, ResetSpec} from '../core/groups/offsets-reset.js'
 import type {Strategy} from '../core/groups/assignors.js'
 import type {CommitMode, ResetPolicy} from '../core/groups/group-consumer.js'
+import type {IsolationLevel} from '../core/txn/isolation.js'
 import type {RangeSpec} from '../core/offset-spec.js'
 import type {SkippedCorruption} from '../core/partition/partition-reader.js'
 import type {StatsSource} from '../core/stats/snapshot.js'
@@ -168,6 +169,8 @@ export interface ReadOptions {
   merge?: 'time'
   checkCrcs: boolean
   onCorrupt?: (skipped: SkippedCorruption) => void
+  /** Kafka's isolation.level; read_uncommitted when absent. */
+  isolation?: IsolationLevel
 }
 
 export interface GroupReadOptions {
@@ -179,6 +182,8 @@ export interface GroupReadOptions {
   commit: CommitMode
   checkCrcs: boolean
   onCorrupt?: (skipped: SkippedCorruption) => void
+  /** Kafka's isolation.level; read_uncommitted when absent. */
+  isolation?: IsolationLevel
   onWarning: (message: string) => void
   onAssignment?: (event: {assigned: string[]; revoked: string[]; generation: number}) => void
 }

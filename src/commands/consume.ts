@@ -13,6 +13,7 @@ import type {CommitMode, ResetPolicy} from '../core/groups/group-consumer.js'
 import type {Backend, ReadStart, RecordSource} from '../backends/backend.js'
 import {RangeSpec, parseRange} from '../core/offset-spec.js'
 import type {SkippedCorruption} from '../core/partition/partition-reader.js'
+import type {IsolationLevel} from '../core/txn/isolation.js'
 
 export default class Consume extends StromCommand {
   static summary = 'Print messages from topics: by default every partition from its start to its end, then exit.'
@@ -32,6 +33,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     {description: 'Offsets 100 to 199 of partition 0', command: '<%= config.bin %> consume logs -p 0 -o 100:200'},
     {description: 'Several services as one stream, ordered by time, errors only', command: '<%= config.bin %> consume api web db -f -o end --merge time --grep ERROR'},
     {description: 'As a member of a consumer group (run it in several terminals)', command: '<%= config.bin %> consume logs --group workers -f'},
+    {description: 'Only what committed transactions wrote (as a Kafka consumer with isolation.level=read_committed)', command: '<%= config.bin %> consume out --isolation-level read_committed'},
     {description: 'A group subscribed to every topic matching a pattern, now and later', command: '<%= config.bin %> consume --group audit --pattern "^app-.*" -f'},
   ]
 
@@ -67,6 +69,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
     'check-crcs': Flags.boolean({description: 'verify the CRC-32C of each batch read (--no-check-crcs to skip)', allowNo: true, default: true}),
     'skip-corrupt': Flags.boolean({description: 'step over damaged batches (reported on stderr) instead of stopping with an error'}),
     verbose: Flags.boolean({char: 'v', description: 'report on stderr where each partition is read from (with -f: once it is following, so a producer started after that line is seen); with --group: each assignment'}),
+    'isolation-level': Flags.string({description: 'read_committed: only records of committed transactions (and non-transactional ones), up to the last stable offset; read_uncommitted: every record, also of open and aborted transactions (Kafka\'s isolation.level)', options: ['read_uncommitted', 'read_committed'], default: 'read_uncommitted'}),
   }
 
   async run(): Promise<void> {
@@ -115,6 +118,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       merge: flags.merge === 'time' ? 'time' : undefined,
       checkCrcs: flags['check-crcs'],
       onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined,
+      isolation: flags['isolation-level'] as IsolationLevel,
     })
     if (flags.verbose) for (const start of reader.starts?.() ?? []) process.stderr.write(describeStart(start))
     out.whenClosed(() => reader.stop())
@@ -147,7 +151,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
   private async runGroup(
     backend: Backend,
     names: string[],
-    flags: {group?: string; pattern?: string; strategy?: string; reset: ResetPolicy; commit?: string; follow: boolean; partition?: number[]; merge?: string; 'check-crcs': boolean; 'skip-corrupt': boolean; verbose: boolean},
+    flags: {group?: string; pattern?: string; strategy?: string; reset: ResetPolicy; commit?: string; follow: boolean; partition?: number[]; merge?: string; 'check-crcs': boolean; 'skip-corrupt': boolean; verbose: boolean; 'isolation-level': string},
     out: RecordOutput,
     visit: (topic: string, partition: number, record: RecordView) => boolean,
   ): Promise<void> {
@@ -171,6 +175,7 @@ On a terminal the output is aligned and coloured (partition, offset, key dimmed,
       commit: (flags.commit ?? 'auto') as CommitMode,
       checkCrcs: flags['check-crcs'],
       onCorrupt: flags['skip-corrupt'] ? reportSkipped : undefined,
+      isolation: flags['isolation-level'] as IsolationLevel,
       onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
       onAssignment: flags.verbose || process.env.STROM_DEBUG_GROUPS ? (event) => process.stderr.write(`assignment g${event.generation}: ${event.assigned.join(' ')}\n`) : undefined,
     })

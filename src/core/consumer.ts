@@ -5,7 +5,8 @@
  * are visited in turn, one chunk of whole batches at a time.
  */
 import {BATCH, LOG_OVERHEAD, RecordCursor, readInt64} from './format/record-batch.js'
-import {AbortedFilter, IsolationLevel, TransactionsView, abortedTransactions} from './txn/isolation.js'
+import {IsolationLevel, TransactionsView} from './txn/isolation.js'
+import {CommittedGate} from './txn/committed-gate.js'
 import type {Topic} from './log.js'
 import {PartitionBounds, RangeSpec, resolvePosition} from './offset-spec.js'
 import {ChangeWaiter} from './partition/follow.js'
@@ -37,10 +38,8 @@ interface PartitionState {
   /** Exclusive end, or undefined when following without an end. */
   end: number | undefined
   done: boolean
-  /** read_committed: offsets from here on are not stable yet (the last stable offset when last looked). */
-  stableEnd: number
-  /** read_committed: skips aborted transactions' batches and control batches below stableEnd. */
-  filter: AbortedFilter | undefined
+  /** read_committed: holds back unstable batches, skips aborted transactions' batches and markers. */
+  gate: CommittedGate | undefined
 }
 
 /** Called for each record; return false to stop reading. */
@@ -76,16 +75,16 @@ export class LogReader {
   private readonly waiter: ChangeWaiter | undefined
   private stopped = false
   private readonly record = new RecordCursor()
-  private readonly committedOnly: boolean
 
   constructor(assignments: PartitionAssignment[], private readonly plan: ReadPlan) {
+    const committedOnly = plan.isolation === 'read_committed'
     for (const {topic, partition, position: start} of assignments) {
       const {position, end} = start !== undefined ? {position: start, end: undefined} : resolveReadRange(topic, partition, plan)
       const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs, skipCorrupt: plan.onCorrupt})
-      this.states.push({topic, partition, cursor, position, end, done: end !== undefined && position >= end, stableEnd: Number.MAX_SAFE_INTEGER, filter: undefined})
+      const gate = committedOnly ? new CommittedGate(topic, partition) : undefined
+      gate?.refresh(position)
+      this.states.push({topic, partition, cursor, position, end, done: end !== undefined && position >= end, gate})
     }
-    this.committedOnly = plan.isolation === 'read_committed'
-    if (this.committedOnly) for (const state of this.states) this.refreshStable(state)
     if (plan.follow) this.waiter = new ChangeWaiter(assignments.map(({topic, partition}) => topic.partitionDir(partition)))
   }
 
@@ -118,16 +117,15 @@ export class LogReader {
           let at = chunk.start
           let blocked = false
           while (at < chunk.end && !state.done) {
-            if (this.committedOnly) {
-              const baseOffset = readInt64(chunk.buffer, at + BATCH.baseOffset)
-              if (baseOffset >= state.stableEnd) this.refreshStable(state)
-              if (baseOffset >= state.stableEnd) {
+            if (state.gate !== undefined) {
+              const verdict = state.gate.check(chunk.buffer, at, state.position)
+              if (verdict === 'wait') {
                 // Not stable yet: come back to this batch once its transactions are decided.
-                state.cursor.seek(baseOffset)
+                state.cursor.seek(readInt64(chunk.buffer, at + BATCH.baseOffset))
                 blocked = true
                 break
               }
-              if (state.filter!.skip(chunk.buffer, at)) {
+              if (verdict === 'skip') {
                 // An aborted transaction's batch or a marker: the position moves past it, nothing is visited.
                 at += chunk.buffer.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
                 continue
@@ -173,22 +171,5 @@ export class LogReader {
       this.waiter?.close()
       for (const state of this.states) state.cursor.close()
     }
-  }
-
-  /**
-   * read_committed: the partition's last stable offset and the aborted transactions up to it, as
-   * of now. Order matters: the end offset first, then the transaction states, then the .txnindex
-   * files. A transaction with data below that end joined the partition before the end was read, so
-   * the states read after it show it (open, or decided); an abort completed before its state says
-   * so has its index entry written, so the index read last has it.
-   */
-  private refreshStable(state: PartitionState): void {
-    const reader = state.topic.reader(state.partition)
-    const endOffset = reader.endOffset()
-    const view = new TransactionsView(state.topic.log.dir)
-    const stable = view.lastStableOffset(state.topic.name, state.partition, endOffset)
-    if (stable === state.stableEnd && state.filter !== undefined) return
-    state.stableEnd = stable
-    state.filter = new AbortedFilter(abortedTransactions(state.topic.partitionDir(state.partition), reader.refreshSegmentBases(), view, state.topic.name, state.partition, state.position, stable))
   }
 }

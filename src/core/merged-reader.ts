@@ -9,12 +9,13 @@
  * partition reads its next chunk (reusing the chunk's buffer) only once every record of the last
  * one was emitted and the round's `afterRound` has run.
  */
-import {BATCH, LOG_OVERHEAD, RecordCursor} from './format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, RecordCursor, readInt64} from './format/record-batch.js'
 import type {RecordView} from './format/record-view.js'
 import type {Topic} from './log.js'
 import {PartitionAssignment, ReadPlan, resolveReadRange} from './consumer.js'
 import {ChangeWaiter} from './partition/follow.js'
 import type {PartitionCursor} from './partition/partition-reader.js'
+import {CommittedGate} from './txn/committed-gate.js'
 
 interface Source {
   topic: Topic
@@ -32,6 +33,9 @@ interface Source {
   batchAt: number
   chunkEnd: number
   inBatch: boolean
+  /** read_committed (see CommittedGate); `held`: its next batch is not stable yet. */
+  gate: CommittedGate | undefined
+  held: boolean
 }
 
 export type MergedVisitor = (topic: Topic, partition: number, record: RecordView) => boolean | void
@@ -45,9 +49,11 @@ export class MergedLogReader {
     for (const {topic, partition} of assignments) {
       const {position, end} = resolveReadRange(topic, partition, plan)
       const cursor = topic.reader(partition).openCursor(position, {checkCrcs: plan.checkCrcs, skipCorrupt: plan.onCorrupt})
+      const gate = plan.isolation === 'read_committed' ? new CommittedGate(topic, partition) : undefined
+      gate?.refresh(position)
       this.sources.push({
         topic, partition, cursor, position, end, exhausted: end !== undefined && position >= end,
-        record: new RecordCursor(), waiting: false, chunk: undefined, batchAt: 0, chunkEnd: 0, inBatch: false,
+        record: new RecordCursor(), waiting: false, chunk: undefined, batchAt: 0, chunkEnd: 0, inBatch: false, gate, held: false,
       })
     }
     if (plan.follow) this.waiter = new ChangeWaiter(assignments.map(({topic, partition}) => topic.partitionDir(partition)))
@@ -80,8 +86,11 @@ export class MergedLogReader {
           source.batchAt = chunk.start
           source.chunkEnd = chunk.end
           source.inBatch = false
+          source.held = false
           advance(source)
           if (!source.waiting) finishChunk(source)
+          // Waiting for a transaction to be decided is being at its end for now.
+          if (source.held) idle.add(source)
         }
         // Emit in timestamp order while no pending source could still hold an earlier record.
         let emitted = 0
@@ -139,6 +148,16 @@ function advance(source: Source): void {
     }
     if (source.batchAt >= source.chunkEnd) break
     const chunk = source.chunk!
+    const verdict = source.gate?.check(chunk, source.batchAt, source.position)
+    if (verdict === 'wait') {
+      source.cursor.seek(readInt64(chunk, source.batchAt + BATCH.baseOffset))
+      source.held = true
+      break
+    }
+    if (verdict === 'skip') {
+      source.batchAt += chunk.readInt32BE(source.batchAt + BATCH.batchLength) + LOG_OVERHEAD
+      continue
+    }
     record.reset(chunk, source.batchAt)
     // The next batch's place is taken now: output written in place may overwrite this one's bytes.
     source.batchAt += chunk.readInt32BE(source.batchAt + BATCH.batchLength) + LOG_OVERHEAD

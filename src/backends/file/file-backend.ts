@@ -96,7 +96,7 @@ export class FileBackend implements Backend {
 
   async openReader(selection: ReadSelection[], options: ReadOptions): Promise<RecordSource> {
     const assignments = this.assignments(selection)
-    const plan = {range: options.range, follow: options.follow, checkCrcs: options.checkCrcs, onCorrupt: options.onCorrupt}
+    const plan = {range: options.range, follow: options.follow, checkCrcs: options.checkCrcs, onCorrupt: options.onCorrupt, isolation: options.isolation}
     if (options.merge === 'time') {
       const reader = new MergedLogReader(assignments, plan)
       const starts = reader.positions()

@@ -6,17 +6,19 @@ import {ENCODINGS, Encoding, encodeBytes} from '../../cli/encoding.js'
 import {RecordOutput} from '../../cli/output.js'
 import {StromError} from '../../core/errors.js'
 import {parseSegmentLogName, segmentPaths} from '../../core/format/segment-files.js'
-import {DumpEntry, dumpFile} from '../../core/maintenance/dump.js'
+import {DumpEntry, DumpedBatch, dumpFile} from '../../core/maintenance/dump.js'
+import {ABORTED_TXN_SIZE, TXN_INDEX_SUFFIX, readTxnIndexFile} from '../../core/txn/txn-index.js'
 import {maintenanceTargets} from '../../core/maintenance/targets.js'
 import {listSegmentBases} from '../../core/partition/partition-files.js'
 
 export default class LogDump extends StromCommand {
   static summary = 'Print the record batches of a topic\'s segments (like kafka-dump-log): headers, and with --records keys, values and headers.'
-  static description = 'Damaged bytes are shown as such, with where valid batches resume. --file dumps any segment file, including a quarantine file written by `strom log repair`.'
+  static description = 'Damaged bytes are shown as such, with where valid batches resume. --file dumps any segment file, including a quarantine file written by `strom log repair`, and a `.txnindex` file (one line per aborted transaction). Transaction markers (control batches) show their type (COMMIT/ABORT), producer id and epoch.'
   static examples = [
     '<%= config.bin %> log dump logs',
     '<%= config.bin %> log dump logs -p 0 --offset 1000 --records',
     '<%= config.bin %> log dump logs --json | jq "select(.crcValid == false)"',
+    '<%= config.bin %> log dump --file ~/.local/share/strom/topics/out/0/00000000000000000000.txnindex',
     '<%= config.bin %> log dump --file ~/.local/share/strom/quarantine/logs/0/00000000000000000000.log.4096.*.bin',
   ]
 
@@ -26,7 +28,7 @@ export default class LogDump extends StromCommand {
     offset: Flags.integer({char: 'o', description: 'start at the batch holding this offset'}),
     records: Flags.boolean({char: 'r', description: 'also print every record: offset, timestamp, key, value, headers'}),
     json: Flags.boolean({description: 'one JSON object per batch (NDJSON)'}),
-    file: Flags.string({description: 'dump this file instead of a topic (a .log segment or a quarantine .bin)'}),
+    file: Flags.string({description: 'dump this file instead of a topic (a .log segment, a quarantine .bin, or a .txnindex)'}),
     'key-encoding': Flags.string({description: 'how keys are printed', options: [...ENCODINGS], default: 'utf8'}),
     'value-encoding': Flags.string({description: 'how values and header values are printed', options: [...ENCODINGS], default: 'utf8'}),
   }
@@ -37,6 +39,7 @@ export default class LogDump extends StromCommand {
     if (flags.file !== undefined) {
       if (args.topic !== undefined) throw new StromError('INVALID_ARGUMENT', 'give a topic or --file, not both')
       if (!fs.statSync(flags.file, {throwIfNoEntry: false})?.isFile()) throw new StromError('INVALID_ARGUMENT', `--file ${flags.file}: no such file`)
+      if (flags.file.endsWith(TXN_INDEX_SUFFIX)) return this.dumpTxnIndex(flags.file, flags.json)
       files.push({file: path.resolve(flags.file), label: flags.file, segment: parseSegmentLogName(path.basename(flags.file))})
     } else {
       if (args.topic === undefined) throw new StromError('INVALID_ARGUMENT', 'no topic given', {hint: 'strom log dump TOPIC, or --file PATH'})
@@ -69,7 +72,10 @@ export default class LogDump extends StromCommand {
           return
         }
         out.writeString(`baseOffset: ${entry.baseOffset} lastOffset: ${entry.lastOffset} count: ${entry.count} position: ${entry.position} size: ${entry.sizeBytes} ${entry.timestampType}: ${entry.baseTimestamp} maxTimestamp: ${entry.maxTimestamp} magic: ${entry.magic} compresscodec: ${entry.compression} crc: ${entry.crc} isvalid: ${entry.crcValid}`
-          + ` partitionLeaderEpoch: ${entry.partitionLeaderEpoch} producerId: ${entry.producerId} isControl: ${entry.isControl}${entry.deleteHorizonMs === null ? '' : ` deleteHorizonMs: ${entry.deleteHorizonMs}`}\n`)
+          + ` partitionLeaderEpoch: ${entry.partitionLeaderEpoch} producerId: ${entry.producerId} producerEpoch: ${entry.producerEpoch} isTransactional: ${entry.isTransactional} isControl: ${entry.isControl}${entry.deleteHorizonMs === null ? '' : ` deleteHorizonMs: ${entry.deleteHorizonMs}`}${markerText(entry.marker)}\n`)
+        for (const r of entry.controlRecords ?? []) {
+          out.writeString(`| offset: ${r.offset} timestamp: ${r.timestamp} endTxnMarker: ${r.type ?? `unknown type ${r.keyType ?? '-'}`} keyVersion: ${r.keyVersion ?? '-'} coordinatorEpoch: ${r.coordinatorEpoch ?? '-'}\n`)
+        }
         for (const r of entry.records ?? []) {
           const headers = r.headers.map((h) => `${JSON.stringify(h.key)}=${JSON.stringify(text(h.value, valueEncoding))}`).join(',')
           out.writeString(`| offset: ${r.offset} timestamp: ${r.timestamp} keySize: ${r.key?.length ?? -1} valueSize: ${r.value?.length ?? -1} headers: [${headers}] key: ${JSON.stringify(text(r.key, keyEncoding))} value: ${JSON.stringify(text(r.value, valueEncoding))}\n`)
@@ -87,4 +93,29 @@ export default class LogDump extends StromCommand {
     }
     await out.flush()
   }
+
+  /** A `.txnindex` file, one line per aborted transaction, as kafka-dump-log prints one. */
+  private async dumpTxnIndex(file: string, json: boolean): Promise<void> {
+    const out = new RecordOutput()
+    const {entries, trailingBytes} = readTxnIndexFile(file)
+    const segment = parseSegmentLogName(path.basename(file).slice(0, -TXN_INDEX_SUFFIX.length) + '.log')
+    if (!json) out.writeString(`Dumping ${file}\n`)
+    for (const e of entries) {
+      out.writeString(json
+        ? JSON.stringify({type: 'abortedTxn', segment, ...e}) + '\n'
+        : `version: ${e.version} producerId: ${e.producerId} firstOffset: ${e.firstOffset} lastOffset: ${e.lastOffset} lastStableOffset: ${e.lastStableOffset}\n`)
+    }
+    if (trailingBytes > 0) {
+      const position = entries.length * ABORTED_TXN_SIZE
+      const reason = `${trailingBytes} trailing bytes are shorter than an entry (${ABORTED_TXN_SIZE} bytes): a torn write, ignored by readers`
+      out.writeString(json ? JSON.stringify({type: 'damage', segment, position, bytes: trailingBytes, reason}) + '\n' : `DAMAGED position: ${position} bytes: ${trailingBytes} reason: ${reason}\n`)
+    }
+    await out.flush()
+  }
+}
+
+function markerText(marker: DumpedBatch['marker']): string {
+  if (marker === undefined) return ''
+  if (marker.problem !== null) return ` endTxnMarker: malformed (${marker.problem})`
+  return ` endTxnMarker: ${marker.type} coordinatorEpoch: ${marker.coordinatorEpoch}`
 }

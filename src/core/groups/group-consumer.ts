@@ -9,10 +9,12 @@
  *   sync  after every message
  *   none  never (the group still splits partitions)
  */
-import {BATCH, LOG_OVERHEAD, RecordCursor} from '../format/record-batch.js'
+import {BATCH, LOG_OVERHEAD, RecordCursor, readInt64} from '../format/record-batch.js'
 import type {Log, Topic} from '../log.js'
 import {ChangeWaiter} from '../partition/follow.js'
 import type {PartitionCursor, SkippedCorruption} from '../partition/partition-reader.js'
+import {CommittedGate} from '../txn/committed-gate.js'
+import {IsolationLevel, TransactionsView} from '../txn/isolation.js'
 import {parseTpKey} from './assignors.js'
 import {GroupMember, MemberOptions} from './group-member.js'
 import type {OffsetCommit} from './group-store.js'
@@ -28,6 +30,8 @@ export interface GroupReadOptions extends MemberOptions {
   /** Step over damaged batches, reporting each here (consume --skip-corrupt). */
   onCorrupt?: (skipped: SkippedCorruption) => void
   autoCommitIntervalMs?: number
+  /** read_committed: only committed transactional data, up to the last stable offset (Kafka's isolation.level). */
+  isolation?: IsolationLevel
   onWarning?: (message: string) => void
   onAssignment?: (event: {assigned: string[]; revoked: string[]; generation: number}) => void
 }
@@ -43,6 +47,8 @@ interface OwnedPartition {
   end: number | undefined
   /** Commit no further than this (records from here on were read but not all written out). */
   ceiling?: number
+  /** read_committed (see CommittedGate). */
+  gate: CommittedGate | undefined
 }
 
 export type GroupRecordVisitor = (topic: Topic, partition: number, record: RecordCursor) => boolean | void
@@ -102,8 +108,9 @@ export class GroupConsumer {
           }
           const chunk = owned.cursor.read()
           if (chunk === undefined) continue
-          progressed = true
           const outcome = await this.emitChunk(owned, chunk.buffer, chunk.start, chunk.end, visit, flush)
+          // A batch held back until its transaction is decided is no progress: wait for a change.
+          if (outcome !== 'held') progressed = true
           if (outcome === 'stop') {
             this.stopped = true
             break
@@ -135,7 +142,7 @@ export class GroupConsumer {
    * 'lost': the partition is no longer ours (this member was reaped while paused, or it moved): stop
    * at this batch and drop it without committing; its new owner resumes from the committed offset.
    */
-  private async emitChunk(owned: OwnedPartition, buffer: Buffer, start: number, end: number, visit: GroupRecordVisitor, flush: () => Promise<void>): Promise<'ok' | 'stop' | 'lost'> {
+  private async emitChunk(owned: OwnedPartition, buffer: Buffer, start: number, end: number, visit: GroupRecordVisitor, flush: () => Promise<void>): Promise<'ok' | 'stop' | 'lost' | 'held'> {
     const record = this.record
     let at = start
     let first = true
@@ -144,6 +151,16 @@ export class GroupConsumer {
       // not print the rest of the chunk once another member has taken the partition.
       if (!first && !this.member.stillOwns(owned.key)) return 'lost'
       first = false
+      const verdict = owned.gate?.check(buffer, at, owned.position)
+      if (verdict === 'wait') {
+        // Not stable yet: read again from this batch once its transaction is decided.
+        owned.cursor.seek(readInt64(buffer, at + BATCH.baseOffset))
+        return 'held'
+      }
+      if (verdict === 'skip') {
+        at += buffer.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
+        continue
+      }
       record.reset(buffer, at)
       at += buffer.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD
       while (record.next()) {
@@ -233,16 +250,21 @@ export class GroupConsumer {
     const reader = topic.reader(partition)
     const logStart = reader.logStartOffset()
     const endOffset = reader.endOffset()
+    // read_committed: 'latest' and a bounded read's end are the last stable offset, as Kafka's ListOffsets answers them.
+    const committedOnly = this.options.isolation === 'read_committed'
+    const latest = committedOnly ? new TransactionsView(this.log.dir).lastStableOffset(topicName, partition, endOffset) : endOffset
     const committed = this.member.store.committed(topicName, partition)?.offset
     let position: number
     if (committed === undefined) {
-      position = this.options.reset === 'earliest' ? logStart : endOffset
+      position = this.options.reset === 'earliest' ? logStart : latest
     } else if (committed < logStart || committed > endOffset) {
-      position = this.options.reset === 'earliest' ? logStart : endOffset
+      position = this.options.reset === 'earliest' ? logStart : latest
       this.warn(`committed offset ${committed} of ${topicName}/${partition} is outside the log [${logStart}, ${endOffset}]: reset to ${this.options.reset} (${position})`)
     } else {
       position = committed
     }
+    const gate = committedOnly ? new CommittedGate(topic, partition) : undefined
+    gate?.refresh(position)
     this.waiter.watch(topic.partitionDir(partition))
     this.owned.set(key, {
       key,
@@ -251,7 +273,8 @@ export class GroupConsumer {
       cursor: reader.openCursor(position, {checkCrcs: this.options.checkCrcs, skipCorrupt: this.options.onCorrupt}),
       position,
       committed: committed ?? -1,
-      end: this.options.follow ? undefined : endOffset,
+      end: this.options.follow ? undefined : Math.max(latest, position),
+      gate,
     })
   }
 

@@ -10,6 +10,7 @@ import type {Header} from '../format/record-batch.js'
 import {FileWindow} from './file-window.js'
 import {ATTR_DELETE_HORIZON} from './batch-filter.js'
 import {findNextValidBatch} from './resync.js'
+import {ControlRecord, MarkerType, decodeControlBatch} from '../txn/control-batch.js'
 
 
 export interface DumpedRecord {
@@ -41,7 +42,11 @@ export interface DumpedBatch {
   producerEpoch: number
   baseSequence: number
   partitionLeaderEpoch: number
+  /** A control batch (CRC valid): the transaction marker it holds, or why it is not a well-formed one. */
+  marker?: {type: MarkerType | null; coordinatorEpoch: number | null; problem: string | null}
   records?: DumpedRecord[]
+  /** With records, for a control batch: its records decoded as markers. */
+  controlRecords?: ControlRecord[]
 }
 
 export interface DumpedDamage {
@@ -102,7 +107,12 @@ export function dumpFile(file: string, options: DumpOptions, visit: (entry: Dump
           baseSequence: h.baseSequence, partitionLeaderEpoch: bytes.readInt32BE(BATCH.partitionLeaderEpoch),
         }
         // Records of a batch whose CRC fails are not decoded: their lengths cannot be trusted.
-        if (options.records && crcValid) {
+        if (entry.isControl && crcValid) {
+          const control = decodeControlBatch(bytes, 0, sizeBytes)
+          const first = control.records[0]
+          entry.marker = {type: first?.type ?? null, coordinatorEpoch: first?.coordinatorEpoch ?? null, problem: control.problem ?? null}
+          if (options.records) entry.controlRecords = control.records.filter((r) => options.fromOffset === undefined || r.offset >= options.fromOffset)
+        } else if (options.records && crcValid) {
           entry.records = []
           cursor.reset(bytes, 0)
           while (cursor.next()) {

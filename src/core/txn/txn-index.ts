@@ -43,18 +43,26 @@ export function encodeAbortedTxn(entry: AbortedTxn): Buffer {
 
 /** Every whole entry of a `.txnindex` file; none when it does not exist. */
 export function readTxnIndex(file: string): AbortedTxn[] {
+  return readTxnIndexFile(file).entries
+}
+
+/**
+ * A `.txnindex` file as it is, for log dump and log verify: every whole entry with its version, and
+ * the bytes of a torn last entry (0 when none). No entries when the file does not exist.
+ */
+export function readTxnIndexFile(file: string): {entries: Array<AbortedTxn & {version: number}>; trailingBytes: number} {
   let bytes: Buffer
   try {
     bytes = fs.readFileSync(file)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {entries: [], trailingBytes: 0}
     throw error
   }
-  const entries: AbortedTxn[] = []
+  const entries: Array<AbortedTxn & {version: number}> = []
   for (let at = 0; at + ABORTED_TXN_SIZE <= bytes.length; at += ABORTED_TXN_SIZE) {
-    entries.push({producerId: readInt64(bytes, at + 2), firstOffset: readInt64(bytes, at + 10), lastOffset: readInt64(bytes, at + 18), lastStableOffset: readInt64(bytes, at + 26)})
+    entries.push({version: bytes.readInt16BE(at), producerId: readInt64(bytes, at + 2), firstOffset: readInt64(bytes, at + 10), lastOffset: readInt64(bytes, at + 18), lastStableOffset: readInt64(bytes, at + 26)})
   }
-  return entries
+  return {entries, trailingBytes: bytes.length % ABORTED_TXN_SIZE}
 }
 
 /**

@@ -1,0 +1,171 @@
+/**
+ * The tooling around transactions, through the real bin/run.js: consume --isolation-level, log dump
+ * and log verify of markers and .txnindex files, and log clean finishing transactions. The
+ * transactional data is made by a small node script on the built library (dist/), as a program
+ * using strom's TransactionalProducer would.
+ */
+import {execa} from 'execa'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {BIN, ROOT, spawnStrom, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
+import {startServe} from './serve-harness.js'
+
+const DIST = path.join(ROOT, 'dist')
+
+/** Runs `body` in a node process with `log` (openLog on dir) and `TransactionalProducer` in scope. */
+async function txnScript(dir: string, body: string): Promise<void> {
+  const source = `
+    import {openLog} from ${JSON.stringify(path.join(DIST, 'core', 'log.js'))}
+    import {TransactionalProducer} from ${JSON.stringify(path.join(DIST, 'core', 'txn', 'transactional-producer.js'))}
+    import {Producer} from ${JSON.stringify(path.join(DIST, 'core', 'producer.js'))}
+    const log = openLog({dir: ${JSON.stringify(dir)}})
+    const send = (tx, value, partition = 0) => tx.send('out', {key: null, value, partition})
+    ${body}
+  `
+  const result = await execa('node', ['--input-type=module', '-e', source], {reject: false})
+  if (result.exitCode !== 0) throw new Error(`txn script failed: ${result.stderr}`)
+}
+
+/**
+ * Partition 0 of `out`: plain (0), c1 c2 (1, 2) COMMIT (3), a1 (4) ABORT (5), c3 (6) COMMIT (7).
+ */
+async function committedAndAborted(dir: string): Promise<void> {
+  await strom(dir, ['topic', 'create', 'out'])
+  await txnScript(dir, `
+    const plain = new Producer(log.topic('out'))
+    plain.send({key: null, value: 'plain'})
+    plain.flush()
+    const tx = TransactionalProducer.init(log, {transactionalId: 'etl'})
+    tx.begin(); send(tx, 'c1'); send(tx, 'c2'); tx.commit()
+    tx.begin(); send(tx, 'a1'); tx.producerFor('out').flush(); tx.abort()
+    tx.begin(); send(tx, 'c3'); tx.commit()
+    tx.close()
+  `)
+}
+
+const values = (stdout: string) => stdout.split('\n').filter(Boolean)
+
+describe('consume --isolation-level', () => {
+  it('read_committed leaves out aborted transactions; read_uncommitted (the default) shows them', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const uncommitted = await strom(dir, ['consume', 'out'])
+    expect(uncommitted.exitCode, uncommitted.stderr).toBe(0)
+    expect(values(uncommitted.stdout)).toEqual(['plain', 'c1', 'c2', 'a1', 'c3'])
+    expect(values((await strom(dir, ['consume', 'out', '--isolation-level', 'read_uncommitted'])).stdout)).toEqual(['plain', 'c1', 'c2', 'a1', 'c3'])
+    const committed = await strom(dir, ['consume', 'out', '--isolation-level', 'read_committed', '-F', '%o %v\n'])
+    expect(committed.exitCode, committed.stderr).toBe(0)
+    expect(values(committed.stdout)).toEqual(['0 plain', '1 c1', '2 c2', '6 c3'])
+    // The time-merged reader filters the same way.
+    expect(values((await strom(dir, ['consume', 'out', '--isolation-level', 'read_committed', '--merge', 'time'])).stdout)).toEqual(['plain', 'c1', 'c2', 'c3'])
+  })
+
+  it('read_committed in a group: members see committed data only, and commit past the aborted records', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const first = await strom(dir, ['consume', 'out', '--group', 'g', '--isolation-level', 'read_committed'])
+    expect(first.exitCode, first.stderr).toBe(0)
+    expect(values(first.stdout)).toEqual(['plain', 'c1', 'c2', 'c3'])
+    const described = JSON.parse((await strom(dir, ['group', 'describe', 'g', '--json'])).stdout)
+    // The position moved past the last COMMIT marker: nothing left to read (lag 0), as Kafka's consumer.
+    expect(described.partitions[0]).toMatchObject({committed: 8, end: 8, lag: 0})
+  })
+
+  it('read_committed stops at an open transaction (the last stable offset) and goes on once it commits', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'out'])
+    await strom(dir, ['produce', 'out'], {input: 'before\n'})
+    // A producer that keeps its transaction open until told to commit (a file appears).
+    const go = path.join(dir, 'go')
+    const holder = execa('node', ['--input-type=module', '-e', `
+      import fs from 'node:fs'
+      import {openLog} from ${JSON.stringify(path.join(DIST, 'core', 'log.js'))}
+      import {TransactionalProducer} from ${JSON.stringify(path.join(DIST, 'core', 'txn', 'transactional-producer.js'))}
+      const log = openLog({dir: ${JSON.stringify(dir)}})
+      const tx = TransactionalProducer.init(log, {transactionalId: 'slow'})
+      tx.begin(); tx.send('out', {key: null, value: 'pending', partition: 0}); tx.producerFor('out').flush()
+      const wait = () => fs.existsSync(${JSON.stringify(go)}) ? (tx.commit(), tx.close()) : setTimeout(wait, 20)
+      wait()
+    `], {reject: false})
+    await waitFor(() => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(dir, 'transactions', 'slow', 'state.json'), 'utf8')).state === 'Ongoing'
+      } catch {
+        return false
+      }
+    }, 15_000)
+    await strom(dir, ['produce', 'out'], {input: 'after\n'})
+    expect(values((await strom(dir, ['consume', 'out', '--isolation-level', 'read_committed'])).stdout)).toEqual(['before'])
+    expect(values((await strom(dir, ['consume', 'out'])).stdout)).toEqual(['before', 'pending', 'after'])
+    // A follower waits at the open transaction and prints the rest once it commits.
+    const follower = spawnStrom(dir, ['consume', 'out', '--isolation-level', 'read_committed', '-f', '-n', '3'])
+    fs.writeFileSync(go, '')
+    const followed = await follower
+    expect(values(String(followed.stdout))).toEqual(['before', 'pending', 'after'])
+    expect((await holder).exitCode).toBe(0)
+  })
+
+  it('read_committed is refused with --bootstrap-server, with a clear message', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'out'])
+    const serve = await startServe(dir)
+    const consume = (args: string[]) => execa('node', [BIN, 'consume', 'out', ...args, '--bootstrap-server', serve.bootstrap], {reject: false, env: {NO_COLOR: '1'}})
+    const result = await consume(['--isolation-level', 'read_committed'])
+    const group = await consume(['--isolation-level', 'read_committed', '--group', 'g'])
+    const uncommitted = await consume(['--isolation-level', 'read_uncommitted'])
+    await serve.stop()
+    expect(uncommitted.exitCode, uncommitted.stderr).toBe(0)
+    expect(group.exitCode).not.toBe(0)
+    expect(group.stderr).toMatch(/read_committed is not supported with[\s›]+--bootstrap-server yet/)
+    expect(result.exitCode).not.toBe(0)
+    expect(result.stderr).toMatch(/read_committed is not supported with[\s›]+--bootstrap-server yet/)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('rejects an unknown level', async () => {
+    const result = await strom(tmpLogDir(), ['consume', 'out', '--isolation-level', 'committed'])
+    expect(result.exitCode).not.toBe(0)
+    expect(result.stderr).toMatch(/read_committed/)
+  })
+})
+
+const segmentFile = (dir: string, suffix: string) => path.join(dir, 'topics', 'out', '0', `00000000000000000000${suffix}`)
+
+describe('log dump', () => {
+  it('shows markers (COMMIT/ABORT with producer id and epoch) and the transactional flag, in text and --json', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const text = await strom(dir, ['log', 'dump', 'out', '--records'])
+    expect(text.exitCode, text.stderr).toBe(0)
+    const batchLines = text.stdout.split('\n').filter((l) => l.startsWith('baseOffset:'))
+    expect(batchLines).toHaveLength(7)
+    expect(batchLines[0]).toMatch(/producerId: -1 producerEpoch: -1 isTransactional: false isControl: false$/)
+    expect(batchLines[1]).toMatch(/baseOffset: 1 lastOffset: 2 .*producerId: \d+ producerEpoch: 0 isTransactional: true isControl: false$/)
+    expect(batchLines[2]).toMatch(/baseOffset: 3 .*isTransactional: true isControl: true endTxnMarker: COMMIT coordinatorEpoch: 0$/)
+    expect(batchLines[4]).toMatch(/baseOffset: 5 .*isControl: true endTxnMarker: ABORT coordinatorEpoch: 0$/)
+    expect(text.stdout).toMatch(/^\| offset: 5 timestamp: \d+ endTxnMarker: ABORT keyVersion: 0 coordinatorEpoch: 0$/m)
+    const json = (await strom(dir, ['log', 'dump', 'out', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const producerId = json[1].producerId
+    expect(producerId).toBeGreaterThan(0)
+    expect(json.map((b) => [b.baseOffset, b.isTransactional, b.isControl, b.marker?.type ?? null])).toEqual([
+      [0, false, false, null], [1, true, false, null], [3, true, true, 'COMMIT'], [4, true, false, null], [5, true, true, 'ABORT'], [6, true, false, null], [7, true, true, 'COMMIT'],
+    ])
+    expect(json[4]).toMatchObject({producerId, producerEpoch: 0, marker: {type: 'ABORT', coordinatorEpoch: 0, problem: null}})
+  })
+
+  it('dumps a .txnindex file: one line per aborted transaction', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const producerId = JSON.parse(fs.readFileSync(path.join(dir, 'transactions', 'etl', 'state.json'), 'utf8')).producerId
+    const file = segmentFile(dir, '.txnindex')
+    const text = await strom(dir, ['log', 'dump', '--file', file])
+    expect(text.exitCode, text.stderr).toBe(0)
+    expect(text.stdout).toBe(`Dumping ${file}\nversion: 0 producerId: ${producerId} firstOffset: 4 lastOffset: 5 lastStableOffset: 6\n`)
+    const json = await strom(dir, ['log', 'dump', '--file', file, '--json'])
+    expect(JSON.parse(json.stdout)).toEqual({type: 'abortedTxn', segment: 0, version: 0, producerId, firstOffset: 4, lastOffset: 5, lastStableOffset: 6})
+    // A torn last entry is shown as such.
+    fs.appendFileSync(file, Buffer.alloc(10))
+    expect((await strom(dir, ['log', 'dump', '--file', file])).stdout).toMatch(/^DAMAGED position: 34 bytes: 10 reason: 10 trailing bytes are shorter than an entry/m)
+  })
+})
