@@ -10,6 +10,7 @@
  * Readers never hand a control record to a consumer (RecordCursor gives no records for control
  * batches); read_committed readers use ABORT markers to end the skipping of an aborted producer.
  */
+import {readVarint, readVarlong} from '../format/varint.js'
 import {BATCH, BatchBuilder, CONTROL_ABORT, CONTROL_COMMIT, controlRecordType, isControlBatch, isTransactionalBatch, readInt64, stampProducer} from '../format/record-batch.js'
 
 export type MarkerType = 'ABORT' | 'COMMIT'
