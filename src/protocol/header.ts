@@ -63,3 +63,9 @@ export function finishFrame(writer: Writer): Buffer {
   writer.setInt32(0, writer.length - 4)
   return writer.toBuffer()
 }
+
+/** finishFrame for a socket: the frame as parts (writer.ts), spliced record bytes left uncopied. */
+export function finishFrameParts(writer: Writer): Buffer[] {
+  writer.setInt32(0, writer.length - 4)
+  return writer.toBuffers()
+}

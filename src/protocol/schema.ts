@@ -242,10 +242,29 @@ function writePrimitive(w: Writer, type: Primitive, value: unknown, flexible: bo
       w.string(value as string | null, flexible)
       return
     case 'bytes':
-    case 'records':
       w.bytes(value as Uint8Array | null, flexible)
       return
+    case 'records':
+      writeRecords(w, value as Uint8Array | Uint8Array[] | null, flexible)
+      return
   }
+}
+
+/**
+ * A records field: one buffer or several (a Fetch answer's chunks read from a segment), spliced
+ * into the message by reference rather than copied (writer.ts), as bytes.
+ */
+function writeRecords(w: Writer, value: Uint8Array | Uint8Array[] | null, flexible: boolean): void {
+  if (value === null) {
+    w.bytes(null, flexible)
+    return
+  }
+  const parts = Array.isArray(value) ? value : [value]
+  let total = 0
+  for (const part of parts) total += part.length
+  if (flexible) w.uvarint(total + 1)
+  else w.int32(total)
+  for (const part of parts) w.rawRef(part)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -67,52 +67,95 @@ export function validateBatch(buf: Buffer, start: number, end: number, requireKe
   return validateRecords(records, from, to, count, requireKeys)
 }
 
+/**
+ * Walks every record of the batch, as Kafka's LogValidator does (it iterates the records of an
+ * uncompressed batch too): lengths, offset deltas 0..n-1, keys, header counts. Record layout:
+ * length varint, attributes int8, timestamp delta varlong, offset delta varint, key length varint
+ * + key, value length varint + value, header count varint, then per header key length varint + key
+ * and value length varint + value. This runs once per produced record, so it reads varints inline
+ * with a one-byte fast path and keeps its position in locals rather than an object per field.
+ */
 function validateRecords(buf: Buffer, from: number, to: number, count: number, requireKeys: boolean): BatchProblem | undefined {
-  const pos = {at: from, end: to}
+  const walk = new FieldWalk(buf, from, to)
   try {
     for (let i = 0; i < count; i++) {
-      const length = varint(buf, pos)
-      const recordEnd = pos.at + length
+      const length = walk.varint()
+      const recordEnd = walk.at + length
       if (length < 0 || recordEnd > to) throw new Error('record length runs past the batch')
-      pos.end = recordEnd
-      skip(pos, 1)
-      varint(buf, pos, 10)
-      if (varint(buf, pos) !== i) throw new Error(`record ${i} has a wrong offset delta`)
-      const keyLength = varint(buf, pos)
+      walk.end = recordEnd
+      walk.skip(1)
+      walk.skipVarlong()
+      if (walk.varint() !== i) throw new Error(`record ${i} has a wrong offset delta`)
+      const keyLength = walk.varint()
       if (keyLength < 0 && requireKeys) return {errorCode: ERR.INVALID_RECORD, message: 'compacted topics require a key on every record'}
-      skip(pos, Math.max(keyLength, 0))
-      skip(pos, Math.max(varint(buf, pos), 0))
-      const headers = varint(buf, pos)
+      if (keyLength > 0) walk.skip(keyLength)
+      const valueLength = walk.varint()
+      if (valueLength > 0) walk.skip(valueLength)
+      const headers = walk.varint()
       if (headers < 0) throw new Error('negative header count')
       for (let h = 0; h < headers; h++) {
-        const headerKey = varint(buf, pos)
+        const headerKey = walk.varint()
         if (headerKey < 0) throw new Error('null header key')
-        skip(pos, headerKey)
-        skip(pos, Math.max(varint(buf, pos), 0))
+        walk.skip(headerKey)
+        const headerValue = walk.varint()
+        if (headerValue > 0) walk.skip(headerValue)
       }
-      if (pos.at !== recordEnd) throw new Error(`record ${i} length does not match its fields`)
-      pos.end = to
+      if (walk.at !== recordEnd) throw new Error(`record ${i} length does not match its fields`)
+      walk.end = to
     }
-    if (pos.at !== to) throw new Error('bytes after the last record')
+    if (walk.at !== to) throw new Error('bytes after the last record')
   } catch (error) {
     return {errorCode: ERR.CORRUPT_MESSAGE, message: (error as Error).message}
   }
   return undefined
 }
 
-function skip(pos: {at: number; end: number}, bytes: number): void {
-  if (pos.at + bytes > pos.end) throw new Error('record field runs past its end')
-  pos.at += bytes
-}
+/** A bounds-checked position in buf[at, end): `end` is the current record's end while inside one. */
+class FieldWalk {
+  constructor(private readonly buf: Buffer, public at: number, public end: number) {}
 
-/** A zig-zag varint (varlong with maxBytes 10), bounds-checked. */
-function varint(buf: Buffer, pos: {at: number; end: number}, maxBytes = 5): number {
-  let raw = 0
-  for (let i = 0; i < maxBytes; i++) {
-    if (pos.at >= pos.end) throw new Error('varint runs past the record')
-    const byte = buf[pos.at++]
-    raw += (byte & 0x7f) * 2 ** (7 * i)
-    if ((byte & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
+  skip(bytes: number): void {
+    if (this.at + bytes > this.end) throw new Error('record field runs past its end')
+    this.at += bytes
   }
-  throw new Error('varint too long')
+
+  /** A zig-zag varint of at most 5 bytes; one-byte values (most lengths and deltas) take the short path. */
+  varint(): number {
+    const buf = this.buf
+    let at = this.at
+    if (at >= this.end) throw new Error('varint runs past the record')
+    let byte = buf[at++]
+    if (byte < 0x80) {
+      this.at = at
+      return (byte >>> 1) ^ -(byte & 1)
+    }
+    // Up to 35 bits: multiplication keeps them exact where 32-bit shifts would not.
+    let raw = byte & 0x7f
+    let scale = 0x80
+    for (let i = 1; i < 5; i++) {
+      if (at >= this.end) throw new Error('varint runs past the record')
+      byte = buf[at++]
+      raw += (byte & 0x7f) * scale
+      if (byte < 0x80) {
+        this.at = at
+        return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
+      }
+      scale *= 0x80
+    }
+    throw new Error('varint too long')
+  }
+
+  /** Steps over a varlong (at most 10 bytes); its value is not checked, only its bounds. */
+  skipVarlong(): void {
+    const buf = this.buf
+    let at = this.at
+    for (let i = 0; i < 10; i++) {
+      if (at >= this.end) throw new Error('varint runs past the record')
+      if (buf[at++] < 0x80) {
+        this.at = at
+        return
+      }
+    }
+    throw new Error('varint too long')
+  }
 }

@@ -146,7 +146,7 @@ export class Connection {
       while (this.queue.length > 0 && !this.closed) {
         const frame = this.queue.shift()!
         this.queuedBytes -= frame.length
-        let response: Buffer | undefined
+        let response: Buffer | Buffer[] | undefined
         try {
           response = await dispatch(this.ctx, frame, this.state)
         } catch (error) {
@@ -160,7 +160,7 @@ export class Connection {
           this.finish(this.state.closeAfterResponse, response)
           return
         }
-        if (response !== undefined && !this.closed && !this.socket.write(response)) await this.drained()
+        if (response !== undefined && !this.closed && !this.write(response)) await this.drained()
         if (this.closing) break
       }
     } finally {
@@ -168,6 +168,19 @@ export class Connection {
     }
     if (this.closing) this.socket.end()
     else if (this.queuedBytes <= MAX_QUEUED_BYTES && this.socket.isPaused()) this.socket.resume()
+  }
+
+  /**
+   * Writes a response; one in parts (a Fetch answer's record chunks, not copied into one buffer)
+   * goes out corked, as one vectored write. False when the socket wants a drain first.
+   */
+  private write(response: Buffer | Buffer[]): boolean {
+    if (!Array.isArray(response)) return this.socket.write(response)
+    this.socket.cork()
+    let flowing = true
+    for (const part of response) flowing = this.socket.write(part)
+    this.socket.uncork()
+    return flowing
   }
 
   private drained(): Promise<void> {
@@ -189,11 +202,11 @@ export class Connection {
   }
 
   /** Sends a last response, then ends the connection (the socket flushes what was written before it closes). */
-  private finish(reason: string, response: Buffer | undefined): void {
+  private finish(reason: string, response: Buffer | Buffer[] | undefined): void {
     this.ctx.options.log(`connection ${this.state.id} from ${this.state.clientHost}: ${reason}; closing it`)
     this.closing = true
-    if (response !== undefined && !this.closed) this.socket.end(response)
-    else this.socket.end()
+    if (response !== undefined && !this.closed) this.write(response)
+    this.socket.end()
     this.close()
   }
 

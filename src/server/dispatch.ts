@@ -15,6 +15,7 @@ import type {ServerContext} from './context.js'
 import {API, MAX_KNOWN_API_KEY, ADVERTISED, isSupported} from './protocol/api-keys.js'
 import {ERR} from './protocol/error-codes.js'
 import {RequestHeader, decodeRequestHeader, finishFrame, startResponse} from './protocol/header.js'
+import {finishFrameParts} from '../protocol/header.js'
 import {ApiVersions} from '../protocol/apis/api-versions.js'
 import {ProtocolError, Reader} from './protocol/reader.js'
 import type {ApiHandler, ConnectionState} from './handlers/types.js'
@@ -71,8 +72,12 @@ const API_HANDLERS = new Map<number, ApiHandler>([
   [API.DescribeCluster, handleDescribeCluster],
 ])
 
-/** Returns the response frame, or undefined when the request gets no response. Throws ProtocolError to close the connection. */
-export async function dispatch(ctx: ServerContext, frame: Buffer, connection: ConnectionState): Promise<Buffer | undefined> {
+/**
+ * Returns the response frame (as parts when record bytes were spliced in by reference, see
+ * protocol/writer.ts), or undefined when the request gets no response. Throws ProtocolError to
+ * close the connection.
+ */
+export async function dispatch(ctx: ServerContext, frame: Buffer, connection: ConnectionState): Promise<Buffer | Buffer[] | undefined> {
   if (connection.sasl.expectsRawToken) return rawSaslToken(ctx, frame, connection)
   const reader = new Reader(frame)
   const header = decodeRequestHeader(reader)
@@ -86,7 +91,8 @@ export async function dispatch(ctx: ServerContext, frame: Buffer, connection: Co
   const body = decodeFrom(schema.request, reader, header.apiVersion)
   const response = await handler(ctx, request, body)
   if (response === undefined || request.noResponse) return undefined
-  return finishFrame(encode(schema.response, response, header.apiVersion, startResponse(header)))
+  const parts = finishFrameParts(encode(schema.response, response, header.apiVersion, startResponse(header)))
+  return parts.length === 1 ? parts[0] : parts
 }
 
 /** The bare PLAIN token after a SaslHandshake v0: success is answered with an empty bare frame, failure closes the connection. */

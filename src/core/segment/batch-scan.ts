@@ -9,6 +9,13 @@ import fs from 'node:fs'
 import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, isBatchCrcValid, readInt64} from '../format/record-batch.js'
 
 const WINDOW_BYTES = 1024 * 1024
+/**
+ * A window loaded only for a batch header (no CRC to check) is smaller: with batches of a MiB or
+ * more, a full window per header read a whole batch to use 61 bytes of it (a reader's end offset
+ * scans from the last index entry, i.e. reads back the last batch, after every append). Small
+ * batches still come 64 KiB of headers per read.
+ */
+const HEADER_WINDOW_BYTES = 64 * 1024
 
 export interface ScannedBatch {
   position: number
@@ -41,17 +48,18 @@ export interface ScanOptions {
 }
 
 export function scanBatches(fd: number, from: number, fileSize: number, options: ScanOptions): ScanResult {
-  let window = Buffer.allocUnsafe(Math.min(WINDOW_BYTES, Math.max(fileSize - from, BATCH_HEADER_SIZE)))
+  // Empty until the first fill, which sizes it (a window allocated here was never used).
+  let window = Buffer.alloc(0)
   let windowPosition = from
   let windowLength = 0
   let position = from
   let minBaseOffset = options.minBaseOffset ?? Number.NEGATIVE_INFINITY
   let lastBatch: ScannedBatch | undefined
 
-  const fill = (at: number, need: number): boolean => {
+  const fill = (at: number, need: number, windowBytes = WINDOW_BYTES): boolean => {
     if (at >= windowPosition && at + need <= windowPosition + windowLength) return true
     // A fresh buffer on every reload: visitors may keep views of batches from the previous window.
-    window = Buffer.allocUnsafe(Math.max(need, Math.min(WINDOW_BYTES, Math.max(fileSize - at, BATCH_HEADER_SIZE))))
+    window = Buffer.allocUnsafe(Math.max(need, Math.min(windowBytes, Math.max(fileSize - at, BATCH_HEADER_SIZE))))
     const want = Math.min(window.length, fileSize - at)
     if (want < need) return false
     windowLength = readFully(fd, window, want, at)
@@ -60,7 +68,7 @@ export function scanBatches(fd: number, from: number, fileSize: number, options:
   }
 
   while (position < fileSize) {
-    if (fileSize - position < LOG_OVERHEAD || !fill(position, LOG_OVERHEAD)) {
+    if (fileSize - position < LOG_OVERHEAD || !fill(position, LOG_OVERHEAD, options.verifyCrc === true ? WINDOW_BYTES : HEADER_WINDOW_BYTES)) {
       return {validEnd: position, stop: 'incomplete', reason: `${fileSize - position} trailing bytes are shorter than a batch header`, lastBatch}
     }
     const at = position - windowPosition
@@ -74,7 +82,7 @@ export function scanBatches(fd: number, from: number, fileSize: number, options:
     }
     const isLast = position + sizeBytes === fileSize
     const verify = options.verifyCrc === true || (options.verifyCrc === 'last' && isLast)
-    if (!fill(position, verify ? sizeBytes : BATCH_HEADER_SIZE)) {
+    if (!fill(position, verify ? sizeBytes : BATCH_HEADER_SIZE, verify ? WINDOW_BYTES : HEADER_WINDOW_BYTES)) {
       return {validEnd: position, stop: 'incomplete', reason: 'short read', lastBatch, brokenBaseOffset: claimedBase}
     }
     const start = position - windowPosition

@@ -35,8 +35,12 @@ interface FetchPartitionResponse {
   lastStableOffset: number
   logStartOffset: number
   abortedTransactions: []
-  /** Whole record batches, as stored; empty (never null) with an error, as Kafka sends it. */
-  records: Buffer
+  /**
+   * Whole record batches, as stored; empty (never null) with an error, as Kafka sends it. Several
+   * chunks as read from the segment are sent as they are (spliced into the response, see
+   * protocol/writer.ts), not concatenated first.
+   */
+  records: Buffer | Buffer[]
 }
 
 const MAX_CURSORS_PER_CONNECTION = 1000
@@ -67,7 +71,14 @@ export const handleFetch: ApiHandler = async (ctx, request, body) => {
 
 function countBytes(topics: Array<{partitions: FetchPartitionResponse[]}>): number {
   let total = 0
-  for (const t of topics) for (const p of t.partitions) total += p.records.length
+  for (const t of topics) for (const p of t.partitions) total += recordBytes(p)
+  return total
+}
+
+function recordBytes(p: FetchPartitionResponse): number {
+  if (!Array.isArray(p.records)) return p.records.length
+  let total = 0
+  for (const chunk of p.records) total += chunk.length
   return total
 }
 
@@ -101,7 +112,7 @@ function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequ
       partitions: t.partitions.map((p) => {
         if (topic === undefined) return failed(p.partition, topicError)
         const answer = readPartition(ctx, connection, topic, p, budget)
-        budget -= answer.records.length
+        budget -= recordBytes(answer)
         return answer
       }),
     }
@@ -135,12 +146,13 @@ function readPartition(ctx: ServerContext, connection: ConnectionState, topic: T
     while (total === 0 || total < limit) {
       const chunk = cursor.read()
       if (chunk === undefined) break
+      // The one copy: the cursor's buffer is reused by its next read.
       chunks.push(Buffer.from(chunk.buffer.subarray(chunk.start, chunk.end)))
       total += chunk.end - chunk.start
     }
     if (total === 0) return empty
     const highWatermark = Math.max(end, cursor.nextOffset)
-    return {...empty, highWatermark, lastStableOffset: highWatermark, records: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total)}
+    return {...empty, highWatermark, lastStableOffset: highWatermark, records: chunks.length === 1 ? chunks[0] : chunks}
   } catch (error) {
     ctx.options.log(`fetch from ${topic.name}/${p.partition} at ${p.fetchOffset} failed: ${errorMessage(error)}`)
     connection.cursors.get(`${topic.name}\0${p.partition}`)?.cursor.close()

@@ -35,6 +35,26 @@ describe('validation of batches sent by clients', () => {
     expect(splitBatches(Buffer.alloc(0))).toMatchObject({errorCode: ERR.CORRUPT_MESSAGE})
   })
 
+  it('walks records whose lengths take several varint bytes, with headers, and finds a lie in any field', () => {
+    // Keys of 200 bytes and values of 70,000 (2- and 3-byte varints), two headers, a null value.
+    const records = [
+      {key: Buffer.alloc(200, 1), value: Buffer.alloc(70_000, 2), headers: [{key: 'h'.repeat(130), value: Buffer.alloc(300, 3)}, {key: 'n', value: null}]},
+      {key: Buffer.from('k'), value: null},
+    ]
+    expect(check(encodeBatch(records))).toBeUndefined()
+    // The first header's key length (130 -> zig-zag 260, varint 0x84 0x02) one byte too long, resealed.
+    const batch = encodeBatch(records)
+    const at = batch.indexOf(Buffer.from([0x84, 0x02, 0x68]))
+    expect(at).toBeGreaterThan(61)
+    batch[at] = 0x86
+    expect(check(reseal(batch))).toMatchObject({errorCode: ERR.CORRUPT_MESSAGE})
+    // A 6-byte varint for the first record's length.
+    const long = encodeBatch([{key: null, value: Buffer.from('v')}])
+    const tooLong = Buffer.concat([long.subarray(0, 61), Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]), long.subarray(62)])
+    tooLong.writeInt32BE(tooLong.length - 12, 8)
+    expect(check(reseal(tooLong))).toEqual({errorCode: ERR.CORRUPT_MESSAGE, message: 'varint too long'})
+  })
+
   it('refuses records whose lengths lie, even under a valid CRC', () => {
     const lying = kafkaPythonBatch()
     lying[61] = 0x7e // record length 63, past the batch
