@@ -74,6 +74,7 @@ export class Processor {
   private batchCount = 0
   private batchStartMs = 0
   private lastGroupCheckMs = 0
+  private lastReapMs = 0
   private destinationPartitions = 1
 
   constructor(private readonly log: Log, private readonly options: ProcessOptions) {
@@ -217,8 +218,12 @@ export class Processor {
     return topic === this.options.to ? this.destinationPartitions : this.producer!.producerFor(topic).topic.partitions
   }
 
-  /** Whether this member must hand over or claim partitions (checked between chunks). */
+  /** Whether this member must hand over or claim partitions (checked between chunks); a dead member is reaped here too. */
   private groupChanged(): boolean {
+    if (Date.now() - this.lastReapMs >= 500) {
+      this.lastReapMs = Date.now()
+      this.member.reapOthers()
+    }
     const plan = this.member.plan(this.owned.keys())
     return plan.rejoined || plan.revoke.length > 0 || plan.toClaim.length > 0
   }
