@@ -51,12 +51,22 @@ describe('torture: strom process under SIGKILL', () => {
         await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1200)) // a random moment of the run, not synchronisation
         const i = Math.floor(Math.random() * MEMBERS)
         const target = members[i]
-        // Every other kill is of a COMMAND: they live for milliseconds, so look for one for a while.
-        let children: number[] = []
+        // Every other kill is of a COMMAND: they live for milliseconds, so look for one for a while
+        // (one that exits between the look and the kill does not count).
+        let killedCommand = false
         const lookUntil = Date.now() + 5000
-        while (k % 2 === 0 && children.length === 0 && Date.now() < lookUntil && target.pid !== undefined) children = await childrenOf(target.pid)
-        if (k % 2 === 0 && children.length > 0) {
-          process.kill(children[Math.floor(Math.random() * children.length)], 'SIGKILL')
+        while (k % 2 === 0 && !killedCommand && Date.now() < lookUntil && target.pid !== undefined) {
+          for (const child of await childrenOf(target.pid)) {
+            try {
+              process.kill(child, 'SIGKILL')
+              killedCommand = true
+              break
+            } catch {
+              // gone already
+            }
+          }
+        }
+        if (killedCommand) {
           commandKills++
         } else {
           target.kill('SIGKILL')
