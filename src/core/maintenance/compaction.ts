@@ -14,7 +14,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {BATCH, RecordCursor} from '../format/record-batch.js'
-import {segmentPaths} from '../format/segment-files.js'
+import {segmentPaths} from '../segment/segment.js'
 import {OffsetIndex} from '../segment/offset-index.js'
 import {TimeIndex} from '../segment/time-index.js'
 import {fsyncDirectory, writeFileAtomic} from '../io/atomic-file.js'

@@ -17,7 +17,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {TopicConfig, resolveConfig} from '../config.js'
-import {segmentPaths} from '../format/segment-files.js'
+import {segmentPaths} from '../segment/segment.js'
 import {readJsonFile} from '../io/atomic-file.js'
 import {listSegmentBases, readLogStartCheckpoint} from '../partition/partition-files.js'
 import type {RollEvent} from '../partition/partition-writer.js'

@@ -9,7 +9,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {segmentPrefix} from '../format/segment-files.js'
 import {fsyncDirectory, writeFileAtomic} from '../io/atomic-file.js'
-import {DELETED_SUFFIX, LOG_START_OFFSET_FILE, readLogStartCheckpoint} from '../partition/partition-files.js'
+import {LOG_START_OFFSET_FILE, readLogStartCheckpoint} from '../partition/partition-files.js'
+import {DELETED_SUFFIX} from '../segment/segment.js'
 
 const SEGMENT_SUFFIXES = ['.log', '.index', '.timeindex']
 

@@ -4,7 +4,7 @@
  * Retention decides on these, `topic describe` shows holds with them.
  */
 import fs from 'node:fs'
-import {segmentPaths} from '../format/segment-files.js'
+import {segmentPaths} from '../segment/segment.js'
 import {listSegmentBases, readLogStartCheckpoint} from '../partition/partition-files.js'
 import {scanBatches} from '../segment/batch-scan.js'
 import {OffsetIndex} from '../segment/offset-index.js'

@@ -19,7 +19,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {segmentPrefix} from '../format/segment-files.js'
 import {fsyncDirectory, readJsonFile, writeJsonAtomic} from '../io/atomic-file.js'
-import {CLEANED_SUFFIX, DELETED_SUFFIX} from '../partition/partition-files.js'
+import {CLEANED_SUFFIX, DELETED_SUFFIX} from '../segment/segment.js'
 import {cleanerLockHeldHere, withCleanerLock} from './partition-ref.js'
 import {deleteSegmentsLocked, removeDeletedLeftovers} from './segment-delete.js'
 

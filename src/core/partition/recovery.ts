@@ -13,14 +13,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {StromError} from '../errors.js'
-import {segmentPaths} from '../format/segment-files.js'
+import {openForWriteNoFollow, segmentPaths} from '../segment/segment.js'
 import {writeFileAtomic} from '../io/atomic-file.js'
 import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
 import {BATCH, BATCH_HEADER_SIZE, readInt64} from '../format/record-batch.js'
 import {ScanResult, readFully, scanBatches} from '../segment/batch-scan.js'
 import {findNextValidBatch} from '../maintenance/resync.js'
-import {assertInsideTopicsDir, listSegmentBases, openForWriteNoFollow, readLogStartCheckpoint} from './partition-files.js'
+import {assertInsideTopicsDir, listSegmentBases, readLogStartCheckpoint} from './partition-files.js'
 import {recoverInterruptedMaintenanceLocked} from '../maintenance/segment-swap.js'
 
 export interface TruncationReport {
