@@ -14,7 +14,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {BATCH, RecordCursor} from '../format/record-batch.js'
-import {segmentPaths} from '../segment/segment.js'
+import {Segment, segmentPaths} from '../segment/segment.js'
 import {OffsetIndex} from '../segment/offset-index.js'
 import {TimeIndex} from '../segment/time-index.js'
 import {fsyncDirectory, writeFileAtomic} from '../io/atomic-file.js'
@@ -24,7 +24,7 @@ import {createEmptySegment, recoverPartitionLocked} from '../partition/recovery.
 import {FilterStats, filterBatch} from './batch-filter.js'
 import {PartitionRef, describeRef, withCleanerLock, withWriteLock} from './partition-ref.js'
 import {forEachBatch} from './segment-batches.js'
-import {cleanedPaths, swapInLocked} from './segment-swap.js'
+import {swapInLocked} from './segment-swap.js'
 
 export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint'
 const cursor = new RecordCursor()
@@ -161,7 +161,7 @@ function groupSegments(dir: string, closed: number[], maxBytes: number): number[
 /** Writes `<group[0]>.*.cleaned` (log, offset index, time index) and fsyncs them; returns the new log size. */
 function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key: Buffer, offset: number) => boolean, nowMs: number, stats: FilterStats): number {
   const base = group[0]
-  const out = cleanedPaths(ref.partitionDir, base)
+  const out = new Segment(ref.partitionDir, base).cleanedPaths()
   const interval = ref.config.indexIntervalBytes
   const fd = openNew(out.log)
   const offsetEntries: Buffer[] = []
