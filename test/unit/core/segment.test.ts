@@ -2,6 +2,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {CLEANED_SUFFIX, DELETED_SUFFIX, SEGMENT_FILES, Segment, deleteSegments, segmentPaths} from '../../../src/core/segment/segment.js'
+import {SegmentIndexBuilder} from '../../../src/core/segment/index-builder.js'
+import {OffsetIndex} from '../../../src/core/segment/offset-index.js'
+import {TimeIndex} from '../../../src/core/segment/time-index.js'
 import {tmpLogDir} from '../../helpers/strom.js'
 
 const suffixes = SEGMENT_FILES.map((file) => file.suffix)
@@ -51,5 +54,22 @@ describe('Segment: the files of one segment, handled as a set', () => {
     segment.swapInCleaned()
     for (const file of SEGMENT_FILES) expect(fs.readFileSync(segment.paths[file.kind], 'utf8')).toBe(`new ${file.kind}`)
     expect(fs.readdirSync(dir).filter((name) => name.endsWith(CLEANED_SUFFIX))).toEqual([])
+  })
+})
+
+describe('SegmentIndexBuilder: the indexes recovery rebuilds and compaction writes', () => {
+  it('indexes a batch once index.interval.bytes lie since the last indexed one, with the largest timestamp so far, and the last largest at the end', () => {
+    const builder = new SegmentIndexBuilder(10, 100)
+    builder.add({position: 0, lastOffset: 10, maxTimestamp: 5}) // position 0 is never indexed
+    builder.add({position: 50, lastOffset: 11, maxTimestamp: 3})
+    builder.add({position: 120, lastOffset: 12, maxTimestamp: 7}) // 120 bytes since 0: indexed, with (7, 12)
+    builder.add({position: 130, lastOffset: 13, maxTimestamp: 9})
+    builder.add({position: 260, lastOffset: 14, maxTimestamp: 8}) // indexed, with the pending (9, 13)
+    builder.add({position: 270, lastOffset: 15, maxTimestamp: 20}) // not indexed: (20, 15) goes in at the end
+    const built = builder.finish()
+    const index = OffsetIndex.decode(built.index, 10)
+    expect([index.offsets, index.positions]).toEqual([[12, 14], [120, 260]])
+    const timeIndex = TimeIndex.decode(built.timeIndex, 10)
+    expect([timeIndex.timestamps, timeIndex.offsets]).toEqual([[7, 9, 20], [12, 13, 15]])
   })
 })
