@@ -18,7 +18,7 @@
  *     deleting several segments in Kafka's crash-safe order (rename, fsync the directory, unlink);
  *   - its `.cleaned` twins (compaction's output) and renaming them over the set (the `.log` first);
  *   - the size and identity (inode) of its `.log`, and reading its indexes;
- *   - opening one of its files for writing without following a symlink.
+ *   - opening the files an appender writes (the `.log` and its indexes), never through a symlink.
  * What is not here: which segments exist, the log start offset and every other partition-level
  * file (partition/partition-files.ts), locking, and the decisions (recovery, retention,
  * compaction), which call these operations.
@@ -48,6 +48,14 @@ export const SEGMENT_FILES = [
 
 export type SegmentFileKind = (typeof SEGMENT_FILES)[number]['kind']
 export type SegmentPaths = Readonly<Record<SegmentFileKind, string>>
+
+/** The descriptors of a segment open for appending (partition-writer.ts): the `.log` and the indexes written with each batch. */
+export interface AppendFds {
+  log: number
+  index: number
+  timeIndex: number
+}
+const APPEND_FILES = ['log', 'index', 'timeIndex'] as const satisfies ReadonlyArray<keyof AppendFds & SegmentFileKind>
 
 /** Compaction's output, written beside the segment it replaces: `<base>.log.cleaned`, ... */
 export const CLEANED_SUFFIX = '.cleaned'
@@ -103,6 +111,31 @@ export class Segment {
     for (const file of SEGMENT_FILES) renameIfPresent(cleaned[file.kind], this.paths[file.kind])
   }
 
+  /**
+   * Opens the `.log` and its indexes read-write (never through a symlink), the `.log` first. `open`
+   * wraps each open (the caller's descriptor budget); `keepLog` is asked about the `.log` before the
+   * others are opened, and false closes it and returns undefined (the caller wanted a file it no
+   * longer is). All or nothing: when an open fails, what was opened is closed before the error is
+   * thrown.
+   */
+  openForAppend(open: (openFile: () => number) => number, keepLog: (logFd: number) => boolean = () => true): AppendFds | undefined {
+    const opened: number[] = []
+    try {
+      for (const kind of APPEND_FILES) {
+        opened.push(open(() => openForWriteNoFollow(this.paths[kind])))
+        if (kind === 'log' && !keepLog(opened[0])) {
+          closeAll(opened)
+          return undefined
+        }
+      }
+    } catch (error) {
+      closeAll(opened)
+      throw error
+    }
+    const [log, index, timeIndex] = opened
+    return {log, index, timeIndex}
+  }
+
   /** The `.log`'s stat, or undefined when the segment is gone (deleted or renamed away). */
   statLog(): fs.Stats | undefined {
     return fs.statSync(this.paths.log, {throwIfNoEntry: false})
@@ -148,6 +181,14 @@ export function openForWriteNoFollow(file: string): number {
     }
     throw error
   }
+}
+
+export function closeAppendFds(fds: AppendFds): void {
+  closeAll(APPEND_FILES.map((kind) => fds[kind]))
+}
+
+function closeAll(fds: number[]): void {
+  for (const fd of fds) fs.closeSync(fd)
 }
 
 function renameIfPresent(from: string, to: string): boolean {
