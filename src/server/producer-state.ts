@@ -24,7 +24,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import type {Topic} from '../core/log.js'
-import {segmentPaths} from '../core/format/segment-files.js'
+import {segmentPaths} from '../core/segment/segment.js'
 import {scanBatches} from '../core/segment/batch-scan.js'
 import {OffsetIndex} from '../core/segment/offset-index.js'
 import {ERR} from './protocol/error-codes.js'

@@ -3,11 +3,10 @@ import {StromCommand} from '../../cli/base-command.js'
 import {EXIT} from '../../cli/exit-codes.js'
 import {Progress} from '../../cli/progress.js'
 import {formatBytes} from '../../cli/table.js'
-import {segmentPaths} from '../../core/format/segment-files.js'
+import {Segment} from '../../core/segment/segment.js'
 import {maintenanceTargets} from '../../core/maintenance/targets.js'
 import {Fault, GroupFault, PartitionCheck, verifyGroups, verifyPartition} from '../../core/maintenance/verify.js'
 import {listSegmentBases} from '../../core/partition/partition-files.js'
-import fs from 'node:fs'
 import {GroupStore} from '../../core/groups/group-store.js'
 
 export default class LogVerify extends StromCommand {
@@ -21,7 +20,7 @@ export default class LogVerify extends StromCommand {
     const {args, flags} = await this.parse(LogVerify)
     const log = this.openLog(flags)
     const refs = maintenanceTargets(log, args.topic)
-    const totalBytes = refs.reduce((sum, ref) => sum + listSegmentBases(ref.partitionDir).reduce((n, b) => n + (fs.statSync(segmentPaths(ref.partitionDir, b).log, {throwIfNoEntry: false})?.size ?? 0), 0), 0)
+    const totalBytes = refs.reduce((sum, ref) => sum + listSegmentBases(ref.partitionDir).reduce((n, b) => n + new Segment(ref.partitionDir, b).logSize(), 0), 0)
     const progress = new Progress('verify', totalBytes, 'B')
     const checks: PartitionCheck[] = refs.map((ref) => verifyPartition(ref, {onProgress: (bytes) => progress.advance(bytes)}))
     progress.finish()

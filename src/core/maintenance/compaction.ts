@@ -14,9 +14,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {BATCH, RecordCursor} from '../format/record-batch.js'
-import {segmentPaths} from '../format/segment-files.js'
-import {OffsetIndex} from '../segment/offset-index.js'
-import {TimeIndex} from '../segment/time-index.js'
+import {Segment} from '../segment/segment.js'
+import {SegmentIndexBuilder} from '../segment/index-builder.js'
 import {fsyncDirectory, writeFileAtomic} from '../io/atomic-file.js'
 import {listSegmentBases} from '../partition/partition-files.js'
 import type {TruncationReport} from '../partition/recovery.js'
@@ -24,7 +23,7 @@ import {createEmptySegment, recoverPartitionLocked} from '../partition/recovery.
 import {FilterStats, filterBatch} from './batch-filter.js'
 import {PartitionRef, describeRef, withCleanerLock, withWriteLock} from './partition-ref.js'
 import {forEachBatch} from './segment-batches.js'
-import {cleanedPaths, swapInLocked} from './segment-swap.js'
+import {swapInLocked} from './segment-swap.js'
 
 export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint'
 const cursor = new RecordCursor()
@@ -61,7 +60,7 @@ export function dirtyRatio(partitionDir: string, closedBases: number[], checkpoi
   let dirtyBytes = 0
   let totalBytes = 0
   for (const base of closedBases) {
-    const size = fileSize(segmentPaths(partitionDir, base).log)
+    const size = new Segment(partitionDir, base).logSize()
     totalBytes += size
     if (base >= checkpoint) dirtyBytes += size
   }
@@ -127,7 +126,7 @@ function compactLocked(ref: PartitionRef, options: CompactionOptions, result: Co
 function buildKeyMap(ref: PartitionRef, closed: number[]): Map<string, number> {
   const latest = new Map<string, number>()
   for (const base of closed) {
-    forEachBatch(segmentPaths(ref.partitionDir, base).log, (batch) => {
+    forEachBatch(new Segment(ref.partitionDir, base).paths.log, (batch) => {
       if ((batch.readInt16BE(BATCH.attributes) & 0x20) !== 0) return
       cursor.reset(batch, 0)
       while (cursor.next()) {
@@ -145,7 +144,7 @@ function groupSegments(dir: string, closed: number[], maxBytes: number): number[
   let current: number[] = []
   let currentBytes = 0
   for (const base of closed) {
-    const size = fileSize(segmentPaths(dir, base).log)
+    const size = new Segment(dir, base).logSize()
     if (current.length > 0 && currentBytes + size > maxBytes) {
       groups.push(current)
       current = []
@@ -161,36 +160,18 @@ function groupSegments(dir: string, closed: number[], maxBytes: number): number[
 /** Writes `<group[0]>.*.cleaned` (log, offset index, time index) and fsyncs them; returns the new log size. */
 function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key: Buffer, offset: number) => boolean, nowMs: number, stats: FilterStats): number {
   const base = group[0]
-  const out = cleanedPaths(ref.partitionDir, base)
-  const interval = ref.config.indexIntervalBytes
+  const out = new Segment(ref.partitionDir, base).cleanedPaths()
   const fd = openNew(out.log)
-  const offsetEntries: Buffer[] = []
-  const timeEntries: Buffer[] = []
+  // Same cadence as the writer and rebuildIndexes: an entry per index.interval.bytes.
+  const indexes = new SegmentIndexBuilder(base, ref.config.indexIntervalBytes)
   let position = 0
-  let lastIndexed = 0
-  let maxTimestamp = Number.NEGATIVE_INFINITY
-  let lastTimeIndexed = Number.NEGATIVE_INFINITY
-  let pendingTime: {timestamp: number; offset: number} | undefined
   try {
     for (const segment of group) {
-      forEachBatch(segmentPaths(ref.partitionDir, segment).log, (batch, info) => {
+      forEachBatch(new Segment(ref.partitionDir, segment).paths.log, (batch, info) => {
         const kept = filterBatch(batch, isLatest, nowMs, ref.config.deleteRetentionMs, stats)
         if (kept === undefined) return
         writeAll(fd, kept, position)
-        if (info.maxTimestamp > maxTimestamp) {
-          maxTimestamp = info.maxTimestamp
-          pendingTime = {timestamp: maxTimestamp, offset: info.lastOffset}
-        }
-        // Same cadence as the writer and rebuildIndexes: an entry per index.interval.bytes.
-        if (position > 0 && position - lastIndexed >= interval) {
-          offsetEntries.push(OffsetIndex.encodeEntry(base, {offset: info.lastOffset, position}))
-          lastIndexed = position
-          if (pendingTime !== undefined && pendingTime.timestamp > lastTimeIndexed) {
-            timeEntries.push(TimeIndex.encodeEntry(base, pendingTime.timestamp, pendingTime.offset))
-            lastTimeIndexed = pendingTime.timestamp
-            pendingTime = undefined
-          }
-        }
+        indexes.add({position, lastOffset: info.lastOffset, maxTimestamp: info.maxTimestamp})
         position += kept.length
       }, {where: `${describeRef(ref)} segment ${segment}`})
     }
@@ -198,9 +179,9 @@ function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key:
   } finally {
     fs.closeSync(fd)
   }
-  if (pendingTime !== undefined && pendingTime.timestamp > lastTimeIndexed) timeEntries.push(TimeIndex.encodeEntry(base, pendingTime.timestamp, pendingTime.offset))
-  writeSynced(out.index, Buffer.concat(offsetEntries))
-  writeSynced(out.timeIndex, Buffer.concat(timeEntries))
+  const built = indexes.finish()
+  writeSynced(out.index, built.index)
+  writeSynced(out.timeIndex, built.timeIndex)
   return position
 }
 
@@ -221,13 +202,5 @@ function writeSynced(file: string, content: Buffer): void {
     fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)
-  }
-}
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size
-  } catch {
-    return 0
   }
 }

@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs'
 import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, readInt64} from '../format/record-batch.js'
-import {segmentPaths} from '../format/segment-files.js'
+import {segmentPaths} from '../segment/segment.js'
 import {StromError} from '../errors.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
 import {createEmptySegment, rebuildIndexes} from '../partition/recovery.js'

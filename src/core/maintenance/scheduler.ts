@@ -17,7 +17,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {TopicConfig, resolveConfig} from '../config.js'
-import {segmentPaths} from '../format/segment-files.js'
+import {Segment} from '../segment/segment.js'
 import {readJsonFile} from '../io/atomic-file.js'
 import {listSegmentBases, readLogStartCheckpoint} from '../partition/partition-files.js'
 import type {RollEvent} from '../partition/partition-writer.js'
@@ -94,7 +94,7 @@ export class MaintenanceScheduler {
   private closedSegments(partitionDir: string, event: RollEvent): ClosedSegments {
     let state = this.partitions.get(partitionDir)
     const continues = state !== undefined && state.activeBase === event.closedBaseOffset
-      && (state.bases.length === 0 || fs.existsSync(segmentPaths(partitionDir, state.bases[0]).log))
+      && (state.bases.length === 0 || fs.existsSync(new Segment(partitionDir, state.bases[0]).paths.log))
     if (state !== undefined && continues) {
       state.bases.push(event.closedBaseOffset)
       state.sizes.push(event.closedSizeBytes)
@@ -105,7 +105,7 @@ export class MaintenanceScheduler {
     const closed = bases.slice(0, -1)
     state = {
       bases: closed,
-      sizes: closed.map((base) => fs.statSync(segmentPaths(partitionDir, base).log, {throwIfNoEntry: false})?.size ?? 0),
+      sizes: closed.map((base) => new Segment(partitionDir, base).logSize()),
       activeBase: bases.at(-1) ?? event.baseOffset,
     }
     this.partitions.set(partitionDir, state)

@@ -7,11 +7,9 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {segmentPrefix} from '../format/segment-files.js'
-import {fsyncDirectory, writeFileAtomic} from '../io/atomic-file.js'
-import {DELETED_SUFFIX, LOG_START_OFFSET_FILE, readLogStartCheckpoint} from '../partition/partition-files.js'
-
-const SEGMENT_SUFFIXES = ['.log', '.index', '.timeindex']
+import {writeFileAtomic} from '../io/atomic-file.js'
+import {LOG_START_OFFSET_FILE, readLogStartCheckpoint} from '../partition/partition-files.js'
+import {DELETED_SUFFIX, deleteSegments} from '../segment/segment.js'
 
 /** Moves the checkpoint forward (never back) and makes it durable. */
 export function advanceLogStartLocked(partitionDir: string, offset: number): number {
@@ -23,22 +21,7 @@ export function advanceLogStartLocked(partitionDir: string, offset: number): num
 
 /** Renames the segments' files `.deleted` (newest first), makes that durable, then unlinks them. */
 export function deleteSegmentsLocked(partitionDir: string, bases: number[]): void {
-  if (bases.length === 0) return
-  const renamed: string[] = []
-  for (const base of [...bases].sort((a, b) => b - a)) {
-    // The .log goes first: without it the segment no longer exists for anyone listing.
-    for (const suffix of SEGMENT_SUFFIXES) {
-      const file = path.join(partitionDir, segmentPrefix(base) + suffix)
-      try {
-        fs.renameSync(file, file + DELETED_SUFFIX)
-        renamed.push(file + DELETED_SUFFIX)
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-      }
-    }
-  }
-  fsyncDirectory(partitionDir)
-  for (const file of renamed) fs.rmSync(file, {force: true})
+  deleteSegments(partitionDir, bases)
 }
 
 /** `.deleted` files left by a process that died between the rename and the unlink. */

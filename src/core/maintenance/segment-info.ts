@@ -4,11 +4,9 @@
  * Retention decides on these, `topic describe` shows holds with them.
  */
 import fs from 'node:fs'
-import {segmentPaths} from '../format/segment-files.js'
+import {Segment} from '../segment/segment.js'
 import {listSegmentBases, readLogStartCheckpoint} from '../partition/partition-files.js'
 import {scanBatches} from '../segment/batch-scan.js'
-import {OffsetIndex} from '../segment/offset-index.js'
-import {TimeIndex} from '../segment/time-index.js'
 
 export interface SegmentInfo {
   baseOffset: number
@@ -34,17 +32,17 @@ export function describeSegments(partitionDir: string): SegmentInfo[] {
 }
 
 export function describeSegment(partitionDir: string, base: number, active: boolean): SegmentInfo | undefined {
-  const paths = segmentPaths(partitionDir, base)
+  const segment = new Segment(partitionDir, base)
   let fd: number
   try {
-    fd = fs.openSync(paths.log, 'r')
+    fd = fs.openSync(segment.paths.log, 'r')
   } catch {
     return undefined // deleted while we looked
   }
   try {
     const stat = fs.fstatSync(fd)
-    const index = OffsetIndex.read(paths.index, base)
-    const timeIndex = TimeIndex.read(paths.timeIndex, base)
+    const index = segment.readOffsetIndex()
+    const timeIndex = segment.readTimeIndex()
     const last = index?.last()
     const from = last !== undefined && last.position < stat.size ? last.position : 0
     let largest = timeIndex?.lastTimestamp() ?? Number.NEGATIVE_INFINITY

@@ -3,8 +3,8 @@
  * old segments or the new ones, and readers (which take no lock) always see a log in which every
  * offset they can reach is present:
  *
- *   1. the cleaner writes `<base>.log.cleaned`, `.index.cleaned`, `.timeindex.cleaned` and fsyncs
- *      them (only the cleaner lock is held: producers keep appending to the active segment);
+ *   1. the cleaner writes `<base>.log.cleaned`, `.index.cleaned`, `.timeindex.cleaned` (Segment's
+ *      cleanedPaths) and fsyncs them (only the cleaner lock is held: producers keep appending to the active segment);
  *   2. under the write lock, `cleaner-swap.json` {"version":1,"base":B,"replaces":[B,...]} is
  *      written atomically: the commit point;
  *   3. the `.cleaned` files are renamed over `<B>.*` (the log first);
@@ -17,24 +17,17 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {segmentPrefix} from '../format/segment-files.js'
 import {fsyncDirectory, readJsonFile, writeJsonAtomic} from '../io/atomic-file.js'
-import {CLEANED_SUFFIX, DELETED_SUFFIX} from '../partition/partition-files.js'
+import {CLEANED_SUFFIX, DELETED_SUFFIX, Segment} from '../segment/segment.js'
 import {cleanerLockHeldHere, withCleanerLock} from './partition-ref.js'
 import {deleteSegmentsLocked, removeDeletedLeftovers} from './segment-delete.js'
 
 export const SWAP_MANIFEST_FILE = 'cleaner-swap.json'
-const SUFFIXES = ['.log', '.index', '.timeindex'] as const
 
 interface SwapManifest {
   version: 1
   base: number
   replaces: number[]
-}
-
-export function cleanedPaths(partitionDir: string, base: number): {log: string; index: string; timeIndex: string} {
-  const prefix = path.join(partitionDir, segmentPrefix(base))
-  return {log: `${prefix}.log${CLEANED_SUFFIX}`, index: `${prefix}.index${CLEANED_SUFFIX}`, timeIndex: `${prefix}.timeindex${CLEANED_SUFFIX}`}
 }
 
 /** Caller holds the cleaner lock and the write lock; the `.cleaned` files of `base` are written and fsynced. */
@@ -45,15 +38,8 @@ export function swapInLocked(partitionDir: string, base: number, replaces: numbe
 }
 
 function finishSwapLocked(partitionDir: string, manifest: SwapManifest): void {
-  const prefix = path.join(partitionDir, segmentPrefix(manifest.base))
-  for (const suffix of SUFFIXES) {
-    try {
-      fs.renameSync(prefix + suffix + CLEANED_SUFFIX, prefix + suffix)
-    } catch (error) {
-      // Already renamed by the run that was interrupted.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-  }
+  // A .cleaned file that is missing was already renamed by the run that was interrupted.
+  new Segment(partitionDir, manifest.base).swapInCleaned()
   fsyncDirectory(partitionDir)
   deleteSegmentsLocked(partitionDir, manifest.replaces.filter((b) => b !== manifest.base))
   fs.rmSync(path.join(partitionDir, SWAP_MANIFEST_FILE), {force: true})

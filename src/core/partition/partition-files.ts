@@ -4,6 +4,7 @@
  *   <topic>/<partition>/00000000000000000000.log        RecordBatch v2, back to back
  *   <topic>/<partition>/00000000000000000000.index      sparse offset index (8-byte entries)
  *   <topic>/<partition>/00000000000000000000.timeindex  sparse time index (12-byte entries)
+ *     (the files of one segment, and what is done to them as a set: segment/segment.ts)
  *   <topic>/<partition>/write.lock                      permanent lock file: one appender at a time
  *   <topic>/<partition>/log-start-offset                optional checkpoint (delete-records, retention)
  *   <topic>/<partition>/cleaner.lock                    permanent lock file: one retention/compaction/repair at a time
@@ -22,8 +23,6 @@ import {StromError} from '../errors.js'
 export const WRITE_LOCK_FILE = 'write.lock'
 export const LOG_START_OFFSET_FILE = 'log-start-offset'
 export const CLEANER_LOCK_FILE = 'cleaner.lock'
-export const CLEANED_SUFFIX = '.cleaned'
-export const DELETED_SUFFIX = '.deleted'
 
 export function listSegmentBases(partitionDir: string): number[] {
   return segmentBaseOffsets(fs.readdirSync(partitionDir))
@@ -49,21 +48,6 @@ export function readLogStartCheckpoint(partitionDir: string): number {
 /** A cheap change stamp for the directory listing: segment creation and deletion change it. */
 export function directoryStamp(partitionDir: string): bigint {
   return fs.statSync(partitionDir, {bigint: true}).mtimeNs
-}
-
-/**
- * Opens a segment file for writing without following a symlink: a link planted in the log
- * directory must not make strom write (or truncate) a file outside it.
- */
-export function openForWriteNoFollow(file: string): number {
-  try {
-    return fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
-      throw new StromError('IO_ERROR', `${file} is a symlink: strom writes only to plain files inside the log directory`, {hint: 'replace the link with the real file (or remove the topic)'})
-    }
-    throw error
-  }
 }
 
 /**

@@ -11,9 +11,7 @@ import fs from 'node:fs'
 import {StromError} from '../errors.js'
 import {FdHolder, fdCache, openWithRoom} from '../io/fd-cache.js'
 import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, RecordCursor, batchSizeAt, isBatchCrcValid, readInt64} from '../format/record-batch.js'
-import {segmentPaths} from '../format/segment-files.js'
-import {OffsetIndex} from '../segment/offset-index.js'
-import {TimeIndex} from '../segment/time-index.js'
+import {Segment} from '../segment/segment.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
 import {directoryStamp, listPartitionDir, readLogStartCheckpoint} from './partition-files.js'
 import {findNextValidBatch} from '../maintenance/resync.js'
@@ -110,7 +108,7 @@ export class PartitionReader {
     // Dashboards and lag ask often: when the last segment did not change, neither did the end.
     const lastBase = bases[bases.length - 1]
     if (lastBase !== undefined) {
-      const stat = fs.statSync(segmentPaths(this.partitionDir, lastBase).log, {bigint: true, throwIfNoEntry: false})
+      const stat = fs.statSync(new Segment(this.partitionDir, lastBase).paths.log, {bigint: true, throwIfNoEntry: false})
       if (stat !== undefined) {
         const cache = this.endCache
         if (cache !== undefined && cache.base === lastBase && cache.size === Number(stat.size) && cache.mtimeNs === stat.mtimeNs) {
@@ -139,13 +137,13 @@ export class PartitionReader {
     // Closed segments change only by retention or compaction, which change the directory stamp.
     if (this.closedSizeCache === undefined || this.closedSizeCache.stamp !== this.stamp) {
       let closed = 0
-      for (const base of bases.slice(0, -1)) closed += fs.statSync(segmentPaths(this.partitionDir, base).log, {throwIfNoEntry: false})?.size ?? 0
+      for (const base of bases.slice(0, -1)) closed += new Segment(this.partitionDir, base).logSize()
       this.closedSizeCache = {stamp: this.stamp, bytes: closed}
     }
     if (last === undefined) return 0
     if (this.endCache === undefined || Date.now() - this.endCache.checkedAtMs >= 20) this.endOffset() // refreshes the last segment's size
     const cached = this.endCache
-    const lastSize = cached !== undefined && cached.base === last ? cached.size : (fs.statSync(segmentPaths(this.partitionDir, last).log, {throwIfNoEntry: false})?.size ?? 0)
+    const lastSize = cached !== undefined && cached.base === last ? cached.size : new Segment(this.partitionDir, last).logSize()
     return this.closedSizeCache.bytes + lastSize
   }
 
@@ -156,7 +154,7 @@ export class PartitionReader {
     let total = 0
     for (const base of this.segmentBases()) {
       try {
-        total += fs.statSync(segmentPaths(this.partitionDir, base).log).size
+        total += fs.statSync(new Segment(this.partitionDir, base).paths.log).size
       } catch {
         // deleted by retention while we looked
       }
@@ -197,16 +195,16 @@ export class PartitionReader {
 
 /** End offset of one segment, or undefined when it holds no complete batch. */
 function segmentEndOffset(partitionDir: string, base: number): number | undefined {
-  const paths = segmentPaths(partitionDir, base)
+  const segment = new Segment(partitionDir, base)
   let fd: number
   try {
-    fd = fs.openSync(paths.log, 'r')
+    fd = fs.openSync(segment.paths.log, 'r')
   } catch {
     return undefined
   }
   try {
     const size = fs.fstatSync(fd).size
-    const index = OffsetIndex.read(paths.index, base)
+    const index = segment.readOffsetIndex()
     const last = index?.last()
     const from = last !== undefined && last.position < size ? last.position : 0
     let scan = scanBatches(fd, from, size, {verifyCrc: false})
@@ -220,16 +218,16 @@ function segmentEndOffset(partitionDir: string, base: number): number | undefine
 }
 
 function findTimestampInSegment(partitionDir: string, base: number, target: number, closed: boolean, fromOffset: number): {offset: number; timestamp: number} | undefined {
-  const paths = segmentPaths(partitionDir, base)
-  const timeIndex = TimeIndex.read(paths.timeIndex, base)
+  const segment = new Segment(partitionDir, base)
+  const timeIndex = segment.readTimeIndex()
   const largest = timeIndex?.lastTimestamp()
   if (closed && largest !== undefined && largest < target) return undefined
   const before = timeIndex?.offsetBefore(target)
-  const index = OffsetIndex.read(paths.index, base)
+  const index = segment.readOffsetIndex()
   const from = before === undefined || index === undefined ? 0 : index.positionFor(before + 1)
   let fd: number
   try {
-    fd = fs.openSync(paths.log, 'r')
+    fd = fs.openSync(segment.paths.log, 'r')
   } catch {
     return undefined
   }
@@ -426,8 +424,7 @@ export class PartitionCursor implements FdHolder {
   /** The open file is no longer the segment's file (compaction replaced it, or retention removed it). */
   private currentFileReplaced(): boolean {
     if (this.fd === undefined) return false
-    const stat = fs.statSync(segmentPaths(this.reader.partitionDir, this.segmentBase).log, {throwIfNoEntry: false})
-    return stat?.ino !== this.ino
+    return new Segment(this.reader.partitionDir, this.segmentBase).statLog()?.ino !== this.ino
   }
 
   private closeFd(): void {
@@ -459,7 +456,7 @@ export class PartitionCursor implements FdHolder {
   private openSegment(base: number, position: number): boolean {
     fdCache.touch(this, 1)
     try {
-      this.fd = openWithRoom(() => fs.openSync(segmentPaths(this.reader.partitionDir, base).log, 'r'), this)
+      this.fd = openWithRoom(() => fs.openSync(new Segment(this.reader.partitionDir, base).paths.log, 'r'), this)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
       throw error
@@ -483,8 +480,7 @@ export class PartitionCursor implements FdHolder {
       }
       let base = bases[0]
       for (const candidate of bases) if (candidate <= this.nextOffset) base = candidate
-      const paths = segmentPaths(this.reader.partitionDir, base)
-      const index = OffsetIndex.read(paths.index, base)
+      const index = new Segment(this.reader.partitionDir, base).readOffsetIndex()
       if (!this.openSegment(base, 0)) continue
       const size = fs.fstatSync(this.fd!).size
       let from = index === undefined ? 0 : index.positionFor(this.nextOffset)

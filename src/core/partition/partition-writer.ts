@@ -23,12 +23,12 @@ import {fsyncDirectory} from '../io/atomic-file.js'
 import {FdHolder, fdCache, openWithRoom} from '../io/fd-cache.js'
 import {FileLock, fileLockFor} from '../io/file-lock.js'
 import {BATCH, LOG_OVERHEAD, readInt64, setBaseOffset} from '../format/record-batch.js'
-import {segmentPaths} from '../format/segment-files.js'
+import {AppendFds, Segment, closeAppendFds} from '../segment/segment.js'
 import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
 import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
 import {scanBatches} from '../segment/batch-scan.js'
 import {dropTornEntry} from '../segment/sparse-index.js'
-import {WRITE_LOCK_FILE, assertInsideTopicsDir, directoryStamp, listSegmentBases, openForWriteNoFollow} from './partition-files.js'
+import {WRITE_LOCK_FILE, assertInsideTopicsDir, directoryStamp, listSegmentBases} from './partition-files.js'
 import {TruncationReport, assertTornTail, createEmptySegment, recoverPartitionLocked} from './recovery.js'
 import type {TopicConfig} from '../config.js'
 
@@ -226,7 +226,7 @@ export class PartitionWriter implements FdHolder {
     if (this.lock.isHeld) return false
     const active = this.active
     if (active !== undefined && active.logFd >= 0) {
-      for (const fd of [active.logFd, active.indexFd, active.timeIndexFd]) fs.closeSync(fd)
+      closeAppendFds(fdsOf(active))
       active.logFd = active.indexFd = active.timeIndexFd = -1
     }
     return true
@@ -238,23 +238,15 @@ export class PartitionWriter implements FdHolder {
    * gone), and then nothing is open.
    */
   private reopenLocked(active: ActiveSegment): boolean {
-    const paths = segmentPaths(this.partitionDir, active.baseOffset)
-    const opened: number[] = []
+    let fds: AppendFds | undefined
     try {
-      for (const file of [paths.log, paths.index, paths.timeIndex]) {
-        opened.push(openWithRoom(() => openForWriteNoFollow(file), this))
-        if (opened.length === 1 && fs.fstatSync(opened[0]).ino !== active.logIno) break
-      }
+      fds = new Segment(this.partitionDir, active.baseOffset).openForAppend((open) => openWithRoom(open, this), (logFd) => fs.fstatSync(logFd).ino === active.logIno)
     } catch (error) {
-      for (const fd of opened) fs.closeSync(fd)
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
       throw error
     }
-    if (opened.length < 3) {
-      for (const fd of opened) fs.closeSync(fd)
-      return false
-    }
-    ;[active.logFd, active.indexFd, active.timeIndexFd] = opened
+    if (fds === undefined) return false
+    ;({log: active.logFd, index: active.indexFd, timeIndex: active.timeIndexFd} = fds)
     return true
   }
 
@@ -290,7 +282,7 @@ export class PartitionWriter implements FdHolder {
     const stamp = directoryStamp(this.partitionDir)
     let active = this.active
     // Directory mtimes are coarse (a few ms): also notice an active segment renamed away by retention.
-    const moved = active !== undefined && fs.statSync(segmentPaths(this.partitionDir, active.baseOffset).log, {throwIfNoEntry: false})?.ino !== active.logIno
+    const moved = active !== undefined && new Segment(this.partitionDir, active.baseOffset).statLog()?.ino !== active.logIno
     if (active === undefined || stamp !== this.dirStamp || moved) {
       const bases = listSegmentBases(this.partitionDir)
       const lastBase = bases.length === 0 ? undefined : bases[bases.length - 1]
@@ -308,7 +300,7 @@ export class PartitionWriter implements FdHolder {
     if (size !== active.sizeBytes) this.followTailLocked(active, size)
     // Another writer may have rolled within the same directory-mtime tick: a segment named by our
     // next offset means ours is no longer the active one.
-    if (active.sizeBytes > 0 && fs.existsSync(segmentPaths(this.partitionDir, active.nextOffset).log)) {
+    if (active.sizeBytes > 0 && fs.existsSync(new Segment(this.partitionDir, active.nextOffset).paths.log)) {
       this.closeActive()
       this.dirStamp = -1n
       return this.catchUpLocked()
@@ -374,17 +366,16 @@ export class PartitionWriter implements FdHolder {
   }
 
   private openActive(baseOffset: number, sizeBytes: number, nextOffset: number): ActiveSegment {
-    const paths = segmentPaths(this.partitionDir, baseOffset)
     fdCache.touch(this, 3)
-    const logFd = openWithRoom(() => openForWriteNoFollow(paths.log), this)
-    const stat = fs.fstatSync(logFd)
+    // Read-write, not append: on Linux, pwrite to an O_APPEND file ignores the position.
+    const fds = new Segment(this.partitionDir, baseOffset).openForAppend((open) => openWithRoom(open, this))!
+    const stat = fs.fstatSync(fds.log)
     const active: ActiveSegment = {
       baseOffset,
-      logFd,
+      logFd: fds.log,
       logIno: stat.ino,
-      // 'r+', not 'a+': on Linux, pwrite to an O_APPEND file ignores the position.
-      indexFd: openWithRoom(() => openForWriteNoFollow(paths.index), this),
-      timeIndexFd: openWithRoom(() => openForWriteNoFollow(paths.timeIndex), this),
+      indexFd: fds.index,
+      timeIndexFd: fds.timeIndex,
       sizeBytes,
       nextOffset,
       createdMs: stat.birthtimeMs > 0 ? stat.birthtimeMs : Date.now(),
@@ -404,8 +395,12 @@ export class PartitionWriter implements FdHolder {
     if (active === undefined) return
     this.active = undefined
     if (active.logFd < 0) return
-    for (const fd of [active.logFd, active.indexFd, active.timeIndexFd]) fs.closeSync(fd)
+    closeAppendFds(fdsOf(active))
   }
+}
+
+function fdsOf(active: ActiveSegment): AppendFds {
+  return {log: active.logFd, index: active.indexFd, timeIndex: active.timeIndexFd}
 }
 
 /**

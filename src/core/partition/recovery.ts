@@ -13,14 +13,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {StromError} from '../errors.js'
-import {segmentPaths} from '../format/segment-files.js'
+import {Segment, openForWriteNoFollow} from '../segment/segment.js'
+import {SegmentIndexBuilder} from '../segment/index-builder.js'
 import {writeFileAtomic} from '../io/atomic-file.js'
 import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from '../segment/offset-index.js'
-import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from '../segment/time-index.js'
+import {TIME_INDEX_ENTRY_SIZE} from '../segment/time-index.js'
 import {BATCH, BATCH_HEADER_SIZE, readInt64} from '../format/record-batch.js'
 import {ScanResult, readFully, scanBatches} from '../segment/batch-scan.js'
 import {findNextValidBatch} from '../maintenance/resync.js'
-import {assertInsideTopicsDir, listSegmentBases, openForWriteNoFollow, readLogStartCheckpoint} from './partition-files.js'
+import {assertInsideTopicsDir, listSegmentBases, readLogStartCheckpoint} from './partition-files.js'
 import {recoverInterruptedMaintenanceLocked} from '../maintenance/segment-swap.js'
 
 export interface TruncationReport {
@@ -90,19 +91,16 @@ function readRecoveryPoint(partitionDir: string): number {
 
 export function createEmptySegment(partitionDir: string, baseOffset: number): void {
   assertInsideTopicsDir(partitionDir)
-  const paths = segmentPaths(partitionDir, baseOffset)
-  // Index files first: a crash in between leaves an orphan index, which recovery ignores.
-  fs.closeSync(fs.openSync(paths.index, 'a'))
-  fs.closeSync(fs.openSync(paths.timeIndex, 'a'))
-  fs.closeSync(fs.openSync(paths.log, 'a'))
+  new Segment(partitionDir, baseOffset).createEmpty()
 }
 
 function recoverActiveSegment(partitionDir: string, base: number, indexIntervalBytes: number) {
-  const paths = segmentPaths(partitionDir, base)
+  const segment = new Segment(partitionDir, base)
+  const paths = segment.paths
   const fd = openForWriteNoFollow(paths.log)
   try {
     const fileSize = fs.fstatSync(fd).size
-    const index = OffsetIndex.read(paths.index, base)
+    const index = segment.readOffsetIndex()
     const indexSound = index !== undefined && indexFileSizeOk(paths.index, OFFSET_INDEX_ENTRY_SIZE) && index.isConsistent(base, fileSize)
       && lastEntryMatches(fd, index)
     const from = indexSound ? (index.last()?.position ?? 0) : 0
@@ -129,7 +127,7 @@ function recoverActiveSegment(partitionDir: string, base: number, indexIntervalB
       fs.fsyncSync(fd)
     }
     let rebuilt = false
-    const timeIndex = TimeIndex.read(paths.timeIndex, base)
+    const timeIndex = segment.readTimeIndex()
     const timeIndexSound = timeIndex !== undefined && indexFileSizeOk(paths.timeIndex, TIME_INDEX_ENTRY_SIZE) && timeIndex.isConsistent(base)
       && (timeIndex.offsets.length === 0 || timeIndex.offsets[timeIndex.offsets.length - 1] < nextOffset)
     const indexStillSound = indexSound && (index.last() === undefined || index.last()!.position < scan.validEnd)
@@ -191,7 +189,8 @@ function lastEntryMatches(fd: number, index: OffsetIndex): boolean {
 }
 
 function closedSegmentIndexesAreSound(partitionDir: string, base: number): boolean {
-  const paths = segmentPaths(partitionDir, base)
+  const segment = new Segment(partitionDir, base)
+  const paths = segment.paths
   let fd: number
   try {
     fd = fs.openSync(paths.log, 'r')
@@ -200,8 +199,8 @@ function closedSegmentIndexesAreSound(partitionDir: string, base: number): boole
   }
   try {
     const size = fs.fstatSync(fd).size
-    const index = OffsetIndex.read(paths.index, base)
-    const timeIndex = TimeIndex.read(paths.timeIndex, base)
+    const index = segment.readOffsetIndex()
+    const timeIndex = segment.readTimeIndex()
     return index !== undefined && timeIndex !== undefined
       && indexFileSizeOk(paths.index, OFFSET_INDEX_ENTRY_SIZE) && indexFileSizeOk(paths.timeIndex, TIME_INDEX_ENTRY_SIZE)
       && index.isConsistent(base, size) && timeIndex.isConsistent(base) && lastEntryMatches(fd, index)
@@ -212,40 +211,15 @@ function closedSegmentIndexesAreSound(partitionDir: string, base: number): boole
 
 /** Rebuilds both indexes of a segment from its `.log`; the new files replace the old atomically. */
 export function rebuildIndexes(partitionDir: string, base: number, indexIntervalBytes: number): void {
-  const paths = segmentPaths(partitionDir, base)
+  const paths = new Segment(partitionDir, base).paths
   const fd = fs.openSync(paths.log, 'r')
-  const offsetEntries: Buffer[] = []
-  const timeEntries: Buffer[] = []
+  const builder = new SegmentIndexBuilder(base, indexIntervalBytes)
   try {
-    const size = fs.fstatSync(fd).size
-    let lastIndexedPosition = 0
-    let maxTimestamp = Number.NEGATIVE_INFINITY
-    let lastTimeIndexed = Number.NEGATIVE_INFINITY
-    let pendingTime: {timestamp: number; offset: number} | undefined
-    scanBatches(fd, 0, size, {
-      verifyCrc: false,
-      onBatch(batch) {
-        if (batch.maxTimestamp > maxTimestamp) {
-          maxTimestamp = batch.maxTimestamp
-          pendingTime = {timestamp: maxTimestamp, offset: batch.lastOffset}
-        }
-        if (batch.position - lastIndexedPosition >= indexIntervalBytes && batch.position > 0) {
-          offsetEntries.push(OffsetIndex.encodeEntry(base, {offset: batch.lastOffset, position: batch.position}))
-          lastIndexedPosition = batch.position
-          if (pendingTime !== undefined && pendingTime.timestamp > lastTimeIndexed) {
-            timeEntries.push(TimeIndex.encodeEntry(base, pendingTime.timestamp, pendingTime.offset))
-            lastTimeIndexed = pendingTime.timestamp
-            pendingTime = undefined
-          }
-        }
-      },
-    })
-    if (pendingTime !== undefined && pendingTime.timestamp > lastTimeIndexed) {
-      timeEntries.push(TimeIndex.encodeEntry(base, pendingTime.timestamp, pendingTime.offset))
-    }
+    scanBatches(fd, 0, fs.fstatSync(fd).size, {verifyCrc: false, onBatch: (batch) => builder.add(batch)})
   } finally {
     fs.closeSync(fd)
   }
-  writeFileAtomic(paths.index, Buffer.concat(offsetEntries))
-  writeFileAtomic(paths.timeIndex, Buffer.concat(timeEntries))
+  const built = builder.finish()
+  writeFileAtomic(paths.index, built.index)
+  writeFileAtomic(paths.timeIndex, built.timeIndex)
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import {afterEach, describe, expect, it} from 'vitest'
 import {RecordCursor, batchSizeAt} from '../../../src/core/format/record-batch.js'
-import {segmentPaths} from '../../../src/core/format/segment-files.js'
+import {segmentPaths} from '../../../src/core/segment/segment.js'
 import {FdCache, FdHolder, defaultFdBudget, fdCache} from '../../../src/core/io/fd-cache.js'
 import {fileLockFor} from '../../../src/core/io/file-lock.js'
 import {openLog} from '../../../src/core/log.js'

@@ -3,7 +3,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {DEFAULT_TOPIC_CONFIG, TopicConfig} from '../../../src/core/config.js'
 import {RecordCursor, encodeBatch, isBatchCrcValid, readInt64} from '../../../src/core/format/record-batch.js'
-import {segmentPaths} from '../../../src/core/format/segment-files.js'
+import {Segment, segmentPaths} from '../../../src/core/segment/segment.js'
 import {openLog} from '../../../src/core/log.js'
 import {LogReader} from '../../../src/core/consumer.js'
 import {parseRange} from '../../../src/core/offset-spec.js'
@@ -14,7 +14,7 @@ import {MAINTENANCE_RECORD_FILE, maintainPartition, readMaintenanceRecord} from 
 import {PartitionRef, partitionRefs} from '../../../src/core/maintenance/partition-ref.js'
 import {planRetention} from '../../../src/core/maintenance/retention.js'
 import {findNextValidBatch} from '../../../src/core/maintenance/resync.js'
-import {SWAP_MANIFEST_FILE, cleanedPaths} from '../../../src/core/maintenance/segment-swap.js'
+import {SWAP_MANIFEST_FILE} from '../../../src/core/maintenance/segment-swap.js'
 import {SegmentInfo} from '../../../src/core/maintenance/segment-info.js'
 import {verifyPartition} from '../../../src/core/maintenance/verify.js'
 import {repairPartition} from '../../../src/core/maintenance/repair.js'
@@ -217,7 +217,7 @@ describe('compaction crash safety', () => {
     const bases = listSegmentBases(ref.partitionDir)
     expect(bases.length).toBeGreaterThan(3)
     // Uncommitted: .cleaned files without a manifest are garbage.
-    fs.writeFileSync(cleanedPaths(ref.partitionDir, bases[0]).log, 'partial')
+    fs.writeFileSync(new Segment(ref.partitionDir, bases[0]).cleanedPaths().log, 'partial')
     topic.close()
     topic.writer(0).nextOffset() // a new writer's recovery (readers never recover)
     topic.close()
@@ -233,10 +233,10 @@ describe('compaction crash safety', () => {
     expect(result.compacted).toBe(true)
     const copyBases = listSegmentBases(copyRef.partitionDir)
     const group = bases.filter((b) => b < copyBases[1])
-    for (const kind of ['log', 'index', 'timeIndex'] as const) fs.copyFileSync(segmentPaths(copyRef.partitionDir, copyBases[0])[kind], cleanedPaths(ref.partitionDir, copyBases[0])[kind])
+    for (const kind of ['log', 'index', 'timeIndex'] as const) fs.copyFileSync(segmentPaths(copyRef.partitionDir, copyBases[0])[kind], new Segment(ref.partitionDir, copyBases[0]).cleanedPaths()[kind])
     fs.writeFileSync(path.join(ref.partitionDir, SWAP_MANIFEST_FILE), JSON.stringify({version: 1, base: copyBases[0], replaces: group}))
     // The crash happened after the log was renamed into place but before the rest.
-    fs.renameSync(cleanedPaths(ref.partitionDir, copyBases[0]).log, segmentPaths(ref.partitionDir, copyBases[0]).log)
+    fs.renameSync(new Segment(ref.partitionDir, copyBases[0]).cleanedPaths().log, segmentPaths(ref.partitionDir, copyBases[0]).log)
     topic.close()
     topic.writer(0).nextOffset() // a new writer's recovery (readers never recover)
     topic.close()

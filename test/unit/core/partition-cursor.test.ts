@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {batchSizeAt, readInt64} from '../../../src/core/format/record-batch.js'
-import {segmentPaths} from '../../../src/core/format/segment-files.js'
+import {segmentPaths} from '../../../src/core/segment/segment.js'
 import {openLog} from '../../../src/core/log.js'
 import type {PartitionCursor} from '../../../src/core/partition/partition-reader.js'
 import {Producer} from '../../../src/core/producer.js'
