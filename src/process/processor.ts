@@ -110,7 +110,7 @@ export class Processor {
     } finally {
       clearInterval(heartbeat)
       this.waiter.close()
-      this.producer?.close()
+      this.producer?.close({forget: true})
       this.member.leave([])
       await this.options.transform.close?.()
     }

@@ -118,10 +118,14 @@ export class TransactionalProducer {
     this.coordinator.endTransaction(this.transactionalId, this.live(), false)
   }
 
-  /** Gives up the id: an open transaction is aborted, the liveness token released. */
-  close(): void {
+  /**
+   * Gives up the id: an open transaction is aborted, the liveness token released; with `forget`,
+   * the id's state goes too (an id that is never used again, as each `strom process` member's).
+   */
+  close(options: {forget?: boolean} = {}): void {
     try {
       if (this.inTransaction) this.abortQuietly()
+      if (options.forget === true && this.session !== undefined) this.coordinator.forget(this.transactionalId, this.session)
     } finally {
       for (const topic of this.topics.values()) topic.close()
       this.session?.alive.close()

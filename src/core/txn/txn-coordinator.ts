@@ -132,6 +132,10 @@ export function recoverTransactions(log: Log, now = Date.now()): number {
   const topics = topicLookup(log)
   let finished = 0
   for (const listed of listTransactionStates(log.dir)) {
+    if (outcomeOf(listed, now, alive) === undefined) {
+      expireIdle(log.dir, listed, now, alive)
+      continue
+    }
     if (outcomeOf(listed, now, alive) === undefined || outcomeOf(listed, now, alive) === 'open') continue
     const files = new TransactionFiles(log.dir, listed.transactionalId)
     files.withLock(() => {
@@ -146,6 +150,21 @@ export function recoverTransactions(log: Log, now = Date.now()): number {
     })
   }
   return finished
+}
+
+/** Kafka's transactional.id.expiration.ms default: an id unused this long is forgotten. */
+export const TRANSACTIONAL_ID_EXPIRATION_MS = 7 * 24 * 3600 * 1000
+
+/** Removes the state of an id with nothing pending, no live producer, and no change for the expiration time. */
+function expireIdle(logDir: string, listed: TxnState, now: number, alive: (state: TxnState) => boolean): void {
+  if (alive(listed)) return
+  const files = new TransactionFiles(logDir, listed.transactionalId)
+  const mtimeMs = fs.statSync(files.stateFile, {throwIfNoEntry: false})?.mtimeMs
+  if (mtimeMs === undefined || now - mtimeMs < TRANSACTIONAL_ID_EXPIRATION_MS) return
+  files.withLock(() => {
+    const state = files.read()
+    if (state !== undefined && outcomeOf(state, Date.now(), alive) === undefined && !alive(state)) fs.rmSync(files.stateFile, {force: true})
+  })
 }
 
 /**
@@ -237,6 +256,21 @@ export class TransactionCoordinator {
       files.write({transactionalId, producerId, producerEpoch: epoch, timeoutMs, state: 'Empty', startedMs: 0, partitions: {}, offsets: {}})
       removeStaleTokens(files, epoch)
       return {transactionalId, producerId, producerEpoch: epoch, timeoutMs, alive}
+    })
+  }
+
+  /**
+   * Forgets a transactional id whose producer is done with it for good (a `strom process` member's
+   * own id at its clean exit): its state file goes if no transaction is pending. The id's directory
+   * and LOCK stay (lock files are never deleted).
+   */
+  forget(transactionalId: string, producer: {producerId: number; producerEpoch: number}): void {
+    const files = this.files(transactionalId)
+    files.withLock(() => {
+      const state = files.read()
+      if (state === undefined || state.producerEpoch !== producer.producerEpoch || state.producerId !== producer.producerId) return
+      if (state.state !== 'Empty' && !state.state.startsWith('Complete')) return
+      fs.rmSync(files.stateFile, {force: true})
     })
   }
 

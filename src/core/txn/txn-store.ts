@@ -157,10 +157,32 @@ export function listTransactionStates(logDir: string): TxnState[] {
   }
   const states: TxnState[] = []
   for (const name of names) {
-    const state = readTxnState(path.join(root, name, 'state.json'))
+    const state = readTxnStateCached(path.join(root, name, 'state.json'))
     if (state !== undefined) states.push(state)
   }
   return states
+}
+
+/**
+ * read_committed readers list the states often (each time they reach the last stable offset): a
+ * state file whose identity (inode, size, mtime) did not change since it was parsed is not read
+ * again. Files are replaced by rename, so a change always shows as a new inode.
+ */
+const parsedStates = new Map<string, {ino: bigint; size: bigint; mtimeNs: bigint; state: TxnState}>()
+
+function readTxnStateCached(file: string): TxnState | undefined {
+  const stat = fs.statSync(file, {bigint: true, throwIfNoEntry: false})
+  if (stat === undefined) {
+    parsedStates.delete(file)
+    return undefined
+  }
+  const cached = parsedStates.get(file)
+  if (cached !== undefined && cached.ino === stat.ino && cached.size === stat.size && cached.mtimeNs === stat.mtimeNs) return cached.state
+  const state = readTxnState(file)
+  if (state === undefined) return undefined
+  if (parsedStates.size > 10_000) parsedStates.clear()
+  parsedStates.set(file, {ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, state})
+  return state
 }
 
 export function transactionFiles(logDir: string, id: string): TransactionFiles {

@@ -156,4 +156,34 @@ describe('transactions on a log directory', () => {
     expect(fs.existsSync(path.join(log.dir, 'transactions', '%2E%2E%2F%2E%2E%2Fescape', 'state.json'))).toBe(true)
     tx.close()
   })
+
+  it('an id is forgotten on request (a process member\'s own), or after 7 idle days without a producer; never with a transaction pending', () => {
+    const log = openLog({dir: tmpLogDir()})
+    log.createTopic('out')
+    const once = TransactionalProducer.init(log, {transactionalId: 'once'})
+    const stateFile = path.join(log.dir, 'transactions', 'once', 'state.json')
+    once.close({forget: true})
+    expect(fs.existsSync(stateFile)).toBe(false)
+
+    const idle = TransactionalProducer.init(log, {transactionalId: 'idle'})
+    idle.close()
+    const idleFile = path.join(log.dir, 'transactions', 'idle', 'state.json')
+    recoverTransactions(log)
+    expect(fs.existsSync(idleFile)).toBe(true) // recent
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000)
+    fs.utimesSync(idleFile, eightDaysAgo, eightDaysAgo)
+    recoverTransactions(log)
+    expect(fs.existsSync(idleFile)).toBe(false)
+
+    const live = TransactionalProducer.init(log, {transactionalId: 'live'})
+    const liveFile = path.join(log.dir, 'transactions', 'live', 'state.json')
+    fs.utimesSync(liveFile, eightDaysAgo, eightDaysAgo)
+    recoverTransactions(log)
+    expect(fs.existsSync(liveFile)).toBe(true) // its producer still runs
+    live.begin()
+    send(live, 'out', 'x')
+    live.producerFor('out').flush()
+    live.close({forget: true}) // aborts first, then forgets
+    expect(fs.existsSync(liveFile)).toBe(false)
+  })
 })
