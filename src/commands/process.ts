@@ -15,6 +15,7 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
     {description: 'Uppercase every line, exactly once', command: '<%= config.bin %> process in --to out --group upper -- tr a-z A-Z'},
     {description: 'Validate and route JSON events with jq', command: `<%= config.bin %> process salaries --to valid --group check --json -- jq -c 'if (.value|fromjson|.salary) > 0 then . else .topic = "rejected" end'`},
     {description: 'A JavaScript function instead of a program', command: '<%= config.bin %> process in --to out --group g --module ./transform.mjs'},
+    {description: 'A batch job: process what is there, then exit', command: '<%= config.bin %> process in --to out --group nightly -e -- ./enrich.sh'},
   ]
 
   static strict = false
@@ -30,6 +31,7 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
     'batch-size': Flags.integer({description: 'input records per transaction at most', default: 5000, min: 1}),
     'linger-ms': Flags.integer({description: 'how long a batch waits for more records before it commits', default: 100, min: 0}),
     reset: Flags.string({description: 'where partitions without a committed offset start', options: ['earliest', 'latest'], default: 'earliest'}),
+    exit: Flags.boolean({char: 'e', description: 'exit once this member\'s partitions are processed to their end (a batch job), instead of following them'}),
     'transaction-timeout-ms': Flags.integer({description: 'an open transaction older than this counts as aborted (a hung member\'s work is read again)', default: 60_000, min: 100}),
   }
 
@@ -56,6 +58,7 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
       lingerMs: flags['linger-ms'],
       reset: flags.reset as 'earliest' | 'latest',
       transactionTimeoutMs: flags['transaction-timeout-ms'],
+      exitAtEnd: flags.exit,
       onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
     })
     this.onInterrupt(() => processor.stop())

@@ -40,6 +40,8 @@ export interface ProcessOptions {
   /** Where a partition without a committed offset starts. */
   reset?: 'earliest' | 'latest'
   transactionTimeoutMs?: number
+  /** Stop once the owned partitions are processed to their end (a batch job rather than a service). */
+  exitAtEnd?: boolean
   /** Consecutive failed batches before giving up (a transform that always fails). */
   maxFailures?: number
   onWarning?: (message: string) => void
@@ -75,6 +77,8 @@ export class Processor {
   private batchStartMs = 0
   private lastGroupCheckMs = 0
   private lastReapMs = 0
+  /** Rounds without partitions to read (exitAtEnd: a member that gets none stops after a few). */
+  private idleRounds = 0
   private destinationPartitions = 1
 
   constructor(private readonly log: Log, private readonly options: ProcessOptions) {
@@ -102,6 +106,7 @@ export class Processor {
         await this.followGroup()
         if (this.stopped) break
         if (this.owned.size === 0) {
+          if (this.options.exitAtEnd === true && this.idleRounds++ >= 3) break
           await this.waiter.wait()
           continue
         }
@@ -143,8 +148,13 @@ export class Processor {
         if (this.groupChanged()) reader.stop()
       }
     }
+    const onIdle = async () => {
+      await maybeCommit(true)
+      // Caught up on every owned partition with nothing pending: a batch job is done.
+      if (this.options.exitAtEnd === true && this.batchCount === 0) this.stop()
+    }
     try {
-      await reader.run(record, () => maybeCommit(false), () => maybeCommit(true))
+      await reader.run(record, () => maybeCommit(false), onIdle)
       if (this.batchCount > 0) await this.commitBatch()
     } finally {
       this.reader = undefined
