@@ -169,3 +169,52 @@ describe('log dump', () => {
     expect((await strom(dir, ['log', 'dump', '--file', file])).stdout).toMatch(/^DAMAGED position: 34 bytes: 10 reason: 10 trailing bytes are shorter than an entry/m)
   })
 })
+
+describe('log verify', () => {
+  it('accepts sound transactional data', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const result = await strom(dir, ['log', 'verify'])
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout).toBe('')
+  })
+
+  it('reports malformed markers, .txnindex entries that name no ABORT marker of their producer, and damaged transaction state files', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const producerId = JSON.parse(fs.readFileSync(path.join(dir, 'transactions', 'etl', 'state.json'), 'utf8')).producerId
+    // Offset 8: a control batch whose marker type is 7; then entries naming a COMMIT marker (3), a
+    // data batch (2), and the ABORT marker (5) under another producer.
+    await txnScript(dir, `
+      const {BatchBuilder} = await import(${JSON.stringify(path.join(DIST, 'core', 'format', 'record-batch.js'))})
+      const {stampProducer, ATTR_CONTROL, ATTR_TRANSACTIONAL} = await import(${JSON.stringify(path.join(DIST, 'core', 'txn', 'control-batch.js'))})
+      const {encodeAbortedTxn} = await import(${JSON.stringify(path.join(DIST, 'core', 'txn', 'txn-index.js'))})
+      const fs = await import('node:fs')
+      const builder = new BatchBuilder(256)
+      builder.add(Buffer.from([0, 0, 0, 7]), Buffer.from([0, 0, 0, 0, 0, 0]), Date.now())
+      const batch = Buffer.from(builder.seal())
+      stampProducer(batch, {producerId: ${producerId}, producerEpoch: 0}, -1, ATTR_CONTROL | ATTR_TRANSACTIONAL)
+      log.topic('out').writer(0).append(batch)
+      const index = ${JSON.stringify(segmentFile(dir, '.txnindex'))}
+      for (const [first, last, pid] of [[1, 3, ${producerId}], [2, 2, ${producerId}], [4, 5, ${producerId} + 1]]) {
+        fs.appendFileSync(index, encodeAbortedTxn({producerId: pid, firstOffset: first, lastOffset: last, lastStableOffset: last + 1}))
+      }
+    `)
+    const state = path.join(dir, 'transactions', 'etl', 'state.json')
+    fs.writeFileSync(state, fs.readFileSync(state, 'utf8').replace(/"timeoutMs": *\d+/, '"timeoutMs":1'))
+    const result = await strom(dir, ['log', 'verify'])
+    expect(result.exitCode).toBe(1)
+    const lines = result.stdout.trim().split('\n')
+    expect(lines).toEqual([
+      expect.stringMatching(/^out\/0 00000000000000000000\.log byte \d+ offset 8: control batch is not a well-formed transaction marker: its marker type is 7 \(0 ABORT or 1 COMMIT expected\)$/),
+      `out/0 00000000000000000000.txnindex byte 34 offset 3: aborted-transaction index entry 1 (producer ${producerId}, offsets 1..3) names the marker at offset 3, which is a COMMIT, not an ABORT`,
+      `out/0 00000000000000000000.txnindex byte 68 offset 2: aborted-transaction index entry 2 (producer ${producerId}, offsets 2..2) names offset 2, which holds no transaction marker in this segment`,
+      `out/0 00000000000000000000.txnindex byte 102 offset 5: aborted-transaction index entry 3 (producer ${producerId + 1}, offsets 4..5) names the marker at offset 5, which belongs to producer ${producerId}`,
+      expect.stringMatching(/^transaction etl: .*state\.json is damaged: checksum mismatch .*; to fix: stop the producers using this transactional id, then move the file aside/),
+    ])
+    expect(result.stderr).toMatch(/transaction state files: 1 damaged/)
+    const json = JSON.parse((await strom(dir, ['log', 'verify', '--json'])).stdout)
+    expect(json.faults.map((f: {kind: string}) => f.kind)).toEqual(['marker', 'txnindex', 'txnindex', 'txnindex'])
+    expect(json.transactionFaults).toHaveLength(1)
+  })
+})
