@@ -86,6 +86,7 @@ function holders(r: RetentionResult): string {
 export function describeCompaction(c: CompactionResult): string {
   return `compacted ${c.topic}/${c.partition}: ${c.segmentsBefore} segment(s) -> ${c.segmentsAfter}, ${c.recordsIn} records -> ${c.recordsOut}, ${formatBytes(c.bytesBefore)} -> ${formatBytes(c.bytesAfter)}`
     + (c.tombstonesRemoved > 0 ? `, ${c.tombstonesRemoved} tombstone(s) removed` : '') + (c.keylessRemoved > 0 ? `, ${c.keylessRemoved} keyless record(s) removed` : '')
+    + (c.abortedRemoved > 0 ? `, ${c.abortedRemoved} record(s) of aborted transactions removed` : '')
 }
 
 function age(ms: number): string {

@@ -11,7 +11,7 @@ import {segmentPrefix} from '../format/segment-files.js'
 import {fsyncDirectory, writeFileAtomic} from '../io/atomic-file.js'
 import {DELETED_SUFFIX, LOG_START_OFFSET_FILE, readLogStartCheckpoint} from '../partition/partition-files.js'
 
-const SEGMENT_SUFFIXES = ['.log', '.index', '.timeindex']
+const SEGMENT_SUFFIXES = ['.log', '.index', '.timeindex', '.txnindex']
 
 /** Moves the checkpoint forward (never back) and makes it durable. */
 export function advanceLogStartLocked(partitionDir: string, offset: number): number {
