@@ -218,3 +218,47 @@ describe('log verify', () => {
     expect(json.transactionFaults).toHaveLength(1)
   })
 })
+
+describe('log clean finishes transactions', () => {
+  it('aborts the transaction of a producer that died, completes a decided one, and says how many on stderr', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'out'])
+    // Two producers that exit without closing: one mid-transaction, one after its commit point
+    // (PrepareCommit written, markers not yet).
+    await txnScript(dir, `
+      const dead = TransactionalProducer.init(log, {transactionalId: 'dead'})
+      dead.begin(); send(dead, 'lost'); dead.producerFor('out').flush()
+      const {TransactionFiles} = await import(${JSON.stringify(path.join(DIST, 'core', 'txn', 'txn-store.js'))})
+      const decided = TransactionalProducer.init(log, {transactionalId: 'decided'})
+      decided.begin(); send(decided, 'kept'); decided.producerFor('out').flush()
+      const files = new TransactionFiles(log.dir, 'decided')
+      files.withLock(() => files.write({...files.read(), state: 'PrepareCommit'}))
+      process.exit(0)
+    `)
+    const dry = await strom(dir, ['log', 'clean', '--dry-run'])
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    expect(dry.stderr).toMatch(/would finish 2 incomplete transaction\(s\)/)
+    const clean = await strom(dir, ['log', 'clean'])
+    expect(clean.exitCode, clean.stderr).toBe(0)
+    expect(clean.stderr).toMatch(/^finished 2 incomplete transaction\(s\): aborted where the producer died or the timeout passed/m)
+    const state = (id: string) => JSON.parse(fs.readFileSync(path.join(dir, 'transactions', id, 'state.json'), 'utf8')).state
+    expect([state('dead'), state('decided')]).toEqual(['CompleteAbort', 'CompleteCommit'])
+    const markers = (await strom(dir, ['log', 'dump', 'out', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((b) => b.isControl).map((b) => b.marker.type)
+    expect(markers.sort()).toEqual(['ABORT', 'COMMIT'])
+    expect(values((await strom(dir, ['consume', 'out', '--isolation-level', 'read_committed'])).stdout)).toEqual(['kept'])
+    expect((await strom(dir, ['log', 'verify'])).exitCode).toBe(0)
+    // Nothing left to finish: nothing said about transactions.
+    const again = await strom(dir, ['log', 'clean', '--json'])
+    expect(JSON.parse(again.stdout).transactionsFinished).toBe(0)
+    expect((await strom(dir, ['log', 'clean'])).stderr).not.toMatch(/transaction/)
+  })
+
+  it('a damaged transaction state file is reported but does not stop cleaning', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    fs.writeFileSync(path.join(dir, 'transactions', 'etl', 'state.json'), '{"version":1,')
+    const clean = await strom(dir, ['log', 'clean'])
+    expect(clean.exitCode, clean.stderr).toBe(0)
+    expect(clean.stderr).toMatch(/^warning: transactions were not finished: .*state\.json is damaged: not valid JSON/m)
+  })
+})
