@@ -44,6 +44,31 @@ async function committedAndAborted(dir: string): Promise<void> {
   `)
 }
 
+/**
+ * A producer process that writes 'pending' in a transaction and keeps it open until `go` exists,
+ * then commits; resolves once the transaction is open (to the process wrapped: a bare execa
+ * result is a thenable, which an async function would wait for).
+ */
+async function openTransaction(dir: string, go: string): Promise<{process: ReturnType<typeof execa>}> {
+  const holder = execa('node', ['--input-type=module', '-e', `
+    import fs from 'node:fs'
+    import {openLog} from ${JSON.stringify(path.join(DIST, 'core', 'log.js'))}
+    import {TransactionalProducer} from ${JSON.stringify(path.join(DIST, 'core', 'txn', 'transactional-producer.js'))}
+    const log = openLog({dir: ${JSON.stringify(dir)}})
+    const tx = TransactionalProducer.init(log, {transactionalId: 'slow'})
+    tx.begin(); tx.send('out', {key: null, value: 'pending', partition: 0}); tx.producerFor('out').flush()
+    console.log('open')
+    const wait = () => fs.existsSync(${JSON.stringify(go)}) ? (tx.commit(), tx.close()) : setTimeout(wait, 20)
+    wait()
+  `], {reject: false})
+  // 'open' is printed once the record is appended (the state says Ongoing a little before).
+  let said = ''
+  holder.stdout!.on('data', (chunk: Buffer) => (said += chunk.toString()))
+  await waitFor(() => said.includes('open') || holder.exitCode !== null, 15_000)
+  if (!said.includes('open')) throw new Error(`the transactional producer did not start: ${String((await holder).stderr)}`)
+  return {process: holder}
+}
+
 const values = (stdout: string) => stdout.split('\n').filter(Boolean)
 
 describe('consume --isolation-level', () => {
@@ -76,33 +101,37 @@ describe('consume --isolation-level', () => {
     const dir = tmpLogDir()
     await strom(dir, ['topic', 'create', 'out'])
     await strom(dir, ['produce', 'out'], {input: 'before\n'})
-    // A producer that keeps its transaction open until told to commit (a file appears).
     const go = path.join(dir, 'go')
-    const holder = execa('node', ['--input-type=module', '-e', `
-      import fs from 'node:fs'
-      import {openLog} from ${JSON.stringify(path.join(DIST, 'core', 'log.js'))}
-      import {TransactionalProducer} from ${JSON.stringify(path.join(DIST, 'core', 'txn', 'transactional-producer.js'))}
-      const log = openLog({dir: ${JSON.stringify(dir)}})
-      const tx = TransactionalProducer.init(log, {transactionalId: 'slow'})
-      tx.begin(); tx.send('out', {key: null, value: 'pending', partition: 0}); tx.producerFor('out').flush()
-      const wait = () => fs.existsSync(${JSON.stringify(go)}) ? (tx.commit(), tx.close()) : setTimeout(wait, 20)
-      wait()
-    `], {reject: false})
-    await waitFor(() => {
-      try {
-        return JSON.parse(fs.readFileSync(path.join(dir, 'transactions', 'slow', 'state.json'), 'utf8')).state === 'Ongoing'
-      } catch {
-        return false
-      }
-    }, 15_000)
+    const holder = (await openTransaction(dir, go)).process
     await strom(dir, ['produce', 'out'], {input: 'after\n'})
     expect(values((await strom(dir, ['consume', 'out', '--isolation-level', 'read_committed'])).stdout)).toEqual(['before'])
     expect(values((await strom(dir, ['consume', 'out'])).stdout)).toEqual(['before', 'pending', 'after'])
     // A follower waits at the open transaction and prints the rest once it commits.
     const follower = spawnStrom(dir, ['consume', 'out', '--isolation-level', 'read_committed', '-f', '-n', '3'])
+    let seen = ''
+    follower.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()))
+    await waitFor(() => seen.includes('before'), 15_000)
     fs.writeFileSync(go, '')
     const followed = await follower
     expect(values(String(followed.stdout))).toEqual(['before', 'pending', 'after'])
+    expect((await holder).exitCode).toBe(0)
+  })
+
+  it('a group member with read_committed waits at an open transaction and commits no further than it', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'out'])
+    await strom(dir, ['produce', 'out'], {input: 'before\n'})
+    const go = path.join(dir, 'go')
+    const holder = (await openTransaction(dir, go)).process
+    await strom(dir, ['produce', 'out'], {input: 'after\n'})
+    const bounded = await strom(dir, ['consume', 'out', '--group', 'g', '--isolation-level', 'read_committed'])
+    expect(values(bounded.stdout)).toEqual(['before'])
+    expect(JSON.parse((await strom(dir, ['group', 'describe', 'g', '--json'])).stdout).partitions[0].committed).toBe(1)
+    const member = spawnStrom(dir, ['consume', 'out', '--group', 'g', '--isolation-level', 'read_committed', '-f', '-n', '2'])
+    // Once it owns the partition (it then sits at offset 1, the open transaction), the transaction commits.
+    await waitFor(async () => JSON.parse((await strom(dir, ['group', 'describe', 'g', '--json'])).stdout).partitions[0].owner !== null, 15_000, 100)
+    fs.writeFileSync(go, '')
+    expect(values(String((await member).stdout))).toEqual(['pending', 'after'])
     expect((await holder).exitCode).toBe(0)
   })
 
