@@ -44,6 +44,31 @@ async function committedAndAborted(dir: string): Promise<void> {
   `)
 }
 
+/**
+ * A producer process that writes 'pending' in a transaction and keeps it open until `go` exists,
+ * then commits; resolves once the transaction is open (to the process wrapped: a bare execa
+ * result is a thenable, which an async function would wait for).
+ */
+async function openTransaction(dir: string, go: string): Promise<{process: ReturnType<typeof execa>}> {
+  const holder = execa('node', ['--input-type=module', '-e', `
+    import fs from 'node:fs'
+    import {openLog} from ${JSON.stringify(path.join(DIST, 'core', 'log.js'))}
+    import {TransactionalProducer} from ${JSON.stringify(path.join(DIST, 'core', 'txn', 'transactional-producer.js'))}
+    const log = openLog({dir: ${JSON.stringify(dir)}})
+    const tx = TransactionalProducer.init(log, {transactionalId: 'slow'})
+    tx.begin(); tx.send('out', {key: null, value: 'pending', partition: 0}); tx.producerFor('out').flush()
+    console.log('open')
+    const wait = () => fs.existsSync(${JSON.stringify(go)}) ? (tx.commit(), tx.close()) : setTimeout(wait, 20)
+    wait()
+  `], {reject: false})
+  // 'open' is printed once the record is appended (the state says Ongoing a little before).
+  let said = ''
+  holder.stdout!.on('data', (chunk: Buffer) => (said += chunk.toString()))
+  await waitFor(() => said.includes('open') || holder.exitCode !== null, 15_000)
+  if (!said.includes('open')) throw new Error(`the transactional producer did not start: ${String((await holder).stderr)}`)
+  return {process: holder}
+}
+
 const values = (stdout: string) => stdout.split('\n').filter(Boolean)
 
 describe('consume --isolation-level', () => {
@@ -76,33 +101,37 @@ describe('consume --isolation-level', () => {
     const dir = tmpLogDir()
     await strom(dir, ['topic', 'create', 'out'])
     await strom(dir, ['produce', 'out'], {input: 'before\n'})
-    // A producer that keeps its transaction open until told to commit (a file appears).
     const go = path.join(dir, 'go')
-    const holder = execa('node', ['--input-type=module', '-e', `
-      import fs from 'node:fs'
-      import {openLog} from ${JSON.stringify(path.join(DIST, 'core', 'log.js'))}
-      import {TransactionalProducer} from ${JSON.stringify(path.join(DIST, 'core', 'txn', 'transactional-producer.js'))}
-      const log = openLog({dir: ${JSON.stringify(dir)}})
-      const tx = TransactionalProducer.init(log, {transactionalId: 'slow'})
-      tx.begin(); tx.send('out', {key: null, value: 'pending', partition: 0}); tx.producerFor('out').flush()
-      const wait = () => fs.existsSync(${JSON.stringify(go)}) ? (tx.commit(), tx.close()) : setTimeout(wait, 20)
-      wait()
-    `], {reject: false})
-    await waitFor(() => {
-      try {
-        return JSON.parse(fs.readFileSync(path.join(dir, 'transactions', 'slow', 'state.json'), 'utf8')).state === 'Ongoing'
-      } catch {
-        return false
-      }
-    }, 15_000)
+    const holder = (await openTransaction(dir, go)).process
     await strom(dir, ['produce', 'out'], {input: 'after\n'})
     expect(values((await strom(dir, ['consume', 'out', '--isolation-level', 'read_committed'])).stdout)).toEqual(['before'])
     expect(values((await strom(dir, ['consume', 'out'])).stdout)).toEqual(['before', 'pending', 'after'])
     // A follower waits at the open transaction and prints the rest once it commits.
     const follower = spawnStrom(dir, ['consume', 'out', '--isolation-level', 'read_committed', '-f', '-n', '3'])
+    let seen = ''
+    follower.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()))
+    await waitFor(() => seen.includes('before'), 15_000)
     fs.writeFileSync(go, '')
     const followed = await follower
     expect(values(String(followed.stdout))).toEqual(['before', 'pending', 'after'])
+    expect((await holder).exitCode).toBe(0)
+  })
+
+  it('a group member with read_committed waits at an open transaction and commits no further than it', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'out'])
+    await strom(dir, ['produce', 'out'], {input: 'before\n'})
+    const go = path.join(dir, 'go')
+    const holder = (await openTransaction(dir, go)).process
+    await strom(dir, ['produce', 'out'], {input: 'after\n'})
+    const bounded = await strom(dir, ['consume', 'out', '--group', 'g', '--isolation-level', 'read_committed'])
+    expect(values(bounded.stdout)).toEqual(['before'])
+    expect(JSON.parse((await strom(dir, ['group', 'describe', 'g', '--json'])).stdout).partitions[0].committed).toBe(1)
+    const member = spawnStrom(dir, ['consume', 'out', '--group', 'g', '--isolation-level', 'read_committed', '-f', '-n', '2'])
+    // Once it owns the partition (it then sits at offset 1, the open transaction), the transaction commits.
+    await waitFor(async () => JSON.parse((await strom(dir, ['group', 'describe', 'g', '--json'])).stdout).partitions[0].owner !== null, 15_000, 100)
+    fs.writeFileSync(go, '')
+    expect(values(String((await member).stdout))).toEqual(['pending', 'after'])
     expect((await holder).exitCode).toBe(0)
   })
 
@@ -167,5 +196,97 @@ describe('log dump', () => {
     // A torn last entry is shown as such.
     fs.appendFileSync(file, Buffer.alloc(10))
     expect((await strom(dir, ['log', 'dump', '--file', file])).stdout).toMatch(/^DAMAGED position: 34 bytes: 10 reason: 10 trailing bytes are shorter than an entry/m)
+  })
+})
+
+describe('log verify', () => {
+  it('accepts sound transactional data', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const result = await strom(dir, ['log', 'verify'])
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout).toBe('')
+  })
+
+  it('reports malformed markers, .txnindex entries that name no ABORT marker of their producer, and damaged transaction state files', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const producerId = JSON.parse(fs.readFileSync(path.join(dir, 'transactions', 'etl', 'state.json'), 'utf8')).producerId
+    // Offset 8: a control batch whose marker type is 7; then entries naming a COMMIT marker (3), a
+    // data batch (2), and the ABORT marker (5) under another producer.
+    await txnScript(dir, `
+      const {BatchBuilder, stampProducer} = await import(${JSON.stringify(path.join(DIST, 'core', 'format', 'record-batch.js'))})
+      const {encodeAbortedTxn} = await import(${JSON.stringify(path.join(DIST, 'core', 'txn', 'txn-index.js'))})
+      const fs = await import('node:fs')
+      const builder = new BatchBuilder(256)
+      builder.add(Buffer.from([0, 0, 0, 7]), Buffer.from([0, 0, 0, 0, 0, 0]), Date.now())
+      const batch = Buffer.from(builder.seal())
+      stampProducer(batch, {producerId: ${producerId}, producerEpoch: 0, baseSequence: -1, transactional: true, control: true})
+      log.topic('out').writer(0).append(batch)
+      const index = ${JSON.stringify(segmentFile(dir, '.txnindex'))}
+      for (const [first, last, pid] of [[1, 3, ${producerId}], [2, 2, ${producerId}], [4, 5, ${producerId} + 1]]) {
+        fs.appendFileSync(index, encodeAbortedTxn({producerId: pid, firstOffset: first, lastOffset: last, lastStableOffset: last + 1}))
+      }
+    `)
+    const state = path.join(dir, 'transactions', 'etl', 'state.json')
+    fs.writeFileSync(state, fs.readFileSync(state, 'utf8').replace(/"timeoutMs": *\d+/, '"timeoutMs":1'))
+    const result = await strom(dir, ['log', 'verify'])
+    expect(result.exitCode).toBe(1)
+    const lines = result.stdout.trim().split('\n')
+    expect(lines).toEqual([
+      expect.stringMatching(/^out\/0 00000000000000000000\.log byte \d+ offset 8: control batch is not a well-formed transaction marker: its marker type is 7 \(0 ABORT or 1 COMMIT expected\)$/),
+      `out/0 00000000000000000000.txnindex byte 34 offset 3: aborted-transaction index entry 1 (producer ${producerId}, offsets 1..3) names the marker at offset 3, which is a COMMIT, not an ABORT`,
+      `out/0 00000000000000000000.txnindex byte 68 offset 2: aborted-transaction index entry 2 (producer ${producerId}, offsets 2..2) names offset 2, which holds no transaction marker in this segment`,
+      `out/0 00000000000000000000.txnindex byte 102 offset 5: aborted-transaction index entry 3 (producer ${producerId + 1}, offsets 4..5) names the marker at offset 5, which belongs to producer ${producerId}`,
+      expect.stringMatching(/^transaction etl: .*state\.json is damaged: checksum mismatch .*; to fix: stop the producers using this transactional id, then move the file aside/),
+    ])
+    expect(result.stderr).toMatch(/transaction state files: 1 damaged/)
+    const json = JSON.parse((await strom(dir, ['log', 'verify', '--json'])).stdout)
+    expect(json.faults.map((f: {kind: string}) => f.kind)).toEqual(['marker', 'txnindex', 'txnindex', 'txnindex'])
+    expect(json.transactionFaults).toHaveLength(1)
+  })
+})
+
+describe('log clean finishes transactions', () => {
+  it('aborts the transaction of a producer that died, completes a decided one, and says how many on stderr', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'out'])
+    // Two producers that exit without closing: one mid-transaction, one after its commit point
+    // (PrepareCommit written, markers not yet).
+    await txnScript(dir, `
+      const dead = TransactionalProducer.init(log, {transactionalId: 'dead'})
+      dead.begin(); send(dead, 'lost'); dead.producerFor('out').flush()
+      const {TransactionFiles} = await import(${JSON.stringify(path.join(DIST, 'core', 'txn', 'txn-store.js'))})
+      const decided = TransactionalProducer.init(log, {transactionalId: 'decided'})
+      decided.begin(); send(decided, 'kept'); decided.producerFor('out').flush()
+      const files = new TransactionFiles(log.dir, 'decided')
+      files.withLock(() => files.write({...files.read(), state: 'PrepareCommit'}))
+      process.exit(0)
+    `)
+    const dry = await strom(dir, ['log', 'clean', '--dry-run'])
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    expect(dry.stderr).toMatch(/would finish 2 incomplete transaction\(s\)/)
+    const clean = await strom(dir, ['log', 'clean'])
+    expect(clean.exitCode, clean.stderr).toBe(0)
+    expect(clean.stderr).toMatch(/^finished 2 incomplete transaction\(s\): aborted where the producer died or the timeout passed/m)
+    const state = (id: string) => JSON.parse(fs.readFileSync(path.join(dir, 'transactions', id, 'state.json'), 'utf8')).state
+    expect([state('dead'), state('decided')]).toEqual(['CompleteAbort', 'CompleteCommit'])
+    const markers = (await strom(dir, ['log', 'dump', 'out', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((b) => b.isControl).map((b) => b.marker.type)
+    expect(markers.sort()).toEqual(['ABORT', 'COMMIT'])
+    expect(values((await strom(dir, ['consume', 'out', '--isolation-level', 'read_committed'])).stdout)).toEqual(['kept'])
+    expect((await strom(dir, ['log', 'verify'])).exitCode).toBe(0)
+    // Nothing left to finish: nothing said about transactions.
+    const again = await strom(dir, ['log', 'clean', '--json'])
+    expect(JSON.parse(again.stdout).transactionsFinished).toBe(0)
+    expect((await strom(dir, ['log', 'clean'])).stderr).not.toMatch(/transaction/)
+  })
+
+  it('a damaged transaction state file is reported but does not stop cleaning', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    fs.writeFileSync(path.join(dir, 'transactions', 'etl', 'state.json'), '{"version":1,')
+    const clean = await strom(dir, ['log', 'clean'])
+    expect(clean.exitCode, clean.stderr).toBe(0)
+    expect(clean.stderr).toMatch(/^warning: transactions were not finished: .*state\.json is damaged: not valid JSON/m)
   })
 })

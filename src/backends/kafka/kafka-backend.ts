@@ -186,7 +186,6 @@ export class KafkaBackend implements Backend {
   async openReader(selection: ReadSelection[], options: ReadOptions): Promise<RecordSource> {
     if (options.merge !== undefined) throw new StromError('UNSUPPORTED', '--merge time works on a log directory only', {hint: 'drop --merge, or mirror the topics into a directory first'})
     if (options.onCorrupt !== undefined) throw new StromError('UNSUPPORTED', '--skip-corrupt applies to a log directory only: a Kafka broker does not serve damaged batches')
-    if (options.isolation === 'read_committed') throw readCommittedUnsupported()
     const partitions: ResolvedPartition[] = []
     for (const {topic, partitions: chosen} of selection) {
       const count = await this.topicPartitions(topic)
@@ -209,7 +208,6 @@ export class KafkaBackend implements Backend {
       throw new StromError('UNSUPPORTED', 'the sticky strategy is strom\'s own and works on a log directory only', {hint: 'use --strategy range or --strategy roundrobin on Kafka (the protocol names kcat and Java clients use)'})
     }
     if (options.onCorrupt !== undefined) throw new StromError('UNSUPPORTED', '--skip-corrupt applies to a log directory only')
-    if (options.isolation === 'read_committed') throw readCommittedUnsupported()
     for (const topic of options.topics) if (!(await this.topicExists(topic))) throw this.unknownTopic(topic)
     if (options.pattern !== undefined) options.onWarning('on Kafka, --pattern matches the topics that exist when the member joins; topics created later are picked up after a restart')
     const topics = [...options.topics]
@@ -499,7 +497,3 @@ function stateName(state: string): GroupStateName {
   }
 }
 
-/** The Kafka reader fetches with isolation level 0 (read_uncommitted) only, for now. */
-function readCommittedUnsupported(): StromError {
-  return new StromError('UNSUPPORTED', '--isolation-level read_committed is not supported with --bootstrap-server yet', {hint: 'drop --isolation-level (read_uncommitted shows aborted transactions\' records too), or read a log directory with --dir'})
-}

@@ -84,7 +84,7 @@ export class KafkaGroupReader implements RecordSource {
         const reader = (this.reader = new KafkaReader(
           this.cluster,
           partitions,
-          {follow: this.options.follow, checkCrcs: this.options.checkCrcs, pause: () => this.member.rejoinNeeded, chunkRecords: this.options.commit === 'sync' ? 1 : undefined},
+          {follow: this.options.follow, checkCrcs: this.options.checkCrcs, isolation: this.options.isolation, pause: () => this.member.rejoinNeeded, chunkRecords: this.options.commit === 'sync' ? 1 : undefined},
           (topic, partition) => this.logStart(topic, partition),
           this.onWarning,
           (error) => error,

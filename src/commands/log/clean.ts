@@ -6,6 +6,10 @@ import {maintainPartition} from '../../core/maintenance/maintain.js'
 import {RetentionResult, SegmentDecision, previewRetention} from '../../core/maintenance/retention.js'
 import {maintenanceTargets} from '../../core/maintenance/targets.js'
 import {listSegmentBases} from '../../core/partition/partition-files.js'
+import {outcomeOf, ownerAliveIn} from '../../core/txn/isolation.js'
+import {recoverTransactions} from '../../core/txn/txn-coordinator.js'
+import {StromError} from '../../core/errors.js'
+import {listTransactionStates} from '../../core/txn/txn-store.js'
 
 interface CleanReport {
   topic: string
@@ -16,7 +20,7 @@ interface CleanReport {
 
 export default class LogClean extends StromCommand {
   static summary = 'Apply retention (and compaction) now: delete whole segments past retention.ms / retention.bytes.'
-  static description = `There is no daemon: when a producer rolls a segment and retention or compaction is due, it starts this command in the background (detached; \`strom topic describe\` shows when maintenance last ran and what it did). Whole segments only, oldest first; an active segment that is itself past retention is rolled, then deleted. Segments that a group in retention.hold.groups has not committed past are kept. Compacted topics are compacted when their dirty ratio passes min.cleanable.dirty.ratio (use \`strom log compact\` to force it).`
+  static description = `There is no daemon: when a producer rolls a segment and retention or compaction is due, it starts this command in the background (detached; \`strom topic describe\` shows when maintenance last ran and what it did). Whole segments only, oldest first; an active segment that is itself past retention is rolled, then deleted. Segments that a group in retention.hold.groups has not committed past are kept. Compacted topics are compacted when their dirty ratio passes min.cleanable.dirty.ratio (use \`strom log compact\` to force it). First, incomplete transactions are finished, as Kafka's transaction coordinator does: aborted when their producer died or their timeout passed, completed when decided (how many is said on stderr).`
   static enableJsonFlag = true
   static examples = [
     '<%= config.bin %> log clean',
@@ -31,10 +35,21 @@ export default class LogClean extends StromCommand {
     background: Flags.boolean({hidden: true, exclusive: ['dry-run']}),
   }
 
-  async run(): Promise<{partitions: CleanReport[]}> {
+  async run(): Promise<{partitions: CleanReport[]; transactionsFinished: number}> {
     const {args, flags} = await this.parse(LogClean)
     const log = this.openLog(flags)
     const dryRun = flags['dry-run']
+    // First, as Kafka's coordinator would: transactions whose producer died or timed out are aborted,
+    // decided ones completed. Their markers make their data readable and cleanable. (Transactions
+    // span topics, so this covers the whole log directory, also with a topic named.)
+    let transactionsFinished = 0
+    try {
+      transactionsFinished = dryRun ? decidedTransactions(log.dir) : recoverTransactions(log)
+    } catch (error) {
+      // A damaged state file must not stop retention: said, and cleaning goes on.
+      if (!(error instanceof StromError)) throw error
+      if (!flags.background) this.logToStderr(`warning: transactions were not finished: ${error.message}${error.hint === undefined ? '' : `; to fix: ${error.hint}`}`)
+    }
     const reports: CleanReport[] = []
     const out: string[] = []
     const background = flags.background
@@ -64,12 +79,15 @@ export default class LogClean extends StromCommand {
       }
       reports.push(report)
     }
-    if (background) return {partitions: reports}
+    if (background) return {partitions: reports, transactionsFinished}
     if (!this.jsonEnabled()) {
+      if (transactionsFinished > 0) {
+        this.logToStderr(`${dryRun ? 'would finish' : 'finished'} ${transactionsFinished} incomplete transaction(s): aborted where the producer died or the timeout passed, committed or aborted as decided otherwise`)
+      }
       if (out.length === 0) this.logToStderr(dryRun ? 'nothing would be cleaned' : 'nothing to clean')
       else process.stdout.write(out.join('\n') + '\n')
     }
-    return {partitions: reports}
+    return {partitions: reports, transactionsFinished}
   }
 }
 
@@ -86,6 +104,7 @@ function holders(r: RetentionResult): string {
 export function describeCompaction(c: CompactionResult): string {
   return `compacted ${c.topic}/${c.partition}: ${c.segmentsBefore} segment(s) -> ${c.segmentsAfter}, ${c.recordsIn} records -> ${c.recordsOut}, ${formatBytes(c.bytesBefore)} -> ${formatBytes(c.bytesAfter)}`
     + (c.tombstonesRemoved > 0 ? `, ${c.tombstonesRemoved} tombstone(s) removed` : '') + (c.keylessRemoved > 0 ? `, ${c.keylessRemoved} keyless record(s) removed` : '')
+    + (c.abortedRemoved > 0 ? `, ${c.abortedRemoved} record(s) of aborted transactions removed` : '')
 }
 
 function age(ms: number): string {
@@ -94,4 +113,14 @@ function age(ms: number): string {
   if (s < 7200) return `${Math.round(s / 60)}m`
   if (s < 172_800) return `${Math.round(s / 3600)}h`
   return `${Math.round(s / 86_400)}d`
+}
+
+/** How many transactions recoverTransactions would finish now (for --dry-run). */
+function decidedTransactions(logDir: string): number {
+  const now = Date.now()
+  const alive = ownerAliveIn(logDir)
+  return listTransactionStates(logDir).filter((state) => {
+    const outcome = outcomeOf(state, now, alive)
+    return outcome === 'committed' || outcome === 'aborted'
+  }).length
 }

@@ -18,6 +18,7 @@ import {varintSize, varlongSize, writeVarint, writeVarlong} from '../format/vari
 export const ATTR_DELETE_HORIZON = 0x40
 const ATTR_COMPRESSION = 0x07
 const ATTR_TIMESTAMP_TYPE = 0x08
+const ATTR_TRANSACTIONAL = 0x10
 const ATTR_CONTROL = 0x20
 
 export type KeepDecision = 'keep' | 'superseded' | 'keyless' | 'tombstone'
@@ -27,6 +28,8 @@ export interface FilterStats {
   recordsOut: number
   tombstonesRemoved: number
   keylessRemoved: number
+  /** Records of aborted transactions removed (compaction.ts, before filtering). */
+  abortedRemoved: number
 }
 
 interface KeptRecord {
@@ -94,7 +97,8 @@ function encodeRetained(original: Buffer, records: KeptRecord[], horizon: number
   const out = Buffer.allocUnsafe(size)
   original.copy(out, 0, 0, BATCH_HEADER_SIZE)
   out.writeInt32BE(size - LOG_OVERHEAD, BATCH.batchLength)
-  out.writeInt16BE(codec | (attributes & ATTR_TIMESTAMP_TYPE) | (horizon === undefined ? 0 : ATTR_DELETE_HORIZON), BATCH.attributes)
+  // The transactional bit stays with the producer fields: a committed transaction's records stay its batch.
+  out.writeInt16BE(codec | (attributes & (ATTR_TIMESTAMP_TYPE | ATTR_TRANSACTIONAL)) | (horizon === undefined ? 0 : ATTR_DELETE_HORIZON), BATCH.attributes)
   writeInt64(out, BATCH.baseTimestamp, baseTimestamp)
   out.writeInt32BE(records.length, BATCH.recordsCount)
   recordBytes.copy(out, BATCH_HEADER_SIZE)

@@ -6,6 +6,9 @@
  * under segment.bytes; each merged group is written beside the old files and swapped in
  * atomically (segment-swap.ts).
  *
+ * Transactions (txn-cleaning.ts): only segments below the first unstable offset are cleaned, the
+ * records of aborted transactions are removed, markers and transactional batches are kept as such.
+ *
  * It runs on demand (`strom log compact`) and after a roll when the dirty ratio — bytes of closed
  * segments not yet compacted over all closed bytes, the split kept in `cleaner-offset-checkpoint`
  * — passes `min.cleanable.dirty.ratio`. The whole job holds the cleaner lock; the write lock is
@@ -24,6 +27,8 @@ import {FilterStats, filterBatch} from './batch-filter.js'
 import {PartitionRef, describeRef, withCleanerLock, withWriteLock} from './partition-ref.js'
 import {forEachBatch} from './segment-batches.js'
 import {swapInLocked} from './segment-swap.js'
+import {abortedTxnsOf, firstUnstableOffset, isAbortedBatch, mergedTxnIndex} from './txn-cleaning.js'
+import type {AbortedTxn} from '../txn/txn-index.js'
 
 export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint'
 const cursor = new RecordCursor()
@@ -80,7 +85,7 @@ export interface CompactionOptions {
 export function compactPartition(ref: PartitionRef, options: CompactionOptions = {}): CompactionResult {
   const result: CompactionResult = {
     topic: ref.topic, partition: ref.partition, compacted: false, dirtyRatio: 0, segmentsBefore: 0, segmentsAfter: 0, bytesBefore: 0, bytesAfter: 0,
-    recordsIn: 0, recordsOut: 0, tombstonesRemoved: 0, keylessRemoved: 0,
+    recordsIn: 0, recordsOut: 0, tombstonesRemoved: 0, keylessRemoved: 0, abortedRemoved: 0,
   }
   if (!isCompacted(ref.config.cleanupPolicy)) return {...result, skipped: `cleanup.policy is ${ref.config.cleanupPolicy}`}
   const done = withCleanerLock(ref.partitionDir, () => compactLocked(ref, options, result), {wait: !options.noWait})
@@ -89,45 +94,56 @@ export function compactPartition(ref: PartitionRef, options: CompactionOptions =
 
 function compactLocked(ref: PartitionRef, options: CompactionOptions, result: CompactionResult): CompactionResult {
   const dir = ref.partitionDir
-  const bases = withWriteLock(dir, () => {
+  const {bases, endOffset} = withWriteLock(dir, () => {
     const recovered = recoverPartitionLocked(dir, ref.config.indexIntervalBytes)
     result.truncation = recovered.truncation
     if (options.roll && recovered.activeSizeBytes > 0) {
       createEmptySegment(dir, recovered.nextOffset)
       fsyncDirectory(dir)
     }
-    return listSegmentBases(dir)
+    return {bases: listSegmentBases(dir), endOffset: recovered.nextOffset}
   })
-  const activeBase = bases[bases.length - 1]
-  const closed = bases.slice(0, -1)
+  // Read after the end offset: a transaction with data below that end is pending in the states now
+  // read, or has its markers (and .txnindex entries) written already.
+  const unstable = firstUnstableOffset(ref.logDir, ref.topic, ref.partition, endOffset)
+  // Closed segments wholly below the first unstable offset (the active segment is never cleaned).
+  const closed = bases.slice(0, -1).filter((_, i) => bases[i + 1] <= unstable)
+  const cleanedUpTo = bases[closed.length]
   const dirty = dirtyRatio(dir, closed)
   result.dirtyRatio = dirty.ratio
   result.segmentsBefore = closed.length
   result.bytesBefore = dirty.totalBytes
-  if (closed.length === 0) return {...result, skipped: 'no closed segment (the active segment is never compacted)'}
+  if (closed.length === 0) {
+    return {...result, skipped: bases.length > 1 ? `no closed segment below offset ${unstable}, where a transaction not yet complete begins` : 'no closed segment (the active segment is never compacted)'}
+  }
   if (!options.force && (dirty.dirtyBytes === 0 || dirty.ratio <= ref.config.minCleanableDirtyRatio)) {
     return {...result, skipped: `dirty ratio ${dirty.ratio.toFixed(2)} is not above min.cleanable.dirty.ratio ${ref.config.minCleanableDirtyRatio}`}
   }
   const nowMs = options.nowMs ?? Date.now()
-  const latest = buildKeyMap(ref, closed)
+  // Markers of transactions with data in the cleaned segments may lie in any later segment.
+  const aborted = abortedTxnsOf(dir, bases)
+  const latest = buildKeyMap(ref, closed, aborted)
   const isLatest = (key: Buffer, offset: number) => latest.get(key.toString('latin1')) === offset
   for (const group of groupSegments(dir, closed, ref.config.segmentBytes)) {
-    const bytes = writeCleanedSegment(ref, group, isLatest, nowMs, result)
+    const bytes = writeCleanedSegment(ref, group, isLatest, aborted, nowMs, result)
     withWriteLock(dir, () => swapInLocked(dir, group[0], group))
     result.segmentsAfter++
     result.bytesAfter += bytes
   }
-  writeFileAtomic(path.join(dir, CLEANER_CHECKPOINT_FILE), `${activeBase}\n`)
+  writeFileAtomic(path.join(dir, CLEANER_CHECKPOINT_FILE), `${cleanedUpTo}\n`)
   result.compacted = true
   return result
 }
 
-/** The offset of the latest record of each key in the closed segments. Keys are held as latin1 strings (exact bytes). */
-function buildKeyMap(ref: PartitionRef, closed: number[]): Map<string, number> {
+/**
+ * The offset of the latest record of each key in the closed segments, aborted transactions' records
+ * left out (they are removed, so they supersede nothing). Keys are held as latin1 strings (exact bytes).
+ */
+function buildKeyMap(ref: PartitionRef, closed: number[], aborted: AbortedTxn[]): Map<string, number> {
   const latest = new Map<string, number>()
   for (const base of closed) {
     forEachBatch(new Segment(ref.partitionDir, base).paths.log, (batch) => {
-      if ((batch.readInt16BE(BATCH.attributes) & 0x20) !== 0) return
+      if ((batch.readInt16BE(BATCH.attributes) & 0x20) !== 0 || isAbortedBatch(aborted, batch)) return
       cursor.reset(batch, 0)
       while (cursor.next()) {
         const key = cursor.key()
@@ -158,7 +174,7 @@ function groupSegments(dir: string, closed: number[], maxBytes: number): number[
 }
 
 /** Writes `<group[0]>.*.cleaned` (log, offset index, time index) and fsyncs them; returns the new log size. */
-function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key: Buffer, offset: number) => boolean, nowMs: number, stats: FilterStats): number {
+function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key: Buffer, offset: number) => boolean, aborted: AbortedTxn[], nowMs: number, stats: FilterStats): number {
   const base = group[0]
   const out = new Segment(ref.partitionDir, base).cleanedPaths()
   const fd = openNew(out.log)
@@ -168,6 +184,12 @@ function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key:
   try {
     for (const segment of group) {
       forEachBatch(new Segment(ref.partitionDir, segment).paths.log, (batch, info) => {
+        if (isAbortedBatch(aborted, batch)) {
+          const count = batch.readInt32BE(BATCH.recordsCount)
+          stats.recordsIn += count
+          stats.abortedRemoved += count
+          return
+        }
         const kept = filterBatch(batch, isLatest, nowMs, ref.config.deleteRetentionMs, stats)
         if (kept === undefined) return
         writeAll(fd, kept, position)
@@ -182,6 +204,9 @@ function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key:
   const built = indexes.finish()
   writeSynced(out.index, built.index)
   writeSynced(out.timeIndex, built.timeIndex)
+  // The merged segment holds the group's markers, so it takes their .txnindex entries (swapped in with it).
+  const txnIndex = mergedTxnIndex(ref.partitionDir, group)
+  if (txnIndex.length > 0) writeSynced(out.txnIndex, txnIndex)
   return position
 }
 

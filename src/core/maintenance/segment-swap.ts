@@ -3,8 +3,8 @@
  * old segments or the new ones, and readers (which take no lock) always see a log in which every
  * offset they can reach is present:
  *
- *   1. the cleaner writes `<base>.log.cleaned`, `.index.cleaned`, `.timeindex.cleaned` (Segment's
- *      cleanedPaths) and fsyncs them (only the cleaner lock is held: producers keep appending to the active segment);
+ *   1. the cleaner writes `<base>.log.cleaned`, `.index.cleaned`, `.timeindex.cleaned` (and
+ *      `.txnindex.cleaned` when there are aborted transactions) and fsyncs them (only the cleaner lock is held: producers keep appending to the active segment);
  *   2. under the write lock, `cleaner-swap.json` {"version":1,"base":B,"replaces":[B,...]} is
  *      written atomically: the commit point;
  *   3. the `.cleaned` files are renamed over `<B>.*` (the log first);

@@ -27,8 +27,14 @@ import {GroupStore} from '../groups/group-store.js'
 import {PartitionRef} from './partition-ref.js'
 import {OffsetGap, readOffsetGaps} from '../partition/offset-gaps.js'
 import {findNextValidBatch} from './resync.js'
+import {MarkerType, decodeControlBatch} from '../txn/control-batch.js'
+import {isControlBatch} from '../format/record-batch.js'
+import {ABORTED_TXN_SIZE, TXN_INDEX_SUFFIX, readTxnIndexFile} from '../txn/txn-index.js'
+import {TRANSACTIONS_DIR, readTxnState} from '../txn/txn-store.js'
+import {StromError} from '../errors.js'
+import {segmentPrefix} from '../format/segment-files.js'
 
-export type FaultKind = 'batch' | 'offset' | 'index' | 'timeindex' | 'segment'
+export type FaultKind = 'batch' | 'offset' | 'index' | 'timeindex' | 'segment' | 'marker' | 'txnindex'
 
 export interface Fault {
   topic: string
@@ -165,6 +171,8 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
   }
   const faults: Fault[] = []
   const seen: BatchSeen[] = []
+  // Transaction markers by offset, for the .txnindex check.
+  const markers = new Map<number, {producerId: number; type: MarkerType | undefined}>()
   let validEnd: number | undefined
   let size = 0
   try {
@@ -231,6 +239,12 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
         beforePrevious = previousLast
         previousLast = lastOffset
       }
+      if (isControlBatch(header.readInt16BE(BATCH.attributes))) {
+        // A sound batch that is not a well-formed marker: reported, but not damage (repair keeps it).
+        const control = decodeControlBatch(file.view(position, sizeBytes)!, 0, sizeBytes)
+        if (control.problem !== undefined) faults.push(fault(ref, base, 'log', 'marker', position, baseOffset, `control batch is not a well-formed transaction marker: ${control.problem}`))
+        markers.set(baseOffset, {producerId: readInt64(header, BATCH.producerId), type: control.problem === undefined ? control.records[0].type : undefined})
+      }
       runningMax = Math.max(runningMax, readInt64(header, BATCH.maxTimestamp))
       seen.push({position, lastOffset: previousLast, runningMaxTimestamp: runningMax})
       position += sizeBytes
@@ -240,6 +254,7 @@ function verifySegment(ref: PartitionRef, base: number, active: boolean, strict:
   }
   const indexFaults = [...checkOffsetIndex(ref, base, paths.index, seen, active, size), ...checkTimeIndex(ref, base, paths.timeIndex, seen, active)]
   faults.push(...indexFaults)
+  faults.push(...checkTxnIndex(ref, base, markers, active, seen.at(-1)?.lastOffset))
   return {
     baseOffset: base,
     active,
@@ -311,8 +326,33 @@ function checkTimeIndex(ref: PartitionRef, base: number, file: string, seen: Bat
   return faults
 }
 
-function fault(ref: PartitionRef, segment: number, suffix: 'log' | 'index' | 'timeindex', kind: FaultKind, position: number, offset: number | undefined, message: string): Fault {
-  const file = path.basename(segmentPaths(ref.partitionDir, segment)[suffix === 'timeindex' ? 'timeIndex' : suffix])
+/**
+ * Every `.txnindex` entry names the ABORT marker that ended its transaction: a control batch of the
+ * same producer at the entry's lastOffset, in this segment (the entry is appended to the index of
+ * the segment the marker was written to). A torn last entry is a fault in a closed segment only (in
+ * the active one it may be an append in progress).
+ */
+function checkTxnIndex(ref: PartitionRef, base: number, markers: Map<number, {producerId: number; type: MarkerType | undefined}>, active: boolean, lastOffset: number | undefined): Fault[] {
+  const {entries, trailingBytes} = readTxnIndexFile(path.join(ref.partitionDir, segmentPrefix(base) + TXN_INDEX_SUFFIX))
+  const faults: Fault[] = []
+  const txnFault = (index: number, offset: number | undefined, message: string) => faults.push(fault(ref, base, 'txnindex', 'txnindex', index * ABORTED_TXN_SIZE, offset, message))
+  entries.forEach((entry, i) => {
+    const what = `aborted-transaction index entry ${i} (producer ${entry.producerId}, offsets ${entry.firstOffset}..${entry.lastOffset})`
+    if (entry.version !== 0) return txnFault(i, entry.lastOffset, `${what} has version ${entry.version} (0 expected)`)
+    if (entry.firstOffset > entry.lastOffset) return txnFault(i, entry.lastOffset, `${what} starts after its marker`)
+    // Written after its marker: in the active segment an entry past what was read is an append since.
+    if (active && lastOffset !== undefined && entry.lastOffset > lastOffset) return
+    const marker = markers.get(entry.lastOffset)
+    if (marker === undefined) return txnFault(i, entry.lastOffset, `${what} names offset ${entry.lastOffset}, which holds no transaction marker in this segment`)
+    if (marker.producerId !== entry.producerId) return txnFault(i, entry.lastOffset, `${what} names the marker at offset ${entry.lastOffset}, which belongs to producer ${marker.producerId}`)
+    if (marker.type !== 'ABORT') return txnFault(i, entry.lastOffset, `${what} names the marker at offset ${entry.lastOffset}, which is ${marker.type === undefined ? 'not a well-formed marker' : `a ${marker.type}`}, not an ABORT`)
+  })
+  if (trailingBytes > 0 && !active) txnFault(entries.length, undefined, `the aborted-transaction index ends with a partial entry (${trailingBytes} bytes)`)
+  return faults
+}
+
+function fault(ref: PartitionRef, segment: number, suffix: 'log' | 'index' | 'timeindex' | 'txnindex', kind: FaultKind, position: number, offset: number | undefined, message: string): Fault {
+  const file = suffix === 'txnindex' ? segmentPrefix(segment) + TXN_INDEX_SUFFIX : path.basename(segmentPaths(ref.partitionDir, segment)[suffix === 'timeindex' ? 'timeIndex' : suffix])
   return {topic: ref.topic, partition: ref.partition, segment, file, kind, position, offset, message}
 }
 
@@ -354,6 +394,37 @@ export function verifyGroups(logDir: string): GroupFault[] {
         if (!(error instanceof GroupFileDamage)) throw error
         faults.push({group, file: error.file, message: error.message, hint: error.hint ?? ''})
       }
+    }
+  }
+  return faults
+}
+
+/** A transaction state file that cannot be read (checksum, JSON or shape, or a newer version). */
+export interface TransactionFault {
+  transactionalDir: string
+  file: string
+  message: string
+  hint: string
+}
+
+/** Checks every `transactions/<id>/state.json` (read-only, no lock: the files are replaced atomically). */
+export function verifyTransactions(logDir: string): TransactionFault[] {
+  const root = path.join(logDir, TRANSACTIONS_DIR)
+  let names: string[]
+  try {
+    names = fs.readdirSync(root)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+  const faults: TransactionFault[] = []
+  for (const name of names.sort()) {
+    const file = path.join(root, name, 'state.json')
+    try {
+      readTxnState(file)
+    } catch (error) {
+      if (!(error instanceof StromError)) throw error
+      faults.push({transactionalDir: name, file, message: error.message, hint: error.hint ?? ''})
     }
   }
   return faults

@@ -70,7 +70,7 @@ describe('batch filter (compaction of one batch)', () => {
     {key: Buffer.from('b'), value: null, timestamp: 102},
     {key: Buffer.from('a'), value: Buffer.from('2'), timestamp: 103, headers: [{key: 'h', value: Buffer.from('v')}]},
   ], {baseOffset: 10})
-  const stats = () => ({recordsIn: 0, recordsOut: 0, tombstonesRemoved: 0, keylessRemoved: 0})
+  const stats = () => ({recordsIn: 0, recordsOut: 0, tombstonesRemoved: 0, keylessRemoved: 0, abortedRemoved: 0})
   const records = (buf: Buffer) => {
     const cursor = new RecordCursor()
     cursor.reset(buf, 0)
@@ -89,7 +89,7 @@ describe('batch filter (compaction of one batch)', () => {
     const kept = records(out)
     expect(kept.map((r) => [r.offset, r.timestamp, r.key?.toString(), r.value?.toString() ?? null])).toEqual([[12, 102, 'b', null], [13, 103, 'a', '2']])
     expect(kept[1].headers[0].value?.toString()).toBe('v')
-    expect(s).toEqual({recordsIn: 4, recordsOut: 2, tombstonesRemoved: 0, keylessRemoved: 1})
+    expect(s).toEqual({recordsIn: 4, recordsOut: 2, tombstonesRemoved: 0, keylessRemoved: 1, abortedRemoved: 0})
   })
 
   it('drops the tombstone once past the horizon set by an earlier cleaning', () => {
