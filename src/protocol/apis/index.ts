@@ -1,5 +1,7 @@
 /** Every API strom declares, by key. */
 import type {ApiSchema} from '../api.js'
+import {AddOffsetsToTxn} from './add-offsets-to-txn.js'
+import {AddPartitionsToTxn} from './add-partitions-to-txn.js'
 import {AlterConfigs, IncrementalAlterConfigs} from './alter-configs.js'
 import {ApiVersions} from './api-versions.js'
 import {CreatePartitions} from './create-partitions.js'
@@ -10,6 +12,8 @@ import {DeleteTopics} from './delete-topics.js'
 import {DescribeCluster} from './describe-cluster.js'
 import {DescribeConfigs} from './describe-configs.js'
 import {DescribeGroups} from './describe-groups.js'
+import {DescribeTransactions} from './describe-transactions.js'
+import {EndTxn} from './end-txn.js'
 import {Fetch} from './fetch.js'
 import {FindCoordinator} from './find-coordinator.js'
 import {Heartbeat} from './heartbeat.js'
@@ -18,6 +22,7 @@ import {JoinGroup} from './join-group.js'
 import {LeaveGroup} from './leave-group.js'
 import {ListGroups} from './list-groups.js'
 import {ListOffsets} from './list-offsets.js'
+import {ListTransactions} from './list-transactions.js'
 import {Metadata} from './metadata.js'
 import {OffsetCommit} from './offset-commit.js'
 import {OffsetDelete} from './offset-delete.js'
@@ -25,13 +30,15 @@ import {OffsetFetch} from './offset-fetch.js'
 import {Produce} from './produce.js'
 import {SaslAuthenticate, SaslHandshake} from './sasl.js'
 import {SyncGroup} from './sync-group.js'
+import {TxnOffsetCommit} from './txn-offset-commit.js'
 
-export {AlterConfigs, ApiVersions, CreatePartitions, CreateTopics, DeleteGroups, DeleteRecords, DeleteTopics, DescribeCluster, DescribeConfigs, DescribeGroups, Fetch, FindCoordinator, Heartbeat, IncrementalAlterConfigs, InitProducerId, JoinGroup, LeaveGroup, ListGroups, ListOffsets, Metadata, OffsetCommit, OffsetDelete, OffsetFetch, Produce, SaslAuthenticate, SaslHandshake, SyncGroup}
+export {AddOffsetsToTxn, AddPartitionsToTxn, AlterConfigs, ApiVersions, CreatePartitions, CreateTopics, DeleteGroups, DeleteRecords, DeleteTopics, DescribeCluster, DescribeConfigs, DescribeGroups, DescribeTransactions, EndTxn, Fetch, FindCoordinator, Heartbeat, IncrementalAlterConfigs, InitProducerId, JoinGroup, LeaveGroup, ListGroups, ListOffsets, ListTransactions, Metadata, OffsetCommit, OffsetDelete, OffsetFetch, Produce, SaslAuthenticate, SaslHandshake, SyncGroup, TxnOffsetCommit}
 
 export const APIS: readonly ApiSchema[] = [
   Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup,
-  DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, DescribeConfigs,
-  AlterConfigs, SaslAuthenticate, CreatePartitions, DeleteGroups, IncrementalAlterConfigs, OffsetDelete, DescribeCluster,
+  DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, AddPartitionsToTxn,
+  AddOffsetsToTxn, EndTxn, TxnOffsetCommit, DescribeConfigs, AlterConfigs, SaslAuthenticate, CreatePartitions, DeleteGroups,
+  IncrementalAlterConfigs, OffsetDelete, DescribeCluster, DescribeTransactions, ListTransactions,
 ]
 
 export const API_BY_KEY: ReadonlyMap<number, ApiSchema> = new Map(APIS.map((a) => [a.key, a]))
