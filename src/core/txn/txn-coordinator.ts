@@ -140,7 +140,10 @@ export function recoverTransactions(log: Log, now = Date.now()): number {
       if (state === undefined) return
       const outcome = outcomeOf(state, clock, alive)
       if (outcome === 'committed') completeTransaction(files, state, 'COMMIT', topics)
-      else if (outcome === 'aborted') completeTransaction(files, state, 'ABORT', topics)
+      // An Ongoing transaction aborted here (timed out, or its producer died) gets the next epoch, as
+      // Kafka's coordinator bumps it: a producer still running is fenced (its EndTxn, appends and
+      // offsets are refused) instead of starting its next transaction as if nothing happened.
+      else if (outcome === 'aborted') completeTransaction(files, state, 'ABORT', topics, state.state === 'Ongoing' && state.producerEpoch < MAX_EPOCH ? state.producerEpoch + 1 : state.producerEpoch)
       else return
       finished++
     })
@@ -209,11 +212,18 @@ export class TransactionCoordinator {
     return new TransactionFiles(this.log.dir, transactionalId)
   }
 
-  /** InitProducerId: finishes the previous producer's work (fencing it), bumps the epoch, takes the epoch's liveness token. */
-  initProducer(transactionalId: string, timeoutMs = DEFAULT_TRANSACTION_TIMEOUT_MS): ProducerSession {
+  /**
+   * InitProducerId: finishes the previous producer's work (fencing it), bumps the epoch, takes the
+   * epoch's liveness token. `expected` (KIP-360, a producer re-initialising itself): only if the id
+   * is still that producer id and epoch, else PRODUCER_FENCED.
+   */
+  initProducer(transactionalId: string, timeoutMs = DEFAULT_TRANSACTION_TIMEOUT_MS, expected?: {producerId: number; producerEpoch: number}): ProducerSession {
     const files = this.files(transactionalId)
     return files.withLock(() => {
       let previous = files.read()
+      if (expected !== undefined && (previous === undefined || previous.producerId !== expected.producerId || previous.producerEpoch !== expected.producerEpoch)) {
+        throw fencedError(transactionalId, `producer ${expected.producerId} epoch ${expected.producerEpoch} is no longer current${previous === undefined ? '' : ` (producer ${previous.producerId} epoch ${previous.producerEpoch})`}`)
+      }
       const topics = topicLookup(this.log)
       let epoch = 0
       let producerId = crypto.randomInt(1, 2 ** 46)
@@ -272,14 +282,21 @@ export class TransactionCoordinator {
 
   /**
    * The check a transactional batch passes under its partition's write lock: the state still names
-   * this epoch as writing this partition (else the producer was fenced or its transaction ended).
+   * this epoch as writing this partition. Another epoch: PRODUCER_FENCED. This epoch, but no open
+   * transaction with this partition in it (never added, or the transaction ended): INVALID_TXN_STATE,
+   * Kafka's answer to such a batch.
    */
   appendCheck(transactionalId: string, producer: {producerId: number; producerEpoch: number}, topic: string, partition: number): () => void {
     const files = this.files(transactionalId)
     return () => {
       const state = files.read()
-      if (state === undefined || state.producerEpoch !== producer.producerEpoch || state.producerId !== producer.producerId || state.state !== 'Ongoing' || state.partitions[topic]?.[String(partition)] === undefined) {
+      if (state === undefined || state.producerEpoch !== producer.producerEpoch || state.producerId !== producer.producerId) {
         throw fencedError(transactionalId, `the transaction state no longer names epoch ${producer.producerEpoch} as writing ${topic}/${partition}`)
+      }
+      if (state.state !== 'Ongoing' || state.partitions[topic]?.[String(partition)] === undefined) {
+        throw new StromError('INVALID_TXN_STATE', `transactional producer '${transactionalId}' wrote to ${topic}/${partition} outside its transaction (state ${state.state}${state.state === 'Ongoing' ? ', partition not added' : ''})`, {
+          hint: 'a transactional batch must belong to an open transaction that the partition was added to (AddPartitionsToTxn)',
+        })
       }
     }
   }
