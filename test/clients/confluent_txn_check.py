@@ -6,9 +6,12 @@
                                          (values upper-cased), one transaction per poll with
                                          send_offsets_to_transaction; first one transaction of
                                          'poison-*' records that is aborted
+  die BOOTSTRAP TOPIC ID                 opens a transaction (transaction.timeout.ms 2000), writes 'orphan-*'
+                                         records and exits without ending it (the server must abort it)
   read BOOTSTRAP TOPIC ISOLATION         every partition from the beginning to its end (read_committed:
                                          the last stable offset), without a group
 """
+import os
 import sys
 import time
 
@@ -57,6 +60,17 @@ def loop(bootstrap, source, target, group, transactional_id, count):
     consumer.close()
 
 
+def die(bootstrap, topic, transactional_id):
+    producer = Producer({'bootstrap.servers': bootstrap, 'transactional.id': transactional_id, 'transaction.timeout.ms': 2000})
+    producer.init_transactions(left())
+    producer.begin_transaction()
+    for i in range(3):
+        producer.produce(topic, key=f'orphan-{i}'.encode(), value=b'never visible')
+    producer.flush(left())
+    print('open 3', flush=True)
+    os._exit(0)
+
+
 def read(bootstrap, topic, isolation):
     consumer = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'confluent-txn-read', 'enable.auto.commit': False,
                          'isolation.level': isolation, 'fetch.wait.max.ms': 200})
@@ -86,6 +100,8 @@ def main():
     mode, bootstrap, *args = sys.argv[1:]
     if mode == 'loop':
         loop(bootstrap, args[0], args[1], args[2], args[3], int(args[4]))
+    elif mode == 'die':
+        die(bootstrap, args[0], args[1])
     elif mode == 'read':
         read(bootstrap, args[0], args[1])
     else:

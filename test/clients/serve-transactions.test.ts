@@ -17,7 +17,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {KAFKA_SCRIPT, compiledJava} from '../helpers/real-kafka.js'
-import {ROOT, strom, tmpLogDir} from '../helpers/strom.js'
+import {ROOT, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
 import {type ClientTool, type ServeProcess, describeWithClients, startServe} from '../integration/serve-harness.js'
 
 const CACHE = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'strom')
@@ -151,4 +151,15 @@ describeWithClients('confluent-kafka transactions, kafka-python reading', [CONFL
     // The markers take offsets (the end is past the records) but are never handed out as records.
     expect(Number(uncommitted.facts.end)).toBeGreaterThan(23)
   }, 150_000)
+
+  it("a client that dies inside a transaction: serve aborts it after transaction.timeout.ms, and the last stable offset moves past it", async () => {
+    await createTopic('ck-orphan', 1)
+    const confluent = [PEER_PYTHON, path.join(HERE, 'confluent_txn_check.py')]
+    expect((await run(confluent, ['die', serve.bootstrap, 'ck-orphan', 'ck-orphan-tx'])).facts.open).toBe('3')
+    const stableEnd = async () => Number((await run(confluent, ['read', serve.bootstrap, 'ck-orphan', 'read_committed'])).facts.end)
+    // While it is open the LSO is its first offset; once aborted, past the 3 records and the marker.
+    await waitFor(async () => (await stableEnd()) === 4, 30_000, 200)
+    const committed = await run(confluent, ['read', serve.bootstrap, 'ck-orphan', 'read_committed'])
+    expect(committed.records).toEqual([])
+  }, 60_000)
 })
