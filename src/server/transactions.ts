@@ -112,6 +112,9 @@ export function txnErrorCode(error: unknown, apiVersion: number, fencedSince: nu
   if (isStromError(error)) {
     if (error.code === 'PRODUCER_FENCED' || error.code === 'TRANSACTION_TIMED_OUT') return apiVersion >= fencedSince ? ERR.PRODUCER_FENCED : ERR.INVALID_PRODUCER_EPOCH
     if (error.code === 'INVALID_TXN_STATE') return ERR.INVALID_TXN_STATE
+    // Another producer of the id is being set up right now: retriable, as Kafka answers while it
+    // completes the id's previous transaction.
+    if (error.code === 'BUSY') return ERR.CONCURRENT_TRANSACTIONS
   }
   return kafkaErrorCode(error)
 }

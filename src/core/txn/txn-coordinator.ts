@@ -239,7 +239,8 @@ export class TransactionCoordinator {
         else if (previous.state === 'Ongoing' || previous.state === 'PrepareAbort') previous = completeTransaction(files, previous, 'ABORT', topics, previous.producerId === producerId ? epoch : previous.producerEpoch)
       }
       const alive = new FileLock(files.aliveFile(epoch))
-      if (!alive.tryAcquire()) throw new StromError('PRODUCER_FENCED', `the liveness token ${files.aliveFile(epoch)} is held by another process`, {hint: 'two producers initialised the same transactional id at once; retry'})
+      // BUSY, not fenced: nothing fenced this caller, a retry succeeds (Kafka's CONCURRENT_TRANSACTIONS).
+      if (!alive.tryAcquire()) throw new StromError('BUSY', `the liveness token ${files.aliveFile(epoch)} is held by another process`, {hint: 'two producers initialised the same transactional id at once; retry'})
       files.write({transactionalId, producerId, producerEpoch: epoch, timeoutMs, state: 'Empty', startedMs: 0, partitions: {}, offsets: {}})
       removeStaleTokens(files, epoch)
       return {transactionalId, producerId, producerEpoch: epoch, timeoutMs, alive}

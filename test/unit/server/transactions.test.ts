@@ -7,7 +7,7 @@
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {BatchBuilder} from '../../../src/core/format/record-batch.js'
-import {isLockedElsewhere} from '../../../src/core/io/file-lock.js'
+import {FileLock, isLockedElsewhere} from '../../../src/core/io/file-lock.js'
 import {Log, openLog} from '../../../src/core/log.js'
 import {ATTR_TRANSACTIONAL, stampProducer} from '../../../src/core/txn/control-batch.js'
 import {transactionDirName} from '../../../src/core/txn/txn-store.js'
@@ -109,6 +109,16 @@ describe('strom serve transactions', () => {
     // A retry of that request (its answer lost) gets the same answer, not another bump.
     expect((await init(ctx, 'tx', 4, identity(second))).producerEpoch).toBe(2)
     expect((await init(ctx, 'tx', 4, {transactionTimeoutMs: 16 * 60_000})).errorCode).toBe(ERR.INVALID_TRANSACTION_TIMEOUT)
+  })
+
+  it('InitProducerId while the next epoch\'s liveness token is held elsewhere: CONCURRENT_TRANSACTIONS (retriable), and a retry succeeds once it is free', async () => {
+    const {ctx, log} = server()
+    await init(ctx, 'tx')
+    const elsewhere = new FileLock(path.join(log.dir, 'transactions', transactionDirName('tx'), 'alive-1'))
+    expect(elsewhere.tryAcquire()).toBe(true)
+    expect((await init(ctx, 'tx')).errorCode).toBe(ERR.CONCURRENT_TRANSACTIONS)
+    elsewhere.close()
+    expect(await init(ctx, 'tx')).toMatchObject({errorCode: ERR.NONE, producerEpoch: 1})
   })
 
   it('produce: a transactional batch outside the transaction is INVALID_TXN_STATE, a fenced one INVALID_PRODUCER_EPOCH; AddPartitions and EndTxn answer fencing per version', async () => {
