@@ -127,11 +127,11 @@ function scanProducer(topic: Topic, partition: number, producerId: number, fromO
  * after its commit point, one that died mid-transaction, one past its timeout). Returns how many.
  * Idempotent and safe to run from several processes at once (each id under its lock).
  */
-export function recoverTransactions(log: Log, now = Date.now()): number {
+export function recoverTransactions(log: Log, now = Date.now(), states: TxnState[] = listTransactionStates(log.dir)): number {
   const alive = ownerAliveIn(log.dir)
   const topics = topicLookup(log)
   let finished = 0
-  for (const listed of listTransactionStates(log.dir)) {
+  for (const listed of states) {
     if (outcomeOf(listed, now, alive) === undefined || outcomeOf(listed, now, alive) === 'open') continue
     const files = new TransactionFiles(log.dir, listed.transactionalId)
     files.withLock(() => {

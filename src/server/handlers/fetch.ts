@@ -16,7 +16,7 @@
  */
 import type {Topic} from '../../core/log.js'
 import {BATCH, LOG_OVERHEAD, readInt64} from '../../core/format/record-batch.js'
-import {TransactionsView, abortedTransactions} from '../../core/txn/isolation.js'
+import {type TransactionsView, abortedTransactions} from '../../core/txn/isolation.js'
 import type {ServerContext} from '../context.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
 import {topicIdOf, topicNameOf} from '../topic-ids.js'
@@ -111,7 +111,7 @@ function isolationFor(ctx: ServerContext, req: FetchRequest): Isolation {
       // answered with its error by readPartition
     }
   }
-  return {committed: req.isolationLevel === 1, view: new TransactionsView(ctx.log.dir), ends}
+  return {committed: req.isolationLevel === 1, view: ctx.transactions.view(), ends}
 }
 
 function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequest) {

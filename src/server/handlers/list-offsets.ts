@@ -9,7 +9,6 @@
 import type {ServerContext} from '../context.js'
 import {ERR, kafkaErrorCode} from '../protocol/error-codes.js'
 import type {ApiHandler} from './types.js'
-import {TransactionsView} from '../../core/txn/isolation.js'
 
 const LATEST = -1
 const EARLIEST = -2
@@ -37,7 +36,7 @@ function listOffset(ctx: ServerContext, topicName: string, p: PartitionRequest, 
     const partition = topic.reader(p.partitionIndex)
     // The end before the transactions' view: a transaction the view misses starts at or after it.
     let end = partition.endOffset()
-    if (committed) end = new TransactionsView(ctx.log.dir).lastStableOffset(topicName, p.partitionIndex, end)
+    if (committed) end = ctx.transactions.view().lastStableOffset(topicName, p.partitionIndex, end)
     if (p.timestamp === LATEST) return {...none(ERR.NONE), offset: end}
     if (p.timestamp === EARLIEST) return {...none(ERR.NONE), offset: partition.logStartOffset()}
     const found = partition.recordAtOrAfter(p.timestamp, partition.logStartOffset())

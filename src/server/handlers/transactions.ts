@@ -16,7 +16,7 @@
  */
 import {validateName} from '../../core/names.js'
 import {GroupFence} from '../../core/txn/txn-coordinator.js'
-import {TxnState, TxnStateName, listTransactionStates, transactionFiles} from '../../core/txn/txn-store.js'
+import {TxnState, TxnStateName, transactionFiles} from '../../core/txn/txn-store.js'
 import type {Topic} from '../../core/log.js'
 import type {ServerContext} from '../context.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
@@ -199,7 +199,7 @@ export const handleListTransactions: ApiHandler = (ctx, _request, req) => {
   const durationMs = req.durationFilter as number
   const now = Date.now()
   try {
-    const states = listTransactionStates(ctx.log.dir).filter(
+    const states = ctx.transactions.states().filter(
       (s) =>
         (stateFilters.length === 0 || stateFilters.includes(s.state)) &&
         (producerFilters.size === 0 || producerFilters.has(s.producerId)) &&
