@@ -91,6 +91,24 @@ export class ServeTransactions {
     return new TransactionsView(this.log.dir, Date.now(), () => this.cache.states())
   }
 
+  /**
+   * Before any operation of a producer: this process holds its liveness token, or another process
+   * does. A producer whose token nobody holds (this server restarted under it) is taken over between
+   * transactions, and fenced if it was inside one (coordinator.resumeProducer): readers already
+   * count that transaction as aborted, so it must never commit.
+   */
+  resume(transactionalId: string, producer: {producerId: number; producerEpoch: number}): void {
+    const session = this.sessions.get(transactionalId)
+    if (session !== undefined && session.producerId === producer.producerId && session.producerEpoch === producer.producerEpoch && session.alive.isHeld) return
+    const resumed = this.coordinator.resumeProducer(transactionalId, producer)
+    if (resumed === undefined) return
+    session?.alive.close()
+    if (session !== undefined) this.idsByProducer.delete(session.producerId)
+    this.sessions.set(transactionalId, resumed)
+    this.idsByProducer.set(resumed.producerId, transactionalId)
+    this.report(`transactional id '${transactionalId}': resumed producer ${resumed.producerId} epoch ${resumed.producerEpoch} (its liveness token was free)`)
+  }
+
   addFence(transactionalId: string, group: string, fence: GroupFence): void {
     const list = this.fences.get(transactionalId) ?? []
     this.fences.set(transactionalId, [...list.filter((f) => f.group !== group), {group, fence}])

@@ -247,6 +247,30 @@ export class TransactionCoordinator {
     })
   }
 
+  /**
+   * Takes over the liveness token of a producer nobody holds a token for (the process that held it,
+   * a `strom serve`, restarted while its client lives on). Only between transactions: an Ongoing
+   * transaction already counts as aborted to every reader, so it is aborted now, with the next
+   * epoch, fencing the producer (as recoverTransactions would); a decided one is finished first.
+   * Undefined when there is nothing to take over (another epoch is current, or the token is held).
+   */
+  resumeProducer(transactionalId: string, producer: {producerId: number; producerEpoch: number}): ProducerSession | undefined {
+    const files = this.files(transactionalId)
+    return files.withLock(() => {
+      let state = files.read()
+      if (state === undefined || state.producerId !== producer.producerId || state.producerEpoch !== producer.producerEpoch || files.ownerAlive(state.producerEpoch)) return undefined
+      const topics = topicLookup(this.log)
+      if (state.state === 'Ongoing' || state.state === 'PrepareAbort') {
+        completeTransaction(files, state, 'ABORT', topics, state.state === 'Ongoing' && state.producerEpoch < MAX_EPOCH ? state.producerEpoch + 1 : state.producerEpoch)
+        return undefined
+      }
+      if (state.state === 'PrepareCommit') state = completeTransaction(files, state, 'COMMIT', topics)
+      const alive = new FileLock(files.aliveFile(state.producerEpoch))
+      if (!alive.tryAcquire()) return undefined
+      return {transactionalId, producerId: state.producerId, producerEpoch: state.producerEpoch, timeoutMs: state.timeoutMs, alive}
+    })
+  }
+
   /** Caller holds the id's lock: the state, if it is still this producer's epoch. */
   private currentLocked(files: TransactionFiles, producer: {producerId: number; producerEpoch: number}): TxnState {
     const state = files.read()

@@ -101,6 +101,7 @@ function appendPartition(ctx: ServerContext, topic: Topic, partition: number, re
           ctx.options.log(`produce to ${key} refused: transactional batch of producer ${producer.producerId}, which no transactional id has`)
           return failed(partition, ERR.INVALID_PRODUCER_ID_MAPPING)
         }
+        ctx.transactions.resume(transactionalId, producer)
         txnCheck = ctx.transactions.coordinator.appendCheck(transactionalId, producer, topic.name, partition)
       }
       batch.writeInt32BE(0, BATCH.partitionLeaderEpoch)

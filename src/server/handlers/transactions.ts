@@ -57,7 +57,9 @@ export const handleAddPartitionsToTxn: ApiHandler = (ctx, request, req) => {
   let all: number = codes.size > 0 ? OPERATION_NOT_ATTEMPTED : ERR.NONE
   if (codes.size === 0) {
     try {
-      ctx.transactions.coordinator.addPartitions(id, {producerId: Number(req.v3AndBelowProducerId), producerEpoch: req.v3AndBelowProducerEpoch as number}, found)
+      const producer = {producerId: Number(req.v3AndBelowProducerId), producerEpoch: req.v3AndBelowProducerEpoch as number}
+      ctx.transactions.resume(id, producer)
+      ctx.transactions.coordinator.addPartitions(id, producer, found)
     } catch (error) {
       ctx.options.log(`${who(request, id)}: AddPartitionsToTxn failed: ${errorMessage(error)}`)
       all = txnErrorCode(error, request.header.apiVersion, FENCED_SINCE.AddPartitionsToTxn)
@@ -79,6 +81,7 @@ export const handleAddOffsetsToTxn: ApiHandler = (ctx, request, req) => {
     return {errorCode: ERR.INVALID_GROUP_ID}
   }
   try {
+    ctx.transactions.resume(id, producerOf(req as never))
     ctx.transactions.coordinator.addOffsets(id, producerOf(req as never), req.groupId, [])
     return {errorCode: ERR.NONE}
   } catch (error) {
@@ -125,6 +128,7 @@ export const handleTxnOffsetCommit: ApiHandler = (ctx, request, body) => {
     }
   }
   try {
+    ctx.transactions.resume(req.transactionalId, producerOf(req))
     if (offsets.length > 0) ctx.transactions.coordinator.addOffsets(req.transactionalId, producerOf(req), req.groupId, offsets)
     if (fence !== undefined) ctx.transactions.addFence(req.transactionalId, req.groupId, fence)
     return answer(ERR.NONE)
@@ -138,6 +142,7 @@ export const handleEndTxn: ApiHandler = (ctx, request, req) => {
   const id = req.transactionalId as string
   const fenced = (error: unknown) => txnErrorCode(error, request.header.apiVersion, FENCED_SINCE.EndTxn)
   try {
+    ctx.transactions.resume(id, producerOf(req as never))
     const before = ctx.transactions.coordinator.files(id).read()
     const outcome = ctx.transactions.coordinator.endTransaction(id, producerOf(req as never), req.committed as boolean, ctx.transactions.takeFences(id))
     if (before !== undefined) notifyPartitions(ctx, before)

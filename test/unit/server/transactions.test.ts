@@ -33,9 +33,10 @@ afterEach(() => {
   }
 })
 
-function server(): {ctx: ServerContext; log: Log} {
-  const log = openLog({dir: tmpLogDir()})
-  log.createTopic('t', {partitions: 1})
+/** A server on a new directory with topic t, or (a restart) on `existing`'s. */
+function server(existing?: Log): {ctx: ServerContext; log: Log} {
+  const log = existing ?? openLog({dir: tmpLogDir()})
+  if (existing === undefined) log.createTopic('t', {partitions: 1})
   const ctx = new ServerContext(log, {advertisedHost: '127.0.0.1', advertisedPort: 9092, autoCreateTopics: false, defaultPartitions: 1, sync: false, maxRequestBytes: 1 << 20, maxPendingRequestBytes: 1 << 24, log: () => {}})
   ctx.groups = new GroupCoordinator(log, () => {})
   contexts.push(ctx)
@@ -186,5 +187,26 @@ describe('strom serve transactions', () => {
     expect(listed.unknownStateFilters).toEqual(['Bogus'])
     expect((await endTxn(ctx, 'tx', p, true)).errorCode).toBe(ERR.NONE)
     expect(await offsetFetch(true)).toMatchObject({errorCode: ERR.NONE, committedOffset: 7})
+  })
+
+  it('after a restart of strom serve, a live client is taken over between transactions, and fenced if it was inside one (readers counted that one aborted)', async () => {
+    const first = server()
+    const between = identity(await init(first.ctx, 'between'))
+    const inside = identity(await init(first.ctx, 'inside'))
+    await addPartition(first.ctx, 'inside', inside)
+    expect((await produce(first.ctx, batch(inside, 0, 'lost'))).errorCode).toBe(ERR.NONE)
+    first.ctx.close()
+    contexts.splice(contexts.indexOf(first.ctx), 1)
+    first.ctx.groups.close()
+
+    const {ctx, log} = server(first.log)
+    expect((await endTxn(ctx, 'inside', inside, true)).errorCode).toBe(ERR.PRODUCER_FENCED)
+    expect((await addPartition(ctx, 'between', between)).resultsByTopicV3AndBelow[0].resultsByPartition[0].partitionErrorCode).toBe(ERR.NONE)
+    expect(isLockedElsewhere(path.join(log.dir, 'transactions', 'between', `alive-${between.producerEpoch}`))).toBe(true)
+    expect((await produce(ctx, batch(between, 0, 'kept'))).errorCode).toBe(ERR.NONE)
+    expect((await endTxn(ctx, 'between', between, true)).errorCode).toBe(ERR.NONE)
+    const read = await fetch(ctx, 1)
+    expect(read.abortedTransactions).toEqual([{producerId: inside.producerId, firstOffset: 0}])
+    expect(read.lastStableOffset).toBe(read.highWatermark)
   })
 })
