@@ -97,13 +97,15 @@ function partitionDirs(ctx: ServerContext, req: FetchRequest): string[] {
 interface Isolation {
   committed: boolean
   view: TransactionsView
-  /** End offsets read before the view, by "topic\0partition": a transaction not in the view starts at or after them. */
+  /** read_committed: end offsets read before the view, by "topic\\0partition" (a transaction not in the view starts at or after them). */
   ends: Map<string, number>
 }
 
 function isolationFor(ctx: ServerContext, req: FetchRequest): Isolation {
+  const committed = req.isolationLevel === 1
   const ends = new Map<string, number>()
-  for (const t of req.topics) {
+  // read_uncommitted readers only report the LSO (lag metrics), never filter by it: no extra pass.
+  if (committed) for (const t of req.topics) {
     try {
       const topic = t.topic === '' ? undefined : ctx.topics.get(t.topic)
       if (topic !== undefined) for (const p of t.partitions) if (p.partition >= 0 && p.partition < topic.partitions) ends.set(`${t.topic}\0${p.partition}`, topic.reader(p.partition).endOffset())
@@ -111,7 +113,7 @@ function isolationFor(ctx: ServerContext, req: FetchRequest): Isolation {
       // answered with its error by readPartition
     }
   }
-  return {committed: req.isolationLevel === 1, view: ctx.transactions.view(), ends}
+  return {committed, view: ctx.transactions.view(), ends}
 }
 
 function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequest) {
