@@ -1,7 +1,7 @@
 /**
  * Checks a RecordBatch that a client sent before it goes into the log, as Kafka's LogValidator
- * does: the header (size, magic 2, CRC-32C), no control or transactional batches (no transactions
- * here), a known codec (none, gzip, snappy, lz4, zstd; zstd only from Produce v7), and every record well formed with offset
+ * does: the header (size, magic 2, CRC-32C), no control batches, a producer id on transactional
+ * ones, a known codec (none, gzip, snappy, lz4, zstd; zstd only from Produce v7), and every record well formed with offset
  * deltas 0..n-1 matching the header, plus keys on compacted topics. Compressed records are
  * decompressed to be checked, bounded by the topic's max.message.bytes (a batch whose records
  * decompress to more is refused: readers would refuse it too, and a hostile batch of a few bytes
@@ -40,7 +40,9 @@ export function validateBatch(buf: Buffer, start: number, end: number, requireKe
   if (magic !== MAGIC_V2) return {errorCode: ERR.UNSUPPORTED_FOR_MESSAGE_FORMAT, message: `message format v${magic} (only v2 record batches are stored)`}
   if (!isBatchCrcValid(buf, start, end - start)) return {errorCode: ERR.CORRUPT_MESSAGE, message: 'CRC-32C mismatch'}
   const attributes = buf.readInt16BE(start + BATCH.attributes)
-  if ((attributes & 0x30) !== 0) return {errorCode: ERR.INVALID_RECORD, message: 'transactional and control batches are not supported'}
+  // Control batches (transaction markers) are the coordinator's to write, never a client's.
+  if ((attributes & 0x20) !== 0) return {errorCode: ERR.INVALID_RECORD, message: 'control batches are written by the transaction coordinator, not produced'}
+  if ((attributes & 0x10) !== 0 && readInt64(buf, start + BATCH.producerId) < 0) return {errorCode: ERR.INVALID_RECORD, message: 'a transactional batch without a producer id'}
   const compression = attributes & 0x07
   if (compression > 4) return {errorCode: ERR.UNSUPPORTED_COMPRESSION_TYPE, message: `compression codec ${compression} (Kafka's are 0-4: none, gzip, snappy, lz4, zstd)`}
   if (compression === CODEC_ZSTD && produceVersion < FIRST_ZSTD_PRODUCE_VERSION) {

@@ -1,6 +1,6 @@
 /**
  * What every handler shares: the log directory, open topics, change notification for long polls,
- * producer state, the group coordinator, and how this node describes itself in Metadata and
+ * producer state, the group and transaction coordinators, and how this node describes itself in Metadata and
  * FindCoordinator (one node, id 0, reachable at the advertised address).
  */
 import crypto from 'node:crypto'
@@ -12,6 +12,7 @@ import {PartitionWatch} from './partition-watch.js'
 import {ProducerState} from './producer-state.js'
 import {RequestMemory} from './request-memory.js'
 import {TopicCache} from './topic-cache.js'
+import {ServeTransactions} from './transactions.js'
 
 export const NODE_ID = 0
 
@@ -41,6 +42,7 @@ export class ServerContext {
   readonly producers = new ProducerState()
   readonly requestMemory: RequestMemory
   groups!: GroupCoordinator
+  readonly transactions: ServeTransactions
   /**
    * One id per log directory (what Metadata v2+ reports): every `strom serve` of one directory is
    * one cluster, and two directories are two clusters, as tools that compare cluster ids expect
@@ -51,10 +53,12 @@ export class ServerContext {
   constructor(readonly log: Log, readonly options: ServerOptions) {
     this.topics = new TopicCache(log)
     this.requestMemory = new RequestMemory(options.maxPendingRequestBytes)
+    this.transactions = new ServeTransactions(log, options.log)
     this.clusterId = `strom-${crypto.createHash('sha256').update(fs.realpathSync(log.dir)).digest('base64url').slice(0, 16)}`
   }
 
   close(): void {
+    this.transactions.close()
     this.watch.close()
     this.topics.close()
   }

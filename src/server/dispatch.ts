@@ -40,6 +40,7 @@ import {handleDeleteGroups} from './handlers/delete-groups.js'
 import {handleDeleteRecords} from './handlers/delete-records.js'
 import {handleOffsetDelete} from './handlers/offset-delete.js'
 import {handleDescribeCluster} from './handlers/describe-cluster.js'
+import {handleAddOffsetsToTxn, handleAddPartitionsToTxn, handleDescribeTransactions, handleEndTxn, handleListTransactions, handleTxnOffsetCommit} from './handlers/transactions.js'
 
 /** The connection must close without an answer; `message` says why, for the log. */
 export class ConnectionRefused extends Error {
@@ -70,6 +71,12 @@ const API_HANDLERS = new Map<number, ApiHandler>([
   [API.DeleteRecords, handleDeleteRecords],
   [API.OffsetDelete, handleOffsetDelete],
   [API.DescribeCluster, handleDescribeCluster],
+  [API.AddPartitionsToTxn, handleAddPartitionsToTxn],
+  [API.AddOffsetsToTxn, handleAddOffsetsToTxn],
+  [API.EndTxn, handleEndTxn],
+  [API.TxnOffsetCommit, handleTxnOffsetCommit],
+  [API.DescribeTransactions, handleDescribeTransactions],
+  [API.ListTransactions, handleListTransactions],
 ])
 
 /**

@@ -220,19 +220,6 @@ for (const driver of DRIVERS) {
   describeWithClients(driver.tool.name, [driver.tool], () => clientCases(driver))
 }
 
-describeWithClients('confluent-kafka transactions', [CONFLUENT], () => {
-  it('init_transactions() fails at once with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, a fatal error saying why', async () => {
-    const driver = DRIVERS[2]!
-    const started = Date.now()
-    const result = await run(driver, ['transactions', 'tx-confluent'])
-    expect(result.facts.error).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
-    expect(result.facts.fatal).toBe('true')
-    expect(result.facts.message).toContain('transactions are not supported by strom serve yet')
-    expect(Number(result.facts.elapsed_ms)).toBeLessThan(5000)
-    expect(Date.now() - started).toBeLessThan(10_000)
-  })
-})
-
 /** kcat's produce (keys, headers, codecs), consume from the beginning and one-member group are in test/integration. */
 describeWithClients('kcat', [KCAT], () => {
   it('-o end: only records produced after it positioned', async () => {

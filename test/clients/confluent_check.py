@@ -7,7 +7,6 @@ check; any failure exits 1.
   consume BOOTSTRAP TOPIC FROM          FROM: beginning | end | a timestamp in ms (assign, no group)
   group BOOTSTRAP TOPIC GROUP COUNT     3 members with commits; COUNT records produced once all hold partitions
   admin BOOTSTRAP TOPIC                 create (3 partitions), list, delete, list
-  transactions BOOTSTRAP ID             init_transactions(): the error it ends with, and how long it took
 """
 import sys
 import threading
@@ -196,20 +195,6 @@ def admin(bootstrap, topic):
     print('deleted', str(topic not in client.list_topics(timeout=left()).topics).lower())
 
 
-def transactions(bootstrap, transactional_id):
-    producer = Producer({'bootstrap.servers': bootstrap, 'transactional.id': transactional_id})
-    started = time.monotonic()
-    try:
-        producer.init_transactions(30)
-        print('error', 'NONE')
-    except KafkaException as e:
-        error = e.args[0]
-        print('error', error.name())
-        print('fatal', str(error.fatal()).lower())
-        print('message', error.str())
-    print('elapsed_ms', int((time.monotonic() - started) * 1000))
-
-
 def main():
     mode, bootstrap, topic, *args = sys.argv[1:]
     if mode == 'produce':
@@ -220,8 +205,6 @@ def main():
         group(bootstrap, topic, args[0], int(args[1]))
     elif mode == 'admin':
         admin(bootstrap, topic)
-    elif mode == 'transactions':
-        transactions(bootstrap, topic)
     else:
         raise SystemExit(f'unknown mode {mode}')
 

@@ -108,17 +108,14 @@ describeWithClients('kcat', [KCAT], () => {
     await tail
   })
 
-  it('a transactional producer (-X transactional.id) is refused at once, saying transactions are not supported, and writes nothing', async () => {
-    const started = Date.now()
-    const result = await kcat(['-b', serve.bootstrap, '-P', '-t', 'transactional', '-X', 'transactional.id=tx-1'], 'never written\n')
-    const elapsed = Date.now() - started
-    expect(result.exitCode).not.toBe(0)
-    expect(result.stderr).toContain('transactions are not supported by strom serve yet')
-    // The former retriable answer made librdkafka retry until init_transactions timed out (5 s in kcat).
-    expect(elapsed).toBeLessThan(4000)
-    expect(serve.stderr()).toContain("transactional id 'tx-1' refused: transactions are not supported by strom serve yet")
+  it('a transactional producer (-X transactional.id, librdkafka 2.0.2) commits its transaction: the record is there, once, after its marker', async () => {
+    const result = await kcat(['-b', serve.bootstrap, '-P', '-t', 'transactional', '-X', 'transactional.id=tx-1'], 'committed once\n')
+    expect(result.exitCode).toBe(0)
+    expect(result.stderr).toContain('Transaction successfully committed')
     const written = await strom(dir, ['consume', 'transactional'])
-    expect(written.stdout).toBe('')
+    expect(written.stdout).toBe('committed once\n')
+    const read = await kcat(['-b', serve.bootstrap, '-C', '-t', 'transactional', '-e', '-o', 'beginning', '-X', 'isolation.level=read_committed', '-f', '%o %s\n'])
+    expect(read.stdout).toBe('0 committed once\n')
   })
 })
 

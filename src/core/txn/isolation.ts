@@ -57,10 +57,11 @@ export interface PendingTxn {
 export class TransactionsView {
   private readonly byPartition = new Map<string, PendingTxn[]>()
 
-  constructor(readonly logDir: string, now = Date.now()) {
+  /** `states`: the listing to judge (a cached one, TransactionStatesCache), by default read now. */
+  constructor(readonly logDir: string, now = Date.now(), states?: () => TxnState[]) {
     // Clock first, then the files: see the header.
     const alive = ownerAliveIn(logDir)
-    for (const state of listTransactionStates(logDir)) {
+    for (const state of states?.() ?? listTransactionStates(logDir)) {
       const outcome = outcomeOf(state, now, alive)
       if (outcome === undefined) continue
       for (const [topic, partitions] of Object.entries(state.partitions)) {

@@ -127,11 +127,11 @@ function scanProducer(topic: Topic, partition: number, producerId: number, fromO
  * after its commit point, one that died mid-transaction, one past its timeout). Returns how many.
  * Idempotent and safe to run from several processes at once (each id under its lock).
  */
-export function recoverTransactions(log: Log, now = Date.now()): number {
+export function recoverTransactions(log: Log, now = Date.now(), states: TxnState[] = listTransactionStates(log.dir)): number {
   const alive = ownerAliveIn(log.dir)
   const topics = topicLookup(log)
   let finished = 0
-  for (const listed of listTransactionStates(log.dir)) {
+  for (const listed of states) {
     if (outcomeOf(listed, now, alive) === undefined) {
       expireIdle(log.dir, listed, now, alive)
       continue
@@ -144,7 +144,10 @@ export function recoverTransactions(log: Log, now = Date.now()): number {
       if (state === undefined) return
       const outcome = outcomeOf(state, clock, alive)
       if (outcome === 'committed') completeTransaction(files, state, 'COMMIT', topics)
-      else if (outcome === 'aborted') completeTransaction(files, state, 'ABORT', topics)
+      // An Ongoing transaction aborted here (timed out, or its producer died) gets the next epoch, as
+      // Kafka's coordinator bumps it: a producer still running is fenced (its EndTxn, appends and
+      // offsets are refused) instead of starting its next transaction as if nothing happened.
+      else if (outcome === 'aborted') completeTransaction(files, state, 'ABORT', topics, state.state === 'Ongoing' && state.producerEpoch < MAX_EPOCH ? state.producerEpoch + 1 : state.producerEpoch)
       else return
       finished++
     })
@@ -232,11 +235,18 @@ export class TransactionCoordinator {
     return new TransactionFiles(this.log.dir, transactionalId)
   }
 
-  /** InitProducerId: finishes the previous producer's work (fencing it), bumps the epoch, takes the epoch's liveness token. */
-  initProducer(transactionalId: string, timeoutMs = DEFAULT_TRANSACTION_TIMEOUT_MS): ProducerSession {
+  /**
+   * InitProducerId: finishes the previous producer's work (fencing it), bumps the epoch, takes the
+   * epoch's liveness token. `expected` (KIP-360, a producer re-initialising itself): only if the id
+   * is still that producer id and epoch, else PRODUCER_FENCED.
+   */
+  initProducer(transactionalId: string, timeoutMs = DEFAULT_TRANSACTION_TIMEOUT_MS, expected?: {producerId: number; producerEpoch: number}): ProducerSession {
     const files = this.files(transactionalId)
     return files.withLock(() => {
       let previous = files.read()
+      if (expected !== undefined && (previous === undefined || previous.producerId !== expected.producerId || previous.producerEpoch !== expected.producerEpoch)) {
+        throw fencedError(transactionalId, `producer ${expected.producerId} epoch ${expected.producerEpoch} is no longer current${previous === undefined ? '' : ` (producer ${previous.producerId} epoch ${previous.producerEpoch})`}`)
+      }
       const topics = topicLookup(this.log)
       let epoch = 0
       let producerId = crypto.randomInt(1, 2 ** 46)
@@ -252,7 +262,8 @@ export class TransactionCoordinator {
         else if (previous.state === 'Ongoing' || previous.state === 'PrepareAbort') previous = completeTransaction(files, previous, 'ABORT', topics, previous.producerId === producerId ? epoch : previous.producerEpoch)
       }
       const alive = new FileLock(files.aliveFile(epoch))
-      if (!alive.tryAcquire()) throw new StromError('PRODUCER_FENCED', `the liveness token ${files.aliveFile(epoch)} is held by another process`, {hint: 'two producers initialised the same transactional id at once; retry'})
+      // BUSY, not fenced: nothing fenced this caller, a retry succeeds (Kafka's CONCURRENT_TRANSACTIONS).
+      if (!alive.tryAcquire()) throw new StromError('BUSY', `the liveness token ${files.aliveFile(epoch)} is held by another process`, {hint: 'two producers initialised the same transactional id at once; retry'})
       files.write({transactionalId, producerId, producerEpoch: epoch, timeoutMs, state: 'Empty', startedMs: 0, partitions: {}, offsets: {}})
       removeStaleTokens(files, epoch)
       return {transactionalId, producerId, producerEpoch: epoch, timeoutMs, alive}
@@ -271,6 +282,30 @@ export class TransactionCoordinator {
       if (state === undefined || state.producerEpoch !== producer.producerEpoch || state.producerId !== producer.producerId) return
       if (state.state !== 'Empty' && !state.state.startsWith('Complete')) return
       fs.rmSync(files.stateFile, {force: true})
+    })
+  }
+
+  /**
+   * Takes over the liveness token of a producer nobody holds a token for (the process that held it,
+   * a `strom serve`, restarted while its client lives on). Only between transactions: an Ongoing
+   * transaction already counts as aborted to every reader, so it is aborted now, with the next
+   * epoch, fencing the producer (as recoverTransactions would); a decided one is finished first.
+   * Undefined when there is nothing to take over (another epoch is current, or the token is held).
+   */
+  resumeProducer(transactionalId: string, producer: {producerId: number; producerEpoch: number}): ProducerSession | undefined {
+    const files = this.files(transactionalId)
+    return files.withLock(() => {
+      let state = files.read()
+      if (state === undefined || state.producerId !== producer.producerId || state.producerEpoch !== producer.producerEpoch || files.ownerAlive(state.producerEpoch)) return undefined
+      const topics = topicLookup(this.log)
+      if (state.state === 'Ongoing' || state.state === 'PrepareAbort') {
+        completeTransaction(files, state, 'ABORT', topics, state.state === 'Ongoing' && state.producerEpoch < MAX_EPOCH ? state.producerEpoch + 1 : state.producerEpoch)
+        return undefined
+      }
+      if (state.state === 'PrepareCommit') state = completeTransaction(files, state, 'COMMIT', topics)
+      const alive = new FileLock(files.aliveFile(state.producerEpoch))
+      if (!alive.tryAcquire()) return undefined
+      return {transactionalId, producerId: state.producerId, producerEpoch: state.producerEpoch, timeoutMs: state.timeoutMs, alive}
     })
   }
 
@@ -310,14 +345,21 @@ export class TransactionCoordinator {
 
   /**
    * The check a transactional batch passes under its partition's write lock: the state still names
-   * this epoch as writing this partition (else the producer was fenced or its transaction ended).
+   * this epoch as writing this partition. Another epoch: PRODUCER_FENCED. This epoch, but no open
+   * transaction with this partition in it (never added, or the transaction ended): INVALID_TXN_STATE,
+   * Kafka's answer to such a batch.
    */
   appendCheck(transactionalId: string, producer: {producerId: number; producerEpoch: number}, topic: string, partition: number): () => void {
     const files = this.files(transactionalId)
     return () => {
       const state = files.read()
-      if (state === undefined || state.producerEpoch !== producer.producerEpoch || state.producerId !== producer.producerId || state.state !== 'Ongoing' || state.partitions[topic]?.[String(partition)] === undefined) {
+      if (state === undefined || state.producerEpoch !== producer.producerEpoch || state.producerId !== producer.producerId) {
         throw fencedError(transactionalId, `the transaction state no longer names epoch ${producer.producerEpoch} as writing ${topic}/${partition}`)
+      }
+      if (state.state !== 'Ongoing' || state.partitions[topic]?.[String(partition)] === undefined) {
+        throw new StromError('INVALID_TXN_STATE', `transactional producer '${transactionalId}' wrote to ${topic}/${partition} outside its transaction (state ${state.state}${state.state === 'Ongoing' ? ', partition not added' : ''})`, {
+          hint: 'a transactional batch must belong to an open transaction that the partition was added to (AddPartitionsToTxn)',
+        })
       }
     }
   }

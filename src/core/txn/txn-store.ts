@@ -11,6 +11,10 @@
  *                                           "crc32c":"8 hex digits"}
  *   <dir>/transactions/<id>/alive-<E>      liveness token: the producer of epoch E holds an OS lock on
  *                                           it for its whole life (the kernel frees it when it dies)
+ *   <dir>/transactions/changes~            one byte appended after every state.json written (replaced by an
+ *                                           empty file past 64 KiB): its inode and size
+ *                                           says whether any state changed since a reader last listed
+ *                                           them (TransactionStatesCache); `~` is in no id's directory name
  *
  * S is Kafka's TransactionState name: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit,
  * CompleteAbort. `partitions` maps each partition in the transaction to the partition's end offset
@@ -24,11 +28,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {StromError} from '../errors.js'
 import {crc32c} from '../format/crc32c.js'
-import {writeJsonAtomic} from '../io/atomic-file.js'
+import {writeFileAtomic, writeJsonAtomic} from '../io/atomic-file.js'
 import {FileLock, fileLockFor, isLockedElsewhere} from '../io/file-lock.js'
 
 export const TXN_STATE_VERSION = 1
 export const TRANSACTIONS_DIR = 'transactions'
+const CHANGES_FILE = 'changes~'
 
 export type TxnStateName = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort'
 const STATE_NAMES: TxnStateName[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort']
@@ -103,6 +108,13 @@ export class TransactionFiles {
   write(state: TxnState): void {
     const payload = {version: TXN_STATE_VERSION, ...state}
     writeJsonAtomic(this.stateFile, {...payload, crc32c: checksumOf(payload)})
+    // After the state, before anything the state allows (an append, an answer): a cached listing
+    // is stale at worst by a change nothing depends on yet.
+    const changes = path.join(this.logDir, TRANSACTIONS_DIR, CHANGES_FILE)
+    fs.appendFileSync(changes, '.')
+    // Kept small: past 64 KiB it is replaced by a new, empty file (a new inode, so no cache can
+    // mistake the restarted count for the one it saw).
+    if ((fs.statSync(changes, {throwIfNoEntry: false})?.size ?? 0) > 65_536) writeFileAtomic(changes, '')
   }
 
   /** Whether the producer of this epoch is still running (holds its liveness token). */
@@ -157,6 +169,7 @@ export function listTransactionStates(logDir: string): TxnState[] {
   }
   const states: TxnState[] = []
   for (const name of names) {
+    if (name === CHANGES_FILE) continue
     const state = readTxnStateCached(path.join(root, name, 'state.json'))
     if (state !== undefined) states.push(state)
   }
@@ -187,4 +200,28 @@ function readTxnStateCached(file: string): TxnState | undefined {
 
 export function transactionFiles(logDir: string, id: string): TransactionFiles {
   return new TransactionFiles(logDir, id)
+}
+
+/**
+ * The state files of a log directory, listed again only when one changed (the size of `changes~`;
+ * see the header): for a server that looks at them on every fetch. Without the file (no state
+ * written by this strom yet) every call lists them.
+ */
+export class TransactionStatesCache {
+  private key: string | undefined
+  private cached: TxnState[] = []
+
+  constructor(readonly logDir: string) {}
+
+  states(): TxnState[] {
+    const stat = fs.statSync(path.join(this.logDir, TRANSACTIONS_DIR, CHANGES_FILE), {throwIfNoEntry: false})
+    if (stat === undefined) return listTransactionStates(this.logDir)
+    // Taken before the listing: a change during it makes the next call list again.
+    const key = `${stat.ino}:${stat.size}`
+    if (key !== this.key) {
+      this.cached = listTransactionStates(this.logDir)
+      this.key = key
+    }
+    return this.cached
+  }
 }

@@ -7,8 +7,16 @@
  *
  * Cursors live on the connection: a consumer's next fetch normally starts where the last one
  * ended, so it continues reading the open segment without another index lookup.
+ *
+ * Isolation (v4+): every answer carries the partition's last stable offset (LSO: below the first
+ * offset of its oldest open transaction, else the end). read_committed (isolation_level 1) is
+ * served only batches below the LSO, with the aborted transactions overlapping them, from which
+ * the client skips aborted batches itself (Kafka's Fetcher does; control batches it always skips).
+ * read_uncommitted gets everything, as before, and no aborted list (null, as Kafka sends).
  */
 import type {Topic} from '../../core/log.js'
+import {BATCH, LOG_OVERHEAD, readInt64} from '../../core/format/record-batch.js'
+import {type TransactionsView, abortedTransactions} from '../../core/txn/isolation.js'
 import type {ServerContext} from '../context.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
 import {topicIdOf, topicNameOf} from '../topic-ids.js'
@@ -22,6 +30,7 @@ interface FetchPartitionRequest {
 
 /** The request as this handler uses it; from v13 topics come by id, resolved to names first. */
 interface FetchRequest {
+  isolationLevel?: number
   maxWaitMs: number
   minBytes: number
   maxBytes: number
@@ -34,7 +43,7 @@ interface FetchPartitionResponse {
   highWatermark: number
   lastStableOffset: number
   logStartOffset: number
-  abortedTransactions: []
+  abortedTransactions: Array<{producerId: number; firstOffset: number}> | null
   /**
    * Whole record batches, as stored; empty (never null) with an error, as Kafka sends it. Several
    * chunks as read from the segment are sent as they are (spliced into the response, see
@@ -95,8 +104,32 @@ function partitionDirs(ctx: ServerContext, req: FetchRequest): string[] {
   return dirs
 }
 
+/** What isolation needs of one fetch: the transactions' view, taken after every partition's end offset was read. */
+interface Isolation {
+  committed: boolean
+  view: TransactionsView
+  /** read_committed: end offsets read before the view, by "topic\\0partition" (a transaction not in the view starts at or after them). */
+  ends: Map<string, number>
+}
+
+function isolationFor(ctx: ServerContext, req: FetchRequest): Isolation {
+  const committed = req.isolationLevel === 1
+  const ends = new Map<string, number>()
+  // read_uncommitted readers only report the LSO (lag metrics), never filter by it: no extra pass.
+  if (committed) for (const t of req.topics) {
+    try {
+      const topic = t.topic === '' ? undefined : ctx.topics.get(t.topic)
+      if (topic !== undefined) for (const p of t.partitions) if (p.partition >= 0 && p.partition < topic.partitions) ends.set(`${t.topic}\0${p.partition}`, topic.reader(p.partition).endOffset())
+    } catch {
+      // answered with its error by readPartition
+    }
+  }
+  return {committed, view: ctx.transactions.view(), ends}
+}
+
 function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequest) {
   let budget = req.maxBytes > 0 ? req.maxBytes : Number.MAX_SAFE_INTEGER
+  const isolation = isolationFor(ctx, req)
   return req.topics.map((t) => {
     let topic: Topic | undefined
     let topicError: number = ERR.NONE
@@ -111,7 +144,7 @@ function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequ
       topicId: t.topic === '' ? t.topicId : topicIdOf(t.topic),
       partitions: t.partitions.map((p) => {
         if (topic === undefined) return failed(p.partition, topicError)
-        const answer = readPartition(ctx, connection, topic, p, budget)
+        const answer = readPartition(ctx, connection, topic, p, budget, isolation)
         budget -= recordBytes(answer)
         return answer
       }),
@@ -126,39 +159,65 @@ function readAll(ctx: ServerContext, connection: ConnectionState, req: FetchRequ
  * acting on the error (resetting its position on OFFSET_OUT_OF_RANGE).
  */
 function failed(partitionIndex: number, errorCode: number): FetchPartitionResponse {
-  return {partitionIndex, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: [], records: Buffer.alloc(0)}
+  return {partitionIndex, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, records: Buffer.alloc(0)}
 }
 
-function readPartition(ctx: ServerContext, connection: ConnectionState, topic: Topic, p: FetchPartitionRequest, budget: number): FetchPartitionResponse {
+function readPartition(ctx: ServerContext, connection: ConnectionState, topic: Topic, p: FetchPartitionRequest, budget: number, isolation: Isolation): FetchPartitionResponse {
   if (p.partition < 0 || p.partition >= topic.partitions) return failed(p.partition, ERR.UNKNOWN_TOPIC_OR_PARTITION)
   try {
     const reader = topic.reader(p.partition)
     const logStart = reader.logStartOffset()
     const end = reader.endOffset()
     if (p.fetchOffset < logStart || p.fetchOffset > end) return failed(p.partition, ERR.OFFSET_OUT_OF_RANGE)
-    const empty: FetchPartitionResponse = {partitionIndex: p.partition, errorCode: ERR.NONE, highWatermark: end, lastStableOffset: end, logStartOffset: logStart, abortedTransactions: [], records: Buffer.alloc(0)}
-    if (p.fetchOffset === end || budget <= 0) return empty
+    // The LSO from the end read before the view, never above it (see Isolation).
+    const endBeforeView = Math.min(end, isolation.ends.get(`${topic.name}\0${p.partition}`) ?? end)
+    const stable = isolation.view.lastStableOffset(topic.name, p.partition, endBeforeView)
+    const limit = isolation.committed ? stable : Number.MAX_SAFE_INTEGER
+    const empty: FetchPartitionResponse = {partitionIndex: p.partition, errorCode: ERR.NONE, highWatermark: end, lastStableOffset: stable, logStartOffset: logStart, abortedTransactions: isolation.committed ? [] : null, records: Buffer.alloc(0)}
+    if (p.fetchOffset >= Math.min(end, limit) || budget <= 0) return empty
     const cursor = cursorFor(connection, topic, p.partition, p.fetchOffset, READ_BYTES)
-    const limit = Math.min(p.partitionMaxBytes, budget)
+    const maxBytes = Math.min(p.partitionMaxBytes, budget)
     const chunks: Buffer[] = []
     let total = 0
     // The first batch is returned whole even when it is larger than the limit (KIP-74).
-    while (total === 0 || total < limit) {
+    while (total === 0 || total < maxBytes) {
       const chunk = cursor.read()
       if (chunk === undefined) break
+      const cut = isolation.committed ? firstBatchAtOrAbove(chunk.buffer, chunk.start, chunk.end, limit) : chunk.end
       // The one copy: the cursor's buffer is reused by its next read.
-      chunks.push(Buffer.from(chunk.buffer.subarray(chunk.start, chunk.end)))
-      total += chunk.end - chunk.start
+      if (cut > chunk.start) chunks.push(Buffer.from(chunk.buffer.subarray(chunk.start, cut)))
+      total += cut - chunk.start
+      if (cut < chunk.end) {
+        // Unstable batches were read: the next fetch starts at the LSO.
+        cursor.seek(limit)
+        break
+      }
     }
     if (total === 0) return empty
     const highWatermark = Math.max(end, cursor.nextOffset)
-    return {...empty, highWatermark, lastStableOffset: highWatermark, records: chunks.length === 1 ? chunks[0] : chunks}
+    const records = chunks.length === 1 ? chunks[0]! : chunks
+    if (!isolation.committed) return {...empty, highWatermark, lastStableOffset: isolation.view.lastStableOffset(topic.name, p.partition, highWatermark), records}
+    const aborted = abortedTransactions(topic.partitionDir(p.partition), reader.segmentBases(), isolation.view, topic.name, p.partition, p.fetchOffset, lastOffsetIn(chunks[chunks.length - 1]!) + 1)
+    return {...empty, abortedTransactions: aborted.map((a) => ({producerId: a.producerId, firstOffset: a.firstOffset})), records}
   } catch (error) {
     ctx.options.log(`fetch from ${topic.name}/${p.partition} at ${p.fetchOffset} failed: ${errorMessage(error)}`)
     connection.cursors.get(`${topic.name}\0${p.partition}`)?.cursor.close()
     connection.cursors.delete(`${topic.name}\0${p.partition}`)
     return failed(p.partition, kafkaErrorCode(error))
   }
+}
+
+/** Where the first batch with a base offset at or above `limit` starts in buf[start, end) (end if none). */
+function firstBatchAtOrAbove(buf: Buffer, start: number, end: number, limit: number): number {
+  for (let at = start; at < end; at += buf.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD) if (readInt64(buf, at + BATCH.baseOffset) >= limit) return at
+  return end
+}
+
+/** The last offset of the last batch in whole batches. */
+function lastOffsetIn(buf: Buffer): number {
+  let last = -1
+  for (let at = 0; at < buf.length; at += buf.readInt32BE(at + BATCH.batchLength) + LOG_OVERHEAD) last = readInt64(buf, at + BATCH.baseOffset) + buf.readInt32BE(at + BATCH.lastOffsetDelta)
+  return last
 }
 
 function cursorFor(connection: ConnectionState, topic: Topic, partition: number, offset: number, readBytes: number) {

@@ -6,8 +6,10 @@
  * Appends are synchronous, so a request that started is acknowledged before the server stops.
  * Batches of idempotent producers are checked first (producer-state.ts): a retried batch is
  * answered with its offset, not appended again; a sequence gap or an old epoch is refused.
+ * Transactional batches also pass the transaction coordinator's check (transactions.ts): a fenced
+ * producer gets INVALID_PRODUCER_EPOCH, a partition outside the open transaction INVALID_TXN_STATE.
  */
-import {BATCH, computeBatchCrc, writeInt64} from '../../core/format/record-batch.js'
+import {BATCH, computeBatchCrc, isTransactionalBatch, writeInt64} from '../../core/format/record-batch.js'
 import type {Topic} from '../../core/log.js'
 import type {ServerContext} from '../context.js'
 import {splitBatches, validateBatch} from '../batch-validation.js'
@@ -88,13 +90,26 @@ function appendPartition(ctx: ServerContext, topic: Topic, partition: number, re
         if (firstOffset < 0) firstOffset = check.baseOffset
         continue
       }
+      // A transactional batch is appended only while its producer's open transaction holds this
+      // partition, checked under the partition's write lock (a fenced producer never writes after
+      // the marker that fenced it).
+      let txnCheck: (() => void) | undefined
+      if (isTransactionalBatch(batch.readInt16BE(BATCH.attributes))) {
+        const transactionalId = ctx.transactions.transactionalIdOf(producer.producerId)
+        if (transactionalId === undefined) {
+          ctx.options.log(`produce to ${key} refused: transactional batch of producer ${producer.producerId}, which no transactional id has`)
+          return failed(partition, ERR.INVALID_PRODUCER_ID_MAPPING)
+        }
+        ctx.transactions.resume(transactionalId, producer)
+        txnCheck = ctx.transactions.coordinator.appendCheck(transactionalId, producer, topic.name, partition)
+      }
       batch.writeInt32BE(0, BATCH.partitionLeaderEpoch)
       if (logAppendTime) {
         batch.writeInt16BE(batch.readInt16BE(BATCH.attributes) | 0x08, BATCH.attributes)
         writeInt64(batch, BATCH.maxTimestamp, now)
         batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BATCH.crc)
       }
-      const result = topic.writer(partition).append(batch, {sync: ctx.options.sync && acks !== 0})
+      const result = topic.writer(partition).append(batch, {sync: ctx.options.sync && acks !== 0, check: txnCheck})
       // Another process appended between the check and this append: the next check reads those
       // batches and this one back from the log, in log order.
       if (result.baseOffset === producers.knownEnd) producers.record(producer, result.baseOffset)

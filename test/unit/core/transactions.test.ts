@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import {LogReader} from '../../../src/core/consumer.js'
 import {readBatchHeader} from '../../../src/core/format/record-batch.js'
 import {segmentPaths} from '../../../src/core/segment/segment.js'
@@ -185,5 +185,31 @@ describe('transactions on a log directory', () => {
     live.producerFor('out').flush()
     live.close({forget: true}) // aborts first, then forgets
     expect(fs.existsSync(liveFile)).toBe(false)
+  })
+})
+
+describe('TransactionStatesCache', () => {
+  it('lists the state files again only after one was written (changes~), and sees every write', async () => {
+    const {TransactionStatesCache} = await import('../../../src/core/txn/txn-store.js')
+    const {TransactionCoordinator} = await import('../../../src/core/txn/txn-coordinator.js')
+    const fsModule = (await import('node:fs')).default
+    const log = openLog({dir: tmpLogDir()})
+    const coordinator = new TransactionCoordinator(log)
+    const a = coordinator.initProducer('a')
+    const cache = new TransactionStatesCache(log.dir)
+    expect(cache.states().map((s) => [s.transactionalId, s.state])).toEqual([['a', 'Empty']])
+    const reads = vi.spyOn(fsModule, 'readFileSync')
+    try {
+      expect(cache.states()).toHaveLength(1)
+      expect(reads).not.toHaveBeenCalled()
+      coordinator.addOffsets('a', a, 'g', [{topic: 't', partition: 0, offset: 1}])
+      expect(cache.states().map((s) => s.state)).toEqual(['Ongoing'])
+      const b = coordinator.initProducer('b')
+      expect(cache.states().map((s) => s.transactionalId).sort()).toEqual(['a', 'b'])
+      b.alive.close()
+    } finally {
+      reads.mockRestore()
+      a.alive.close()
+    }
   })
 })
