@@ -135,21 +135,20 @@ describe('consume --isolation-level', () => {
     expect((await holder).exitCode).toBe(0)
   })
 
-  it('read_committed is refused with --bootstrap-server, with a clear message', async () => {
+  it('read_committed through --bootstrap-server (strom serve here): committed records only, plain and as a group', async () => {
     const dir = tmpLogDir()
-    await strom(dir, ['topic', 'create', 'out'])
+    await committedAndAborted(dir)
     const serve = await startServe(dir)
     const consume = (args: string[]) => execa('node', [BIN, 'consume', 'out', ...args, '--bootstrap-server', serve.bootstrap], {reject: false, env: {NO_COLOR: '1'}})
-    const result = await consume(['--isolation-level', 'read_committed'])
+    const committed = await consume(['--isolation-level', 'read_committed'])
     const group = await consume(['--isolation-level', 'read_committed', '--group', 'g'])
     const uncommitted = await consume(['--isolation-level', 'read_uncommitted'])
     await serve.stop()
-    expect(uncommitted.exitCode, uncommitted.stderr).toBe(0)
-    expect(group.exitCode).not.toBe(0)
-    expect(group.stderr).toMatch(/read_committed is not supported with[\s›]+--bootstrap-server yet/)
-    expect(result.exitCode).not.toBe(0)
-    expect(result.stderr).toMatch(/read_committed is not supported with[\s›]+--bootstrap-server yet/)
-    expect(result.stderr).not.toMatch(/\n\s+at /)
+    expect(committed.exitCode, committed.stderr).toBe(0)
+    expect(String(committed.stdout).split('\n').filter(Boolean)).toEqual(['plain', 'c1', 'c2', 'c3'])
+    expect(group.exitCode, group.stderr).toBe(0)
+    expect(String(group.stdout).split('\n').filter(Boolean)).toEqual(['plain', 'c1', 'c2', 'c3'])
+    expect(String(uncommitted.stdout).split('\n').filter(Boolean)).toEqual(['plain', 'c1', 'c2', 'a1', 'c3'])
   })
 
   it('rejects an unknown level', async () => {

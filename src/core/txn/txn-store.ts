@@ -129,7 +129,9 @@ export function readTxnState(file: string): TxnState | undefined {
   try {
     text = fs.readFileSync(file, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    // ENOTDIR: not an id's directory (transactions/changes~).
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
     throw error
   }
   const damaged = (reason: string) =>
