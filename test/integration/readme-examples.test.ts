@@ -33,6 +33,7 @@ const FINITE: Array<{pattern: RegExp; why: string; rewrite: (line: string) => st
   {pattern: /^tail -F (\S+) \|/, why: 'tail -F follows the file: cat prints what it holds', rewrite: (line) => line.replace(/^tail -F/, 'cat')},
   {pattern: /^strom consume .* (-f|--follow)\b/, why: 'consume -f follows: without it, it reads what is there and exits', rewrite: (line) => line.replace(/ (-f|--follow)\b/, '')},
   {pattern: /^strom ingest (?!.*--once)/, why: 'ingest follows the files: --once reads them and exits', rewrite: (line) => `${line} --once`},
+  {pattern: /^strom process (?!.*\s(-e|--exit)\s)/, why: 'process follows its inputs: -e processes what is there and exits', rewrite: (line) => line.replace(' -- ', ' -e -- ')},
 ]
 
 /**
