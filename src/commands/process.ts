@@ -1,7 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
 import {StromError} from '../core/errors.js'
-import {Processor} from '../process/processor.js'
+import {Processor, type ProcessOptions, type ProcessStats} from '../process/processor.js'
+import {type TargetFlags, resolveTarget} from '../backends/target.js'
+import type {KafkaTarget} from '../backends/kafka/client.js'
 import {CommandTransform, ModuleTransform, Transform} from '../process/transform.js'
 
 export default class Process extends StromCommand {
@@ -46,8 +48,7 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
       })
     }
     const transform: Transform = flags.module !== undefined ? await ModuleTransform.load(flags.module) : new CommandTransform(command[0], command.slice(1), flags.json)
-    const log = this.openLog(flags, {write: true})
-    const processor = new Processor(log, {
+    const options = {
       sources,
       to: flags.to,
       group: flags.group,
@@ -56,12 +57,35 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
       lingerMs: flags['linger-ms'],
       reset: flags.reset as 'earliest' | 'latest',
       transactionTimeoutMs: flags['transaction-timeout-ms'],
-      onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
-    })
-    this.onInterrupt(() => processor.stop())
-    await processor.run()
-    const {stats} = processor
+      onWarning: (message: string) => process.stderr.write(`warning: ${message}\n`),
+    }
+    const target = resolveTarget(flags)
+    const stats = target.kind === 'kafka' ? await this.onKafka(target, options) : await this.onLog(flags, options)
     if (process.stderr.isTTY) process.stderr.write(`processed ${stats.inputs} records into ${stats.outputs} in ${stats.transactions} transactions (${stats.aborted} aborted)\n`)
     return {...stats}
+  }
+
+  private async onLog(flags: TargetFlags, options: ProcessOptions): Promise<ProcessStats> {
+    const processor = new Processor(this.openLog(flags, {write: true}), options)
+    this.onInterrupt(() => processor.stop())
+    await processor.run()
+    return processor.stats
+  }
+
+  /** Kafka's own transactions and group (the Kafka client loads only on this path). */
+  private async onKafka(target: KafkaTarget, options: ProcessOptions): Promise<ProcessStats> {
+    const {createCluster, translateKafkaError} = await import('../backends/kafka/client.js')
+    const {KafkaProcessor} = await import('../process/kafka-processor.js')
+    const cluster = createCluster(target, {requestTimeoutMs: 45_000})
+    try {
+      const processor = new KafkaProcessor(cluster, options)
+      this.onInterrupt(() => processor.stop())
+      await processor.run()
+      return processor.stats
+    } catch (error) {
+      throw translateKafkaError(error, `processing as group '${options.group}'`, target.brokers)
+    } finally {
+      cluster.close()
+    }
   }
 }
