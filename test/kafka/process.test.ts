@@ -134,3 +134,75 @@ describe('strom process on Kafka (real broker)', () => {
     expect(verdict).toEqual({results: n, duplicates: 0, missing: 0, outOfOrder: 0})
   }, 300_000)
 })
+
+/** The direct children of a process (its COMMAND runs). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const found = await execa('pgrep', ['-P', String(pid)], {reject: false})
+  return String(found.stdout).split('\n').filter(Boolean).map(Number)
+}
+
+const TORTURE_N = Number(process.env.STROM_KAFKA_PROCESS_TORTURE_N ?? 100_000)
+const KILLS = 10
+const KEYS = 1000
+
+describe('torture: strom process on Kafka under SIGKILL', () => {
+  it(`${TORTURE_N} inputs, 3 members, ${KILLS} kills of members and COMMANDs: exactly one result per input, in per-key order`, async () => {
+    const [input, output, group] = [unique('tin'), unique('tout'), unique('tg')]
+    await createTopic(input, 6)
+    for (let from = 0; from < TORTURE_N; from += 50_000) await produceKeyed(input, keyedInput(from, Math.min(TORTURE_N, from + 50_000), KEYS))
+    // A killed member's open transaction holds its partitions' offsets (and the output's last stable
+    // offset) until the coordinator aborts it: a short timeout keeps the run short.
+    const args = [input, '--to', output, '--group', group, '--batch-size', '2000', '--transaction-timeout-ms', '5000']
+    // cat, then a pause: a COMMAND is alive long enough to be caught, often after it printed everything
+    // (the batch must abort all the same: its outputs must not count).
+    const start = () => member(args, ['sh', '-c', 'cat && sleep 0.1'])
+    const members = [start(), start(), start()]
+    const all = [...members]
+    const started = Date.now()
+    let memberKills = 0
+    let commandKills = 0
+    for (let k = 0; k < KILLS; k++) {
+      await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1500)) // a random moment of the run, not synchronisation
+      const i = Math.floor(Math.random() * members.length)
+      if (k % 2 === 0) {
+        // A COMMAND (cat) lives for milliseconds per batch: catch one running (a member with no
+        // partitions has none: then the member is killed instead).
+        const pid = members[i].pid!
+        let children: number[] = []
+        const deadline = Date.now() + 20_000 // through a rebalance (a killed member is noticed after its 10 s session)
+        while (children.length === 0 && Date.now() < deadline) children = await childrenOf(pid)
+        if (children.length > 0) {
+          try {
+            process.kill(children[Math.floor(Math.random() * children.length)], 'SIGKILL')
+            commandKills++
+            continue
+          } catch {
+            // The COMMAND ended in between: kill the member instead.
+          }
+        }
+      }
+      members[i].kill('SIGKILL')
+      await members[i]
+      memberKills++
+      members[i] = start()
+      all.push(members[i])
+    }
+    await waitFor(async () => (await lag(group, input)) === 0, 600_000, 500)
+    const took = Date.now() - started
+    for (const m of members) m.kill('SIGTERM')
+    const exits = await Promise.all(all)
+    for (const m of members) {
+      const result = await m
+      // 143: stopped cleanly; a member restarted a moment ago may die of SIGTERM before its handler is installed.
+      expect(result.exitCode === 143 || (result.exitCode === undefined && result.signal === 'SIGTERM'), String(result.stderr)).toBe(true)
+    }
+    const results = await readCommitted(output, 120_000)
+    const verdict = check(results, TORTURE_N)
+    const count = (pattern: RegExp) => exits.map((e) => (String(e.stderr).match(pattern) ?? []).length).reduce((a, b) => a + b, 0)
+    const aborted = count(/was killed by SIGKILL/g)
+    const waited = count(/waiting for a transaction of a previous owner/g)
+    process.stderr.write(`kafka process torture: ${TORTURE_N} inputs, ${verdict.results} results, ${memberKills} member kills, ${commandKills} COMMAND kills, ${aborted} batches aborted for a killed COMMAND, ${waited} waits for a killed member's transaction, ${verdict.duplicates} duplicates, ${verdict.missing} missing, ${verdict.outOfOrder} out of order, ${took} ms\n`)
+    expect(memberKills + commandKills).toBe(KILLS)
+    expect(verdict).toEqual({results: TORTURE_N, duplicates: 0, missing: 0, outOfOrder: 0})
+  }, 900_000)
+})
