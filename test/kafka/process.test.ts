@@ -14,6 +14,9 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {EARLIEST, KafkaAdmin, LATEST} from '../../src/client/admin.js'
 import {KafkaCluster} from '../../src/client/cluster.js'
 import {KafkaReader} from '../../src/backends/kafka/kafka-reader.js'
+import {KafkaTransactionalProducer} from '../../src/client/transactional-producer.js'
+import {partitionForKey} from '../../src/core/topic/murmur2.js'
+import {ListTransactions} from '../../src/protocol/apis/index.js'
 import {BIN, waitFor} from '../helpers/strom.js'
 import {realKafka} from '../helpers/real-kafka.js'
 
@@ -133,6 +136,67 @@ describe('strom process on Kafka (real broker)', () => {
     process.stderr.write(`kafka process: ${n} inputs, 3 members, ${verdict.results} results in ${took} ms\n`)
     expect(verdict).toEqual({results: n, duplicates: 0, missing: 0, outOfOrder: 0})
   }, 300_000)
+
+  it('a failing command aborts its batch: nothing visible, offsets not moved, the member gives up with a clear error; a fixed command then processes each input once', async () => {
+    const [input, output, group] = [unique('in'), unique('out'), unique('g')]
+    await createTopic(input, 1)
+    await produceKeyed(input, 'x:a\nx:b\nx:boom\nx:c\n')
+    const failing = await member([input, '--to', output, '--group', group], ['sh', '-c', 'if grep -q boom; then exit 3; fi'])
+    expect(failing.exitCode).not.toBe(0)
+    expect(String(failing.stderr)).toMatch(/exited with status 3/)
+    expect(String(failing.stderr)).toMatch(/batches in a row failed/)
+    expect(String(failing.stderr)).not.toMatch(/\n\s+at /) // no stack trace
+    // The start (--reset earliest) was committed when the partition was assigned; no batch moved it.
+    expect(await admin.committedOffsets(group)).toEqual([{topic: input, partition: 0, offset: 0}])
+    const fixed = member([input, '--to', output, '--group', group], ['tr', 'a-z', 'A-Z'])
+    await waitFor(async () => (await lag(group, input)) === 0, 60_000, 250)
+    fixed.kill('SIGTERM')
+    expect((await fixed).exitCode).toBe(143)
+    expect((await readCommitted(output, 30_000)).map((r) => r.value)).toEqual(['A', 'B', 'BOOM', 'C'])
+  }, 120_000)
+
+  it('--json envelopes choose key, partition (the key\'s, as Kafka\'s partitioner) and destination topic', async () => {
+    const [input, valid, rejected, group] = [unique('in'), unique('valid'), unique('rejected'), unique('g')]
+    await createTopic(input, 2)
+    await createTopic(valid, 4)
+    await createTopic(rejected, 1)
+    await produceKeyed(input, 'alice:100\nbob:-5\ncarol:7\ndave:12\n')
+    const router = `const rl=require('readline').createInterface({input:process.stdin});rl.on('line',l=>{const r=JSON.parse(l);const ok=Number(r.value)>0;console.log(JSON.stringify({key:r.key,value:r.value,topic:ok?undefined:'${rejected}'}))})`
+    const m = member([input, '--to', valid, '--group', group, '--json'], ['node', '-e', router])
+    await waitFor(async () => (await lag(group, input)) === 0, 60_000, 250)
+    m.kill('SIGTERM')
+    expect((await m).exitCode).toBe(143)
+    const accepted = await readCommitted(valid, 30_000)
+    expect(accepted.map((r) => r.value).sort()).toEqual(['100', '12', '7'])
+    const keyOf = new Map([['100', 'alice'], ['7', 'carol'], ['12', 'dave']])
+    for (const r of accepted) expect(r.partition).toBe(partitionForKey(Buffer.from(keyOf.get(r.value)!), 4))
+    expect((await readCommitted(rejected, 30_000)).map((r) => r.value)).toEqual(['-5'])
+  }, 120_000)
+
+  it('a member whose transactional id another producer takes over stops with a clear error; its batch stays invisible', async () => {
+    const [input, output, group] = [unique('in'), unique('out'), unique('g')]
+    await createTopic(input, 1)
+    await produceKeyed(input, 'x:one\n')
+    const m = member([input, '--to', output, '--group', group], ['cat'])
+    await waitFor(async () => (await lag(group, input)) === 0, 60_000, 250)
+    // The member's transactional id, as its coordinator lists it.
+    let transactionalId: string | undefined
+    await waitFor(async () => {
+      const answer = await (await cluster.any()).request(ListTransactions, {stateFilters: [], producerIdFilters: []})
+      transactionalId = (answer.transactionStates as Array<{transactionalId: string}>).map((t) => t.transactionalId).find((id) => id.startsWith(`strom-process.${group}.`))
+      return transactionalId !== undefined
+    }, 30_000, 250)
+    const usurper = await KafkaTransactionalProducer.init(cluster, {transactionalId: transactionalId!})
+    expect(usurper.producerId).toBeGreaterThanOrEqual(0)
+    await produceKeyed(input, 'x:two\n')
+    const result = await m
+    expect(result.exitCode).not.toBe(0)
+    expect(String(result.stderr)).toMatch(/another producer started with this member's transactional id/)
+    expect(String(result.stderr)).toMatch(/fenced and stops/)
+    expect(String(result.stderr)).not.toMatch(/\n\s+at /)
+    expect((await readCommitted(output, 30_000)).map((r) => r.value)).toEqual(['one'])
+    expect(await lag(group, input)).toBe(1)
+  }, 120_000)
 })
 
 /** The direct children of a process (its COMMAND runs). */
