@@ -173,6 +173,30 @@ describe('strom process on Kafka (real broker)', () => {
     expect((await readCommitted(rejected, 30_000)).map((r) => r.value)).toEqual(['-5'])
   }, 120_000)
 
+  it('a member waits for offsets a previous owner\'s open transaction holds (requireStable), then starts from them', async () => {
+    const [input, output, group] = [unique('in'), unique('out'), unique('g')]
+    await createTopic(input, 1)
+    await produceKeyed(input, 'x:a\nx:b\nx:c\nx:d\n')
+    // A "previous owner" whose transaction has committed the group's offset 2 but not ended yet.
+    const previous = await KafkaTransactionalProducer.init(cluster, {transactionalId: unique('previous-owner'), transactionTimeoutMs: 60_000})
+    previous.begin()
+    await previous.sendOffsets(group, [{topic: input, partition: 0, offset: 2}])
+    const m = member([input, '--to', output, '--group', group], ['tr', 'a-z', 'A-Z'])
+    // The member joined (and got the partition): it is now asking for the offset, which stays unstable.
+    await waitFor(async () => {
+      const described = await admin.describeGroup(group)
+      return described.state === 'Stable' && described.members.length === 1
+    }, 60_000, 100)
+    // Still waiting: it has not fallen back to --reset (which it would commit at once).
+    expect(await admin.committedOffsets(group)).toEqual([])
+    await previous.commit()
+    await waitFor(async () => (await lag(group, input)) === 0, 60_000, 250)
+    m.kill('SIGTERM')
+    expect((await m).exitCode).toBe(143)
+    // Without requireStable the member would have started at the earliest offset (nothing committed yet): A and B too.
+    expect((await readCommitted(output, 30_000)).map((r) => r.value)).toEqual(['C', 'D'])
+  }, 120_000)
+
   it('a member whose transactional id another producer takes over stops with a clear error; its batch stays invisible', async () => {
     const [input, output, group] = [unique('in'), unique('out'), unique('g')]
     await createTopic(input, 1)
