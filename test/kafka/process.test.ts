@@ -240,7 +240,8 @@ describe('torture: strom process on Kafka under SIGKILL', () => {
     for (let from = 0; from < TORTURE_N; from += 50_000) await produceKeyed(input, keyedInput(from, Math.min(TORTURE_N, from + 50_000), KEYS))
     // A killed member's open transaction holds its partitions' offsets (and the output's last stable
     // offset) until the coordinator aborts it: a short timeout keeps the run short.
-    const args = [input, '--to', output, '--group', group, '--batch-size', '2000', '--transaction-timeout-ms', '5000']
+    // Small batches: many transactions, so the kills land while there is work in flight.
+    const args = [input, '--to', output, '--group', group, '--batch-size', '500', '--transaction-timeout-ms', '5000']
     // cat, then a pause: a COMMAND is alive long enough to be caught, often after it printed everything
     // (the batch must abort all the same: its outputs must not count).
     const start = () => member(args, ['sh', '-c', 'cat && sleep 0.1'])
@@ -249,39 +250,45 @@ describe('torture: strom process on Kafka under SIGKILL', () => {
     const started = Date.now()
     let memberKills = 0
     let commandKills = 0
+    const killed = new Set<ResultPromise>()
     for (let k = 0; k < KILLS; k++) {
-      await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1500)) // a random moment of the run, not synchronisation
-      const i = Math.floor(Math.random() * members.length)
+      await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1000)) // a random moment of the run, not synchronisation
       if (k % 2 === 0) {
-        // A COMMAND (cat) lives for milliseconds per batch: catch one running (a member with no
-        // partitions has none: then the member is killed instead).
-        const pid = members[i].pid!
-        let children: number[] = []
-        const deadline = Date.now() + 20_000 // through a rebalance (a killed member is noticed after its 10 s session)
-        while (children.length === 0 && Date.now() < deadline) children = await childrenOf(pid)
-        if (children.length > 0) {
+        // A COMMAND lives for a fraction of a second per batch: catch one running, in whichever member
+        // (all of them may be rebalancing for a while after a member kill: its session must expire).
+        let hit = false
+        const deadline = Date.now() + 30_000
+        while (!hit && Date.now() < deadline) {
+          const children = (await Promise.all(members.map((m) => childrenOf(m.pid!)))).flat()
+          if (children.length === 0) continue
           try {
             process.kill(children[Math.floor(Math.random() * children.length)], 'SIGKILL')
-            commandKills++
-            continue
+            hit = true
           } catch {
-            // The COMMAND ended in between: kill the member instead.
+            // It ended between the listing and the kill: look again.
           }
         }
+        if (hit) {
+          commandKills++
+          continue
+        }
       }
+      const i = Math.floor(Math.random() * members.length)
+      killed.add(members[i])
       members[i].kill('SIGKILL')
       await members[i]
       memberKills++
       members[i] = start()
       all.push(members[i])
     }
+    const lagAfterKills = await lag(group, input)
     await waitFor(async () => (await lag(group, input)) === 0, 600_000, 500)
     const took = Date.now() - started
     for (const m of members) m.kill('SIGTERM')
     const exits = await Promise.all(all)
-    for (const m of members) {
+    for (const m of all.filter((m) => !killed.has(m))) {
       const result = await m
-      // 143: stopped cleanly; a member restarted a moment ago may die of SIGTERM before its handler is installed.
+      // 143: stopped cleanly (no member gave up on its own); one restarted a moment ago may die of SIGTERM before its handler is installed.
       expect(result.exitCode === 143 || (result.exitCode === undefined && result.signal === 'SIGTERM'), String(result.stderr)).toBe(true)
     }
     const results = await readCommitted(output, 120_000)
@@ -289,7 +296,7 @@ describe('torture: strom process on Kafka under SIGKILL', () => {
     const count = (pattern: RegExp) => exits.map((e) => (String(e.stderr).match(pattern) ?? []).length).reduce((a, b) => a + b, 0)
     const aborted = count(/was killed by SIGKILL/g)
     const waited = count(/waiting for a transaction of a previous owner/g)
-    process.stderr.write(`kafka process torture: ${TORTURE_N} inputs, ${verdict.results} results, ${memberKills} member kills, ${commandKills} COMMAND kills, ${aborted} batches aborted for a killed COMMAND, ${waited} waits for a killed member's transaction, ${verdict.duplicates} duplicates, ${verdict.missing} missing, ${verdict.outOfOrder} out of order, ${took} ms\n`)
+    process.stderr.write(`kafka process torture: ${TORTURE_N} inputs, ${verdict.results} results, ${memberKills} member kills, ${commandKills} COMMAND kills, ${aborted} batches aborted for a killed COMMAND, ${waited} waits for a killed member's transaction, ${verdict.duplicates} duplicates, ${verdict.missing} missing, ${verdict.outOfOrder} out of order, ${took} ms (${lagAfterKills} inputs left after the last kill)\n`)
     expect(memberKills + commandKills).toBe(KILLS)
     expect(verdict).toEqual({results: TORTURE_N, duplicates: 0, missing: 0, outOfOrder: 0})
   }, 900_000)
