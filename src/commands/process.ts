@@ -12,11 +12,14 @@ export default class Process extends StromCommand {
 
 Line mode: each output line is a value, written to the partition of --to with the input partition's number (modulo its partition count), so outputs keep their inputs' order per partition. --json: COMMAND prints {"key":..,"value":..,"headers":..,"topic":..,"partition":..} per line; a key picks the partition as produce does, "topic" another destination.
 
+With --bootstrap-server it runs on a Kafka cluster, through Kafka's own transactions and consumer group: each member has its own transactional producer, and the group's offsets commit in the transaction with the member's generation (KIP-447), so a member whose partitions moved cannot commit them.
+
 Exactly-once covers the destination topics and the group's offsets, not side effects of COMMAND outside strom (they happen again when a batch is retried).`
   static examples = [
     {description: 'Uppercase every line, exactly once', command: '<%= config.bin %> process in --to out --group upper -- tr a-z A-Z'},
     {description: 'Validate and route JSON events with jq', command: `<%= config.bin %> process salaries --to valid --group check --json -- jq -c 'if (.value|fromjson|.salary) > 0 then . else .topic = "rejected" end'`},
     {description: 'A JavaScript function instead of a program', command: '<%= config.bin %> process in --to out --group g --module ./transform.mjs'},
+    {description: 'On a Kafka cluster, with Kafka\'s transactions', command: '<%= config.bin %> process in --to out --group upper --bootstrap-server localhost:9092 -- tr a-z A-Z'},
   ]
 
   static strict = false
