@@ -197,6 +197,23 @@ describe('strom process on Kafka (real broker)', () => {
     expect((await readCommitted(output, 30_000)).map((r) => r.value)).toEqual(['C', 'D'])
   }, 120_000)
 
+  it('a previous owner killed mid-transaction: its outputs never show (the coordinator aborts it at its timeout), its inputs are processed once', async () => {
+    const [input, output, group] = [unique('in'), unique('out'), unique('g')]
+    await createTopic(input, 1)
+    await createTopic(output, 1)
+    await produceKeyed(input, 'x:a\nx:b\n')
+    // A "previous owner" that sent outputs and offsets, then died: nothing ever ends its transaction but the timeout.
+    const previous = await KafkaTransactionalProducer.init(cluster, {transactionalId: unique('dead-owner'), transactionTimeoutMs: 1000})
+    previous.begin()
+    await previous.send(output, 0, [{key: null, value: Buffer.from('A (zombie)')}])
+    await previous.sendOffsets(group, [{topic: input, partition: 0, offset: 1}])
+    const m = member([input, '--to', output, '--group', group], ['tr', 'a-z', 'A-Z'])
+    await waitFor(async () => (await lag(group, input)) === 0, 60_000, 250)
+    m.kill('SIGTERM')
+    expect((await m).exitCode).toBe(143)
+    expect((await readCommitted(output, 30_000)).map((r) => r.value)).toEqual(['A', 'B'])
+  }, 120_000)
+
   it('a member whose transactional id another producer takes over stops with a clear error; its batch stays invisible', async () => {
     const [input, output, group] = [unique('in'), unique('out'), unique('g')]
     await createTopic(input, 1)
@@ -296,7 +313,8 @@ describe('torture: strom process on Kafka under SIGKILL', () => {
     const count = (pattern: RegExp) => exits.map((e) => (String(e.stderr).match(pattern) ?? []).length).reduce((a, b) => a + b, 0)
     const aborted = count(/was killed by SIGKILL/g)
     const waited = count(/waiting for a transaction of a previous owner/g)
-    process.stderr.write(`kafka process torture: ${TORTURE_N} inputs, ${verdict.results} results, ${memberKills} member kills, ${commandKills} COMMAND kills, ${aborted} batches aborted for a killed COMMAND, ${waited} waits for a killed member's transaction, ${verdict.duplicates} duplicates, ${verdict.missing} missing, ${verdict.outOfOrder} out of order, ${took} ms (${lagAfterKills} inputs left after the last kill)\n`)
+    const rebalanced = count(/aborted: the group rebalanced/g)
+    process.stderr.write(`kafka process torture: ${TORTURE_N} inputs, ${verdict.results} results, ${memberKills} member kills, ${commandKills} COMMAND kills, ${aborted} batches aborted for a killed COMMAND, ${waited} waits for a killed member's transaction, ${rebalanced} batches aborted by a rebalance (KIP-447), ${verdict.duplicates} duplicates, ${verdict.missing} missing, ${verdict.outOfOrder} out of order, ${took} ms (${lagAfterKills} inputs left after the last kill)\n`)
     expect(memberKills + commandKills).toBe(KILLS)
     expect(verdict).toEqual({results: TORTURE_N, duplicates: 0, missing: 0, outOfOrder: 0})
   }, 900_000)
