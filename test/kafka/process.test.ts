@@ -214,6 +214,18 @@ describe('strom process on Kafka (real broker)', () => {
     expect((await readCommitted(output, 30_000)).map((r) => r.value)).toEqual(['A', 'B'])
   }, 120_000)
 
+  it('refuses a missing source topic and writing into its own input, with one clear message each', async () => {
+    const input = unique('in')
+    await createTopic(input, 1)
+    const missing = await member([unique('nope'), '--to', unique('out'), '--group', unique('g')], ['cat'])
+    expect(missing.exitCode).not.toBe(0)
+    expect(String(missing.stderr)).toMatch(/no topic 'nope-.*' to read/)
+    expect(String(missing.stderr)).not.toMatch(/\n\s+at /)
+    const loop = await member([input, '--to', input, '--group', unique('g')], ['cat'])
+    expect(loop.exitCode).toBe(2)
+    expect(String(loop.stderr)).toMatch(/also an input/)
+  }, 60_000)
+
   it('a member whose transactional id another producer takes over stops with a clear error; its batch stays invisible', async () => {
     const [input, output, group] = [unique('in'), unique('out'), unique('g')]
     await createTopic(input, 1)
