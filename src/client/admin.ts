@@ -62,9 +62,10 @@ export class KafkaAdmin {
   /**
    * The offset for `timestamp` (LATEST, EARLIEST, or a time in ms) of each partition of `topic`,
    * asked of each partition's leader; for a time: the first offset whose timestamp is at or after it
-   * (-1 when there is none), with the record's timestamp.
+   * (-1 when there is none), with the record's timestamp. read_committed: LATEST is the last stable
+   * offset (below any open transaction), where a read_committed reader's "latest" is.
    */
-  async listOffsets(topic: string, timestamp: number, partitions?: number[]): Promise<Map<number, {offset: number; timestamp: number}>> {
+  async listOffsets(topic: string, timestamp: number, partitions?: number[], isolation: 'read_uncommitted' | 'read_committed' = 'read_uncommitted'): Promise<Map<number, {offset: number; timestamp: number}>> {
     return retrying(async () => {
       const metadata = await this.topicMetadata(topic)
       const wanted = partitions ?? metadata.partitions.map((p) => p.partition)
@@ -75,7 +76,7 @@ export class KafkaAdmin {
         const version = connection.version(ListOffsets)
         const answer = await connection.request(ListOffsets, {
           replicaId: -1,
-          isolationLevel: 0,
+          isolationLevel: isolation === 'read_committed' ? 1 : 0,
           topics: [{name: topic, partitions: list.map((partitionIndex) => ({partitionIndex, timestamp}))}],
         }, {version})
         for (const t of answer.topics as Array<{partitions: Array<Record<string, unknown>>}>) {
@@ -208,12 +209,23 @@ export class KafkaAdmin {
     check(result.errorCode as number, `deleting group '${group}'`)
   }
 
-  /** Committed offsets of `group` (every partition it committed), -1 left out. */
-  async committedOffsets(group: string): Promise<Array<{topic: string; partition: number; offset: number}>> {
+  /**
+   * Committed offsets of `group` (every partition it committed, or those of `partitions`), -1 left
+   * out. `requireStable` (KIP-447): a partition whose offset a transaction has sent but not yet
+   * committed or aborted fails with UNSTABLE_OFFSET_COMMIT (retriable) instead of answering the
+   * older offset, so a consume-transform-produce member never starts from an offset about to move.
+   */
+  async committedOffsets(group: string, options: {partitions?: Array<{topic: string; partitions: number[]}>; requireStable?: boolean} = {}): Promise<Array<{topic: string; partition: number; offset: number}>> {
+    const requireStable = options.requireStable ?? false
+    const asked = options.partitions === undefined ? null : options.partitions.map((t) => ({name: t.topic, partitionIndexes: t.partitions}))
     const answer = await this.atCoordinator(group, (c) => {
       const version = c.version(OffsetFetch)
-      return c.request(OffsetFetch, version >= 8 ? {groups: [{groupId: group, topics: null}], requireStable: false} : {groupId: group, topics: null, requireStable: false}, {version}).then((a): Record<string, unknown> => ({...a, version}))
+      if (requireStable && version < 7) throw new KafkaProtocolError(35 /* UNSUPPORTED_VERSION */, `fetching stable offsets of group '${group}' (OffsetFetch v7+)`)
+      return c.request(OffsetFetch, version >= 8 ? {groups: [{groupId: group, topics: asked}], requireStable} : {groupId: group, topics: asked, requireStable}, {version}).then((a): Record<string, unknown> => ({...a, version}))
     }, (a) => (a.version as number) >= 8 ? ((a.groups as Array<Record<string, unknown>>)[0]?.errorCode as number) : (a.errorCode as number))
+    const topLevel = (answer.version as number) >= 8 ? ((answer.groups as Array<Record<string, unknown>>)[0]?.errorCode as number) : (answer.errorCode as number)
+    // A reader that starts from these offsets must not take an error answer for "nothing committed".
+    if (requireStable) check(topLevel ?? 0, `offsets of group '${group}'`)
     const topics = (answer.version as number) >= 8 ? ((answer.groups as Array<Record<string, unknown>>)[0].topics as Array<Record<string, unknown>>) : (answer.topics as Array<Record<string, unknown>>)
     const offsets: Array<{topic: string; partition: number; offset: number}> = []
     for (const t of topics) {

@@ -1,7 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {StromCommand} from '../cli/base-command.js'
 import {StromError} from '../core/errors.js'
-import {Processor} from '../process/processor.js'
+import {Processor, type ProcessOptions, type ProcessStats} from '../process/processor.js'
+import {type TargetFlags, resolveTarget} from '../backends/target.js'
+import type {KafkaTarget} from '../backends/kafka/client.js'
 import {CommandTransform, ModuleTransform, Transform} from '../process/transform.js'
 
 export default class Process extends StromCommand {
@@ -10,12 +12,15 @@ export default class Process extends StromCommand {
 
 Line mode: each output line is a value, written to the partition of --to with the input partition's number (modulo its partition count), so outputs keep their inputs' order per partition. --json: COMMAND prints {"key":..,"value":..,"headers":..,"topic":..,"partition":..} per line; a key picks the partition as produce does, "topic" another destination.
 
+With --bootstrap-server it runs on a Kafka cluster, through Kafka's own transactions and consumer group: each member has its own transactional producer, and the group's offsets commit in the transaction with the member's generation (KIP-447), so a member whose partitions moved cannot commit them.
+
 Exactly-once covers the destination topics and the group's offsets, not side effects of COMMAND outside strom (they happen again when a batch is retried).`
   static examples = [
     {description: 'Uppercase every line, exactly once', command: '<%= config.bin %> process in --to out --group upper -- tr a-z A-Z'},
     {description: 'Validate and route JSON events with jq', command: `<%= config.bin %> process salaries --to valid --group check --json -- jq -c 'if (.value|fromjson|.salary) > 0 then . else .topic = "rejected" end'`},
     {description: 'A JavaScript function instead of a program', command: '<%= config.bin %> process in --to out --group g --module ./transform.mjs'},
     {description: 'A batch job: process what is there, then exit', command: '<%= config.bin %> process in --to out --group nightly -e -- ./enrich.sh'},
+    {description: 'On a Kafka cluster, with Kafka\'s transactions', command: '<%= config.bin %> process in --to out --group upper --bootstrap-server localhost:9092 -- tr a-z A-Z'},
   ]
 
   static strict = false
@@ -48,8 +53,7 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
       })
     }
     const transform: Transform = flags.module !== undefined ? await ModuleTransform.load(flags.module) : new CommandTransform(command[0], command.slice(1), flags.json)
-    const log = this.openLog(flags, {write: true})
-    const processor = new Processor(log, {
+    const options = {
       sources,
       to: flags.to,
       group: flags.group,
@@ -59,12 +63,35 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
       reset: flags.reset as 'earliest' | 'latest',
       transactionTimeoutMs: flags['transaction-timeout-ms'],
       exitAtEnd: flags.exit,
-      onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
-    })
-    this.onInterrupt(() => processor.stop())
-    await processor.run()
-    const {stats} = processor
+      onWarning: (message: string) => process.stderr.write(`warning: ${message}\n`),
+    }
+    const target = resolveTarget(flags)
+    const stats = target.kind === 'kafka' ? await this.onKafka(target, options) : await this.onLog(flags, options)
     if (process.stderr.isTTY) process.stderr.write(`processed ${stats.inputs} records into ${stats.outputs} in ${stats.transactions} transactions (${stats.aborted} aborted)\n`)
     return {...stats}
+  }
+
+  private async onLog(flags: TargetFlags, options: ProcessOptions): Promise<ProcessStats> {
+    const processor = new Processor(this.openLog(flags, {write: true}), options)
+    this.onInterrupt(() => processor.stop())
+    await processor.run()
+    return processor.stats
+  }
+
+  /** Kafka's own transactions and group (the Kafka client loads only on this path). */
+  private async onKafka(target: KafkaTarget, options: ProcessOptions): Promise<ProcessStats> {
+    const {createCluster, translateKafkaError} = await import('../backends/kafka/client.js')
+    const {KafkaProcessor} = await import('../process/kafka-processor.js')
+    const cluster = createCluster(target, {requestTimeoutMs: 45_000})
+    try {
+      const processor = new KafkaProcessor(cluster, options)
+      this.onInterrupt(() => processor.stop())
+      await processor.run()
+      return processor.stats
+    } catch (error) {
+      throw translateKafkaError(error, `processing as group '${options.group}'`, target.brokers)
+    } finally {
+      cluster.close()
+    }
   }
 }

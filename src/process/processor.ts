@@ -26,7 +26,8 @@ import {ChangeWaiter} from '../core/partition/follow.js'
 import {TransactionsView} from '../core/txn/isolation.js'
 import {settleGroupOffsets} from '../core/txn/txn-coordinator.js'
 import {TransactionalProducer} from '../core/txn/transactional-producer.js'
-import type {InputRecord, Transform} from './transform.js'
+import type {Transform} from './transform.js'
+import {InputBatch, routeOutput, transformBatch} from './batch.js'
 
 export interface ProcessOptions {
   sources: string[]
@@ -72,9 +73,7 @@ export class Processor {
   private stopped = false
   private failures = 0
   private readonly waiter = new ChangeWaiter([], 100)
-  private batch = new Map<string, InputRecord[]>()
-  private batchCount = 0
-  private batchStartMs = 0
+  private batch = new InputBatch()
   private lastGroupCheckMs = 0
   private lastReapMs = 0
   /** Rounds without partitions to read (exitAtEnd: a member that gets none stops after a few). */
@@ -127,20 +126,12 @@ export class Processor {
     const reader = new LogReader(assignments, {range: {start: {kind: 'beginning'}}, follow: true, isolation: 'read_committed'})
     this.reader = reader
     if (this.stopped) reader.stop()
-    this.resetBatch()
+    this.batch = new InputBatch()
     const linger = this.options.lingerMs ?? 100
     const maxRecords = this.options.batchRecords ?? 5000
-    const record = (topic: Topic, partition: number, r: RecordCursor) => {
-      const key = `${topic.name}:${partition}`
-      let list = this.batch.get(key)
-      if (list === undefined) this.batch.set(key, (list = []))
-      const k = r.key()
-      const v = r.value()
-      list.push({topic: topic.name, partition, offset: r.offset, timestamp: r.timestamp, key: k === null ? null : Buffer.from(k), value: v === null ? null : Buffer.from(v), headers: r.headerCount > 0 ? r.headers().map((h) => ({key: h.key, value: h.value === null ? null : Buffer.from(h.value)})) : []})
-      if (this.batchCount++ === 0) this.batchStartMs = Date.now()
-    }
+    const record = (topic: Topic, partition: number, r: RecordCursor) => this.batch.add(topic.name, partition, r)
     const maybeCommit = async (idle: boolean) => {
-      if (this.batchCount > 0 && (idle || this.batchCount >= maxRecords || Date.now() - this.batchStartMs >= linger)) {
+      if (this.batch.due({maxRecords, lingerMs: linger, idle})) {
         if (!(await this.commitBatch())) reader.stop()
       }
       if (Date.now() - this.lastGroupCheckMs >= 200) {
@@ -151,11 +142,11 @@ export class Processor {
     const onIdle = async () => {
       await maybeCommit(true)
       // Caught up on every owned partition with nothing pending: a batch job is done.
-      if (this.options.exitAtEnd === true && this.batchCount === 0) this.stop()
+      if (this.options.exitAtEnd === true && this.batch.count === 0) this.stop()
     }
     try {
       await reader.run(record, () => maybeCommit(false), onIdle)
-      if (this.batchCount > 0) await this.commitBatch()
+      if (this.batch.count > 0) await this.commitBatch()
     } finally {
       this.reader = undefined
     }
@@ -171,28 +162,20 @@ export class Processor {
     return (this.options.reset ?? 'earliest') === 'earliest' ? logStart : end
   }
 
-  private resetBatch(): void {
-    this.batch = new Map()
-    this.batchCount = 0
-  }
-
   /** Runs the transform and commits one transaction; false when the batch was aborted (read again from the committed offsets). */
   private async commitBatch(): Promise<boolean> {
     const batch = this.batch
-    const count = this.batchCount
-    this.resetBatch()
+    const count = batch.count
+    this.batch = new InputBatch()
     const producer = this.producer!
-    const offsets = [...batch.entries()].map(([key, records]) => ({topic: records[0].topic, partition: records[0].partition, offset: records[records.length - 1].offset + 1, key}))
+    const offsets = batch.nextOffsets()
     let outputs = 0
     try {
-      const results = await Promise.all([...batch.values()].map((records) => this.options.transform.run(records)))
+      const results = await transformBatch(this.options.transform, batch)
       producer.begin()
-      let i = 0
-      for (const records of batch.values()) {
-        const inputPartition = records[0].partition
-        for (const out of results[i++]) {
-          const topic = out.topic ?? this.options.to
-          const partition = out.partition ?? (out.key === null ? inputPartition % this.destinationPartitionsOf(topic) : undefined)
+      for (const {inputPartition, outputs: list} of results) {
+        for (const out of list) {
+          const {topic, partition} = routeOutput(out, inputPartition, this.options.to, (name) => this.destinationPartitionsOf(name))
           producer.send(topic, {key: out.key, value: out.value, headers: out.headers, partition})
           outputs++
         }
