@@ -33,7 +33,7 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
     group: Flags.string({char: 'g', description: 'consumer group: its members split the input partitions; its offsets commit with the outputs', required: true}),
     json: Flags.boolean({description: 'COMMAND reads and prints NDJSON envelopes instead of plain values'}),
     module: Flags.string({description: 'a JavaScript module whose default export (record) => output(s) is the transform, run in-process'}),
-    'batch-size': Flags.integer({description: 'input records per transaction at most', default: 5000, min: 1}),
+    'batch-size': Flags.integer({description: 'input records per transaction at most', default: 10_000, min: 1}),
     'linger-ms': Flags.integer({description: 'how long a batch waits for more records before it commits', default: 100, min: 0}),
     reset: Flags.string({description: 'where partitions without a committed offset start', options: ['earliest', 'latest'], default: 'earliest'}),
     exit: Flags.boolean({char: 'e', description: 'exit once this member\'s partitions are processed to their end (a batch job), instead of following them'}),

@@ -8,21 +8,53 @@ import {partitionForKey} from '../core/topic/murmur2.js'
 import {StromError} from '../core/errors.js'
 import type {InputRecord, OutputRecord, Transform} from './transform.js'
 
+/**
+ * One input partition's share of a batch: its records, or, for a transform that reads values only
+ * (a COMMAND in line mode), the values already laid out as its stdin ("value\n" each) in one
+ * growing buffer, which spares an object and two copies per record.
+ */
+export interface PartitionInput {
+  topic: string
+  partition: number
+  count: number
+  lastOffset: number
+  records: InputRecord[]
+  lines: Buffer
+  linesUsed: number
+}
+
 /** The input records of one transaction, per input partition ("topic:partition"), in offset order. */
 export class InputBatch {
-  readonly byPartition = new Map<string, InputRecord[]>()
+  readonly byPartition = new Map<string, PartitionInput>()
   count = 0
   /** When the first record arrived (the linger counts from there). */
   startMs = 0
 
+  /** `valuesOnly`: keep each record's value as a stdin line, nothing else (Transform.runLines). */
+  constructor(readonly valuesOnly = false) {}
+
   /** Copies the cursor's record (the cursor's bytes are reused by the reader). */
   add(topic: string, partition: number, r: RecordView): void {
     const key = `${topic}:${partition}`
-    let list = this.byPartition.get(key)
-    if (list === undefined) this.byPartition.set(key, (list = []))
-    const k = r.key()
+    let input = this.byPartition.get(key)
+    if (input === undefined) this.byPartition.set(key, (input = {topic, partition, count: 0, lastOffset: -1, records: [], lines: EMPTY, linesUsed: 0}))
+    input.count++
+    input.lastOffset = r.offset
+    if (this.count++ === 0) this.startMs = Date.now()
     const v = r.value()
-    list.push({
+    if (this.valuesOnly) {
+      const length = v === null ? 0 : v.length
+      if (input.linesUsed + length + 1 > input.lines.length) {
+        const grown = Buffer.allocUnsafe(Math.max(64 * 1024, 2 * (input.linesUsed + length + 1)))
+        input.lines.copy(grown, 0, 0, input.linesUsed)
+        input.lines = grown
+      }
+      if (v !== null) input.linesUsed += Buffer.from(v.buffer, v.byteOffset, v.length).copy(input.lines, input.linesUsed)
+      input.lines[input.linesUsed++] = 0x0a
+      return
+    }
+    const k = r.key()
+    input.records.push({
       topic,
       partition,
       offset: r.offset,
@@ -31,7 +63,6 @@ export class InputBatch {
       value: v === null ? null : Buffer.from(v),
       headers: r.headerCount > 0 ? r.headers().map((h) => ({key: h.key, value: h.value === null ? null : Buffer.from(h.value)})) : [],
     })
-    if (this.count++ === 0) this.startMs = Date.now()
   }
 
   /** Whether the batch should commit now: it is full, it lingered long enough, or the input is idle. */
@@ -41,15 +72,25 @@ export class InputBatch {
 
   /** The group's next offsets once this batch is processed: last offset + 1 per input partition. */
   nextOffsets(): Array<{key: string; topic: string; partition: number; offset: number}> {
-    return [...this.byPartition].map(([key, records]) => ({key, topic: records[0].topic, partition: records[0].partition, offset: records[records.length - 1].offset + 1}))
+    return [...this.byPartition].map(([key, input]) => ({key, topic: input.topic, partition: input.partition, offset: input.lastOffset + 1}))
   }
 }
 
-/** The transform's outputs for each input partition's list (run concurrently: one COMMAND per list). */
-export async function transformBatch(transform: Transform, batch: InputBatch): Promise<Array<{inputPartition: number; outputs: OutputRecord[]}>> {
-  const lists = [...batch.byPartition.values()]
-  const results = await Promise.all(lists.map((records) => transform.run(records)))
-  return lists.map((records, i) => ({inputPartition: records[0].partition, outputs: results[i]}))
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * The transform's outputs for each input partition's share (run concurrently: one COMMAND per
+ * share). A values-only batch gives each share's stdout as `lines` (one output value per line),
+ * to be appended without an object per record; `outputs` is then empty.
+ */
+export async function transformBatch(transform: Transform, batch: InputBatch): Promise<Array<{inputPartition: number; outputs: OutputRecord[]; lines?: Buffer}>> {
+  const inputs = [...batch.byPartition.values()]
+  if (batch.valuesOnly && transform.runLines !== undefined) {
+    const stdouts = await Promise.all(inputs.map((input) => transform.runLines!(input.lines.subarray(0, input.linesUsed))))
+    return inputs.map((input, i) => ({inputPartition: input.partition, outputs: [], lines: stdouts[i]}))
+  }
+  const results = await Promise.all(inputs.map((input) => transform.run(input.records)))
+  return inputs.map((input, i) => ({inputPartition: input.partition, outputs: results[i]}))
 }
 
 /**

@@ -188,7 +188,7 @@ export class KafkaProcessor {
   private async read(partitions: ResolvedPartition[]): Promise<void> {
     this.batch = new InputBatch()
     this.restart = false
-    const maxRecords = this.options.batchRecords ?? 5000
+    const maxRecords = this.options.batchRecords ?? 10_000
     const lingerMs = this.options.lingerMs ?? 100
     const reader = new KafkaReader(
       this.cluster,

@@ -73,7 +73,7 @@ export class Processor {
   private stopped = false
   private failures = 0
   private readonly waiter = new ChangeWaiter([], 100)
-  private batch = new InputBatch()
+  private batch: InputBatch
   private lastGroupCheckMs = 0
   private lastReapMs = 0
   /** Rounds without partitions to read (exitAtEnd: a member that gets none stops after a few). */
@@ -81,6 +81,7 @@ export class Processor {
   private destinationPartitions = 1
 
   constructor(private readonly log: Log, private readonly options: ProcessOptions) {
+    this.batch = new InputBatch(options.transform.runLines !== undefined)
     for (const source of options.sources) this.topicNamed(source)
     if (options.sources.includes(options.to)) throw new StromError('INVALID_ARGUMENT', `--to ${options.to} is also an input: the outputs would be read again`, {hint: 'write to another topic'})
     const destination = log.openOrCreateTopic(options.to, {partitions: this.topicNamed(options.sources[0]).partitions})
@@ -126,9 +127,9 @@ export class Processor {
     const reader = new LogReader(assignments, {range: {start: {kind: 'beginning'}}, follow: true, isolation: 'read_committed'})
     this.reader = reader
     if (this.stopped) reader.stop()
-    this.batch = new InputBatch()
+    this.batch = new InputBatch(this.options.transform.runLines !== undefined)
     const linger = this.options.lingerMs ?? 100
-    const maxRecords = this.options.batchRecords ?? 5000
+    const maxRecords = this.options.batchRecords ?? 10_000
     const record = (topic: Topic, partition: number, r: RecordCursor) => this.batch.add(topic.name, partition, r)
     const maybeCommit = async (idle: boolean) => {
       if (this.batch.due({maxRecords, lingerMs: linger, idle})) {
@@ -166,14 +167,25 @@ export class Processor {
   private async commitBatch(): Promise<boolean> {
     const batch = this.batch
     const count = batch.count
-    this.batch = new InputBatch()
+    this.batch = new InputBatch(this.options.transform.runLines !== undefined)
     const producer = this.producer!
     const offsets = batch.nextOffsets()
     let outputs = 0
     try {
       const results = await transformBatch(this.options.transform, batch)
       producer.begin()
-      for (const {inputPartition, outputs: list} of results) {
+      // Line mode: every destination partition joins the transaction in one state write.
+      const lineTargets = results.filter((r) => r.lines !== undefined && r.lines.length > 0).map((r) => r.inputPartition % this.destinationPartitions)
+      if (lineTargets.length > 0) producer.addPartitions(this.options.to, [...new Set(lineTargets)])
+      for (const {inputPartition, outputs: list, lines} of results) {
+        if (lines !== undefined) {
+          // Line mode: each stdout line a value, to the input partition's number (see routeOutput).
+          if (lines.length === 0) continue
+          const to = producer.producerFor(this.options.to)
+          const before = to.stats.messages
+          to.sendDelimited(lines, 0, lines.length, {delimiter: 0x0a, keyDelimiter: -1, partition: inputPartition % this.destinationPartitions}, Date.now())
+          outputs += to.stats.messages - before
+        }
         for (const out of list) {
           const {topic, partition} = routeOutput(out, inputPartition, this.options.to, (name) => this.destinationPartitionsOf(name))
           producer.send(topic, {key: out.key, value: out.value, headers: out.headers, partition})

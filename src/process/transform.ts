@@ -41,6 +41,11 @@ export interface OutputRecord {
 export interface Transform {
   /** The outputs of one batch of records from one input partition, in order. */
   run(batch: InputRecord[]): Promise<OutputRecord[]>
+  /**
+   * Present when the transform reads values only and prints values (a COMMAND in line mode): the
+   * batch's values as stdin bytes ("value\n" each) in, its stdout out, one output value per line.
+   */
+  runLines?(stdin: Buffer): Promise<Buffer>
   close?(): Promise<void>
 }
 
@@ -101,9 +106,19 @@ function outputFromObject(object: Record<string, unknown>, where: string): Outpu
 }
 
 export class CommandTransform implements Transform {
-  constructor(private readonly command: string, private readonly args: string[], private readonly json: boolean) {}
+  readonly runLines: ((stdin: Buffer) => Promise<Buffer>) | undefined
 
-  run(batch: InputRecord[]): Promise<OutputRecord[]> {
+  constructor(private readonly command: string, private readonly args: string[], private readonly json: boolean) {
+    this.runLines = json ? undefined : (stdin) => this.exec(stdin)
+  }
+
+  async run(batch: InputRecord[]): Promise<OutputRecord[]> {
+    const lines = batch.map((r) => (this.json ? inputEnvelope(r) : r.value === null ? '' : r.value.toString('utf8')) + '\n')
+    return this.outputs(await this.exec(Buffer.from(lines.join(''), 'utf8')))
+  }
+
+  /** Runs COMMAND with `stdin` as its input; its whole stdout once it exited 0. */
+  private exec(stdin: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.command, this.args, {stdio: ['pipe', 'pipe', 'inherit']})
       const chunks: Buffer[] = []
@@ -119,14 +134,9 @@ export class CommandTransform implements Transform {
       child.on('close', (code, signal) => {
         if (failed !== undefined) return reject(failed)
         if (code !== 0) return reject(new CommandFailed(this.command, code, signal))
-        try {
-          resolve(this.outputs(Buffer.concat(chunks)))
-        } catch (error) {
-          reject(error)
-        }
+        resolve(Buffer.concat(chunks))
       })
-      const lines = batch.map((r) => (this.json ? inputEnvelope(r) : r.value === null ? '' : r.value.toString('utf8')) + '\n')
-      child.stdin.end(lines.join(''))
+      child.stdin.end(stdin)
     })
   }
 

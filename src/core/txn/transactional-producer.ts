@@ -35,6 +35,7 @@ export class TransactionalProducer {
   private readonly joined = new Set<string>()
   private inTransaction = false
   private fences: Array<{group: string; fence: GroupFence}> = []
+  private pendingOffsets: Array<{group: string; offsets: OffsetCommit[]}> = []
   private readonly identity: {producerId: number; producerEpoch: number}
 
   private constructor(readonly log: Log, private readonly options: TransactionalProducerOptions, session: ProducerSession) {
@@ -68,6 +69,7 @@ export class TransactionalProducer {
     this.inTransaction = true
     this.joined.clear()
     this.fences = []
+    this.pendingOffsets = []
   }
 
   /** Queues a record for a topic (appended as batches fill, and at commit). */
@@ -88,12 +90,29 @@ export class TransactionalProducer {
     return producer
   }
 
-  /** TxnOffsetCommit: these group offsets commit with the transaction; with a fence, only if the member still owns their partitions. */
+  /**
+   * TxnOffsetCommit: these group offsets commit with the transaction; with a fence, only if the
+   * member still owns their partitions. They are written with the commit point itself (PrepareCommit).
+   */
   sendOffsets(group: string, offsets: OffsetCommit[], fence?: GroupFence): void {
     this.requireTransaction('sendOffsets')
     if (offsets.length === 0) return
-    this.coordinator.addOffsets(this.transactionalId, this.live(), group, offsets)
+    this.pendingOffsets.push({group, offsets})
     if (fence !== undefined) this.fences.push({group, fence})
+  }
+
+  /**
+   * Joins these partitions to the transaction in one write (AddPartitionsToTxn with several), before
+   * batches go to them; otherwise each joins at its first batch.
+   */
+  addPartitions(topicName: string, partitions: number[]): void {
+    this.requireTransaction('addPartitions')
+    const fresh = partitions.filter((p) => !this.joined.has(`${topicName}:${p}`))
+    if (fresh.length === 0) return
+    this.producerFor(topicName)
+    const topic = this.topics.get(topicName)!
+    this.coordinator.addPartitions(this.transactionalId, this.live(), fresh.map((partition) => ({topic, partition})))
+    for (const p of fresh) this.joined.add(`${topicName}:${p}`)
   }
 
   commit(): void {
@@ -105,7 +124,7 @@ export class TransactionalProducer {
       throw error
     }
     this.inTransaction = false
-    const outcome = this.coordinator.endTransaction(this.transactionalId, this.live(), true, this.fences)
+    const outcome = this.coordinator.endTransaction(this.transactionalId, this.live(), true, this.fences, this.pendingOffsets)
     if (outcome === 'timed out') {
       throw new StromError('TRANSACTION_TIMED_OUT', `transaction of '${this.transactionalId}' ran longer than its timeout (${this.live().timeoutMs} ms) and was aborted`, {hint: 'commit more often, or raise the transaction timeout'})
     }

@@ -369,10 +369,18 @@ export class TransactionCoordinator {
    * partitions whose offsets it commits (KIP-447), writes PrepareCommit (the commit point), then
    * completes; a failed check aborts instead. Abort: PrepareAbort, then completes.
    */
-  endTransaction(transactionalId: string, producer: {producerId: number; producerEpoch: number}, commit: boolean, fences: Array<{group: string; fence: GroupFence}> = []): EndOutcome {
+  endTransaction(transactionalId: string, producer: {producerId: number; producerEpoch: number}, commit: boolean, fences: Array<{group: string; fence: GroupFence}> = [], offsets: Array<{group: string; offsets: OffsetCommit[]}> = []): EndOutcome {
     const files = this.files(transactionalId)
     return files.withLock(() => {
-      const state = this.currentLocked(files, producer)
+      let state = this.currentLocked(files, producer)
+      // Offsets given here go into the PrepareCommit write itself (one write fewer than TxnOffsetCommit).
+      if (commit && offsets.some((o) => o.offsets.length > 0)) {
+        state = ongoing(state)
+        for (const {group, offsets: list} of offsets) {
+          const byTopic = (state.offsets[group] ??= {})
+          for (const o of list) (byTopic[o.topic] ??= {})[String(o.partition)] = {offset: o.offset, metadata: o.metadata ?? ''}
+        }
+      }
       if (state.state !== 'Ongoing') return 'empty'
       const topics = topicLookup(this.log)
       if (!commit) {
