@@ -36,6 +36,7 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
     'batch-size': Flags.integer({description: 'input records per transaction at most', default: 10_000, min: 1}),
     'linger-ms': Flags.integer({description: 'how long a batch waits for more records before it commits', default: 100, min: 0}),
     reset: Flags.string({description: 'where partitions without a committed offset start', options: ['earliest', 'latest'], default: 'earliest'}),
+    sync: Flags.boolean({description: 'log directory: fsync outputs and transaction state before a transaction counts as committed (as produce --sync); without it a commit survives any crash of a process, not an OS crash'}),
     exit: Flags.boolean({char: 'e', description: 'exit once this member\'s partitions are processed to their end (a batch job), instead of following them'}),
     'transaction-timeout-ms': Flags.integer({description: 'an open transaction older than this counts as aborted (a hung member\'s work is read again)', default: 60_000, min: 100}),
   }
@@ -63,6 +64,7 @@ Exactly-once covers the destination topics and the group's offsets, not side eff
       reset: flags.reset as 'earliest' | 'latest',
       transactionTimeoutMs: flags['transaction-timeout-ms'],
       exitAtEnd: flags.exit,
+      sync: flags.sync,
       onWarning: (message: string) => process.stderr.write(`warning: ${message}\n`),
     }
     const target = resolveTarget(flags)

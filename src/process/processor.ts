@@ -41,6 +41,8 @@ export interface ProcessOptions {
   /** Where a partition without a committed offset starts. */
   reset?: 'earliest' | 'latest'
   transactionTimeoutMs?: number
+  /** fsync outputs and transaction states before a commit counts (as produce --sync). */
+  sync?: boolean
   /** Stop once the owned partitions are processed to their end (a batch job rather than a service). */
   exitAtEnd?: boolean
   /** Consecutive failed batches before giving up (a transform that always fails). */
@@ -98,7 +100,7 @@ export class Processor {
   async run(): Promise<void> {
     this.member.join()
     this.waiter.watch(this.member.store.groupDir)
-    this.producer = TransactionalProducer.init(this.log, {transactionalId: `strom-process.${this.options.group}.${this.member.id}`, timeoutMs: this.options.transactionTimeoutMs})
+    this.producer = TransactionalProducer.init(this.log, {transactionalId: `strom-process.${this.options.group}.${this.member.id}`, timeoutMs: this.options.transactionTimeoutMs, sync: this.options.sync})
     const heartbeat = setInterval(() => this.member.heartbeat(), 1000)
     heartbeat.unref()
     try {

@@ -16,13 +16,18 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-export function writeFileAtomic(file: string, content: string | Buffer): void {
+/**
+ * `durable: false` skips both fsyncs: the replacement is still atomic for every process (a rename),
+ * and survives a process crash (kill -9), but an OS crash or power loss may bring the old content back.
+ */
+export function writeFileAtomic(file: string, content: string | Buffer, options: {durable?: boolean} = {}): void {
+  const durable = options.durable !== false
   const dir = path.dirname(file)
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomHex(4)}.tmp`)
   const fd = fs.openSync(temp, 'w')
   try {
     fs.writeFileSync(fd, content)
-    fs.fsyncSync(fd)
+    if (durable) fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)
   }
@@ -32,11 +37,11 @@ export function writeFileAtomic(file: string, content: string | Buffer): void {
     fs.rmSync(temp, {force: true})
     throw error
   }
-  fsyncDirectory(dir)
+  if (durable) fsyncDirectory(dir)
 }
 
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n')
+export function writeJsonAtomic(file: string, value: unknown, options: {durable?: boolean} = {}): void {
+  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', options)
 }
 
 export function readJsonFile<T>(file: string): T | undefined {

@@ -39,14 +39,14 @@ export class TransactionalProducer {
   private readonly identity: {producerId: number; producerEpoch: number}
 
   private constructor(readonly log: Log, private readonly options: TransactionalProducerOptions, session: ProducerSession) {
-    this.coordinator = new TransactionCoordinator(log)
+    this.coordinator = new TransactionCoordinator(log, {sync: options.sync})
     this.session = session
     this.identity = {producerId: session.producerId, producerEpoch: session.producerEpoch}
   }
 
   /** InitProducerId for a transactional id: finishes the previous producer's work, fences it, takes a new epoch. */
   static init(log: Log, options: TransactionalProducerOptions): TransactionalProducer {
-    const session = new TransactionCoordinator(log).initProducer(options.transactionalId, options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS)
+    const session = new TransactionCoordinator(log, {sync: options.sync}).initProducer(options.transactionalId, options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS)
     return new TransactionalProducer(log, options, session)
   }
 

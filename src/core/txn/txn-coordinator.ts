@@ -229,10 +229,13 @@ export type EndOutcome = 'committed' | 'aborted' | 'empty' | 'timed out' | {lost
  * a group's or a partition's lock (never the reverse), so they cannot deadlock.
  */
 export class TransactionCoordinator {
-  constructor(readonly log: Log) {}
+  /** `sync`: fsync every state write (see TransactionFiles.durable). */
+  constructor(readonly log: Log, private readonly options: {sync?: boolean} = {}) {}
 
   files(transactionalId: string): TransactionFiles {
-    return new TransactionFiles(this.log.dir, transactionalId)
+    const files = new TransactionFiles(this.log.dir, transactionalId)
+    files.durable = this.options.sync === true
+    return files
   }
 
   /**

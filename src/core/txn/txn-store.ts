@@ -77,6 +77,14 @@ export class TransactionFiles {
   readonly dir: string
   readonly lock: FileLock
 
+  /**
+   * Whether state writes are fsynced. Off by default, as strom's appends (and Kafka's broker, which
+   * relies on replication) do not fsync: a state replaced by rename survives any process crash;
+   * only an OS crash or power loss may lose the latest transactions, as it may lose the latest
+   * appends. `sync` producers (produce --sync, process --sync) turn it on.
+   */
+  durable = false
+
   constructor(readonly logDir: string, readonly transactionalId: string) {
     this.dir = path.join(logDir, TRANSACTIONS_DIR, transactionDirName(transactionalId))
     this.lock = fileLockFor(path.join(this.dir, 'LOCK'))
@@ -107,7 +115,7 @@ export class TransactionFiles {
   /** Caller holds the lock. */
   write(state: TxnState): void {
     const payload = {version: TXN_STATE_VERSION, ...state}
-    writeJsonAtomic(this.stateFile, {...payload, crc32c: checksumOf(payload)})
+    writeJsonAtomic(this.stateFile, {...payload, crc32c: checksumOf(payload)}, {durable: this.durable})
     // After the state, before anything the state allows (an append, an answer): a cached listing
     // is stale at worst by a change nothing depends on yet.
     const changes = path.join(this.logDir, TRANSACTIONS_DIR, CHANGES_FILE)
