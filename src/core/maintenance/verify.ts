@@ -30,7 +30,7 @@ import {findNextValidBatch} from './resync.js'
 import {MarkerType, decodeControlBatch} from '../txn/control-batch.js'
 import {isControlBatch} from '../format/record-batch.js'
 import {ABORTED_TXN_SIZE, TXN_INDEX_SUFFIX, readTxnIndexFile} from '../txn/txn-index.js'
-import {TRANSACTIONS_DIR, readTxnState} from '../txn/txn-store.js'
+import {readTxnState, transactionStateFiles} from '../txn/txn-store.js'
 import {StromError} from '../errors.js'
 import {segmentPrefix} from '../format/segment-files.js'
 
@@ -409,22 +409,13 @@ export interface TransactionFault {
 
 /** Checks every `transactions/<id>/state.json` (read-only, no lock: the files are replaced atomically). */
 export function verifyTransactions(logDir: string): TransactionFault[] {
-  const root = path.join(logDir, TRANSACTIONS_DIR)
-  let names: string[]
-  try {
-    names = fs.readdirSync(root)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw error
-  }
   const faults: TransactionFault[] = []
-  for (const name of names.sort()) {
-    const file = path.join(root, name, 'state.json')
+  for (const {dirName, file} of transactionStateFiles(logDir)) {
     try {
       readTxnState(file)
     } catch (error) {
       if (!(error instanceof StromError)) throw error
-      faults.push({transactionalDir: name, file, message: error.message, hint: error.hint ?? ''})
+      faults.push({transactionalDir: dirName, file, message: error.message, hint: error.hint ?? ''})
     }
   }
   return faults

@@ -167,8 +167,8 @@ export function readTxnState(file: string): TxnState | undefined {
   return s
 }
 
-/** The state files of every transactional id in the log directory (for readers: no lock taken). */
-export function listTransactionStates(logDir: string): TxnState[] {
+/** Where each transactional id's state.json would be, sorted by directory name (none when there is no transactions/). */
+export function transactionStateFiles(logDir: string): Array<{dirName: string; file: string}> {
   const root = path.join(logDir, TRANSACTIONS_DIR)
   let names: string[]
   try {
@@ -177,10 +177,14 @@ export function listTransactionStates(logDir: string): TxnState[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw error
   }
+  return names.filter((name) => name !== CHANGES_FILE).sort().map((dirName) => ({dirName, file: path.join(root, dirName, 'state.json')}))
+}
+
+/** The state files of every transactional id in the log directory (for readers: no lock taken). */
+export function listTransactionStates(logDir: string): TxnState[] {
   const states: TxnState[] = []
-  for (const name of names) {
-    if (name === CHANGES_FILE) continue
-    const state = readTxnStateCached(path.join(root, name, 'state.json'))
+  for (const file of transactionStateFiles(logDir)) {
+    const state = readTxnStateCached(file.file)
     if (state !== undefined) states.push(state)
   }
   return states
