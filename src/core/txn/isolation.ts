@@ -20,7 +20,7 @@ import path from 'node:path'
 import {segmentPrefix} from '../format/segment-files.js'
 import {MarkerType, batchTxnInfo, markerTypeAt} from './control-batch.js'
 import {AbortedTxn, TXN_INDEX_SUFFIX, readTxnIndex} from './txn-index.js'
-import {TRANSACTIONS_DIR, TxnState, listTransactionStates, transactionDirName} from './txn-store.js'
+import {TxnState, aliveFileOf, listTransactionStates} from './txn-store.js'
 import {isLockedElsewhere} from '../io/file-lock.js'
 import {BATCH, readInt64} from '../format/record-batch.js'
 
@@ -43,7 +43,7 @@ export function outcomeOf(state: TxnState, now: number, ownerAlive: (state: TxnS
 }
 
 export function ownerAliveIn(logDir: string): (state: TxnState) => boolean {
-  return (state) => isLockedElsewhere(path.join(logDir, TRANSACTIONS_DIR, transactionDirName(state.transactionalId), `alive-${state.producerEpoch}`))
+  return (state) => isLockedElsewhere(aliveFileOf(logDir, state.transactionalId, state.producerEpoch))
 }
 
 

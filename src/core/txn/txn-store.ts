@@ -95,7 +95,7 @@ export class TransactionFiles {
   }
 
   aliveFile(epoch: number): string {
-    return path.join(this.dir, `alive-${epoch}`)
+    return aliveFileOf(this.logDir, this.transactionalId, epoch)
   }
 
   ensureDir(): void {
@@ -165,6 +165,11 @@ export function readTxnState(file: string): TxnState | undefined {
     throw damaged('a field is missing or of the wrong type')
   }
   return s
+}
+
+/** The liveness token of a transactional id's epoch (see the header). */
+export function aliveFileOf(logDir: string, transactionalId: string, epoch: number): string {
+  return path.join(logDir, TRANSACTIONS_DIR, transactionDirName(transactionalId), `alive-${epoch}`)
 }
 
 /** Where each transactional id's state.json would be, sorted by directory name (none when there is no transactions/). */
