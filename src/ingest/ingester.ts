@@ -154,8 +154,13 @@ export class Ingester {
   /** Reads what is new in one file (handling rotation and truncation); returns bytes consumed. */
   private pump(file: TrackedFile): number {
     let consumed = 0
-    const size = fs.fstatSync(file.fd).size
-    if (size < file.position || !markAt(file.fd, file.position).equals(file.mark)) consumed += this.recoverTruncated(file, size)
+    let size = fs.fstatSync(file.fd).size
+    if (size < file.position || !markAt(file.fd, file.position).equals(file.mark)) {
+      // The size again: a truncation between the fstat above and the mark's read is seen only by
+      // the mark, and the warning should give the size the file has after it, not before.
+      size = fs.fstatSync(file.fd).size
+      consumed += this.recoverTruncated(file, size)
+    }
     file.seenSize = Math.max(file.seenSize, size)
     consumed += this.readLines(file, false)
     let current: fs.Stats | undefined

@@ -29,7 +29,9 @@ describe('strom ingest', () => {
     fs.copyFileSync(app, path.join(logs, 'app.log.2'))
     fs.truncateSync(app, 0)
     // Ingest has seen the file empty (the shrink path, not the rewritten-bytes one) before it grows again.
-    await waitFor(() => stderr.includes(`${app} was truncated (copytruncate?) after 250 bytes of it had been read (0 bytes now)`), 15000, 20)
+    await waitFor(() => stderr.includes(`${app} was truncated (copytruncate?) after 250 bytes of it had been read (0 bytes now)`), 15000, 20).catch((error: Error) => {
+      throw new Error(`${error.message}; ingest's stderr: ${stderr}`)
+    })
     fs.appendFileSync(app, seqLines(201, 220, 'a'))
     await waitFor(async () => (await count(dir)) === 220, 15000, 100)
 
