@@ -38,10 +38,10 @@ const freePort = () =>
     })
   })
 
-/** `strom serve` on a fresh log directory; resolves once it says it listens. */
+/** `strom serve` on a fresh log directory, with the broker's group.initial.rebalance.delay.ms (0, scripts/kafka.sh); resolves once it says it listens. */
 async function startServe(dir, strom) {
   const port = await freePort()
-  const child = spawn(process.execPath, [strom, 'serve', '--listen', `127.0.0.1:${port}`, '--dir', dir, '--quiet'], {stdio: ['ignore', 'ignore', 'pipe']})
+  const child = spawn(process.execPath, [strom, 'serve', '--listen', `127.0.0.1:${port}`, '--dir', dir, '--quiet', '--group-initial-rebalance-delay-ms', '0'], {stdio: ['ignore', 'ignore', 'pipe']})
   let stderr = ''
   await new Promise((resolve, reject) => {
     child.stderr.on('data', (chunk) => {

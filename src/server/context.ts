@@ -26,6 +26,8 @@ export interface ServerOptions {
   defaultPartitions: number
   /** fdatasync every produced batch before acknowledging it. */
   sync: boolean
+  /** How long a JoinGroup into an empty group waits for other members (Kafka's group.initial.rebalance.delay.ms); default 300. */
+  groupInitialRebalanceDelayMs?: number
   /** Largest request accepted; bigger frames are refused before they are read. */
   maxRequestBytes: number
   /** Server-wide cap on bytes of requests being received or handled (RequestMemory). */

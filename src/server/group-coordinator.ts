@@ -44,8 +44,11 @@ export interface JoinGroupResponse {
   members: Array<{memberId: string; metadata: Buffer}>
 }
 
-/** Members that arrive together join in one rebalance (Kafka's group.initial.rebalance.delay.ms, shortened). */
-const INITIAL_REBALANCE_DELAY_MS = 300
+/**
+ * Members that arrive together join in one rebalance: Kafka's group.initial.rebalance.delay.ms,
+ * shortened (its default is 3 s; strom's members mostly start on one machine, together).
+ */
+export const DEFAULT_INITIAL_REBALANCE_DELAY_MS = 300
 const TICK_MS = 500
 /** Touch the liveness files of held members this often (strom's heartbeat for shared filesystems). */
 const LIVENESS_TOUCH_MS = 5000
@@ -89,7 +92,8 @@ export class GroupCoordinator {
   private readonly tick: NodeJS.Timeout
   private lastTouchMs = Date.now()
 
-  constructor(private readonly log: Log, private readonly report: (message: string) => void) {
+  /** `initialRebalanceDelayMs`: how long a join into an empty group waits for others (Kafka's group.initial.rebalance.delay.ms). */
+  constructor(private readonly log: Log, private readonly report: (message: string) => void, private readonly initialRebalanceDelayMs = DEFAULT_INITIAL_REBALANCE_DELAY_MS) {
     this.tick = setInterval(() => this.onTick(), TICK_MS)
     this.tick.unref()
   }
@@ -248,12 +252,12 @@ export class GroupCoordinator {
   private prepareRebalance(group: KafkaGroup): void {
     if (group.state === 'PreparingRebalance') return
     // A group starting from nothing waits a moment, so members started together join in one round.
-    group.joinNotBeforeMs = group.state === 'Empty' ? Date.now() + INITIAL_REBALANCE_DELAY_MS : 0
+    group.joinNotBeforeMs = group.state === 'Empty' ? Date.now() + this.initialRebalanceDelayMs : 0
     group.state = 'PreparingRebalance'
     clearTimeout(group.joinTimer)
     clearTimeout(group.delayTimer)
     // Everyone known gets the (longest) rebalance timeout to rejoin; then the join completes without the others.
-    const timeoutMs = Math.max(INITIAL_REBALANCE_DELAY_MS, ...[...group.members.values()].map((m) => m.rebalanceTimeoutMs))
+    const timeoutMs = Math.max(this.initialRebalanceDelayMs, ...[...group.members.values()].map((m) => m.rebalanceTimeoutMs))
     group.joinTimer = setTimeout(() => this.completeJoin(group), timeoutMs)
   }
 

@@ -58,7 +58,7 @@ export async function startServer(log: Log, listen: ListenAddress, options: Omit
   })
   const bound = server.address() as net.AddressInfo
   const ctx = new ServerContext(log, {...options, advertisedHost: options.advertise?.host ?? listen.host, advertisedPort: options.advertise?.port ?? bound.port})
-  ctx.groups = new GroupCoordinator(log, ctx.options.log)
+  ctx.groups = new GroupCoordinator(log, ctx.options.log, ctx.options.groupInitialRebalanceDelayMs)
   const open = new Set<Connection>()
   const accept = (socket: net.Socket): void => {
     open.add(new Connection(ctx, socket, (c) => open.delete(c)))

@@ -21,11 +21,11 @@ function joinRequest(memberId: string, overrides: Partial<JoinGroupRequest> = {}
 }
 
 const coordinators: GroupCoordinator[] = []
-function coordinator(): {coordinator: GroupCoordinator; reports: string[]} {
+function coordinator(initialRebalanceDelayMs?: number): {coordinator: GroupCoordinator; reports: string[]} {
   const log = openLog({dir: tmpLogDir(), onWarning: () => undefined})
   log.createTopic('t', {partitions: 4})
   const reports: string[] = []
-  const made = new GroupCoordinator(log, (message) => reports.push(message))
+  const made = new GroupCoordinator(log, (message) => reports.push(message), initialRebalanceDelayMs)
   coordinators.push(made)
   return {coordinator: made, reports}
 }
@@ -73,5 +73,18 @@ describe('serve group coordinator', () => {
     expect(round.map((r) => r.errorCode)).toEqual([ERR.NONE, ERR.NONE, ERR.NONE])
     expect(round[0].memberId).toBe(a.memberId)
     expect(new Set(round.map((r) => r.generationId))).toEqual(new Set([a.generationId + 1]))
+  }, 15_000)
+
+  it('the first join into an empty group waits the initial rebalance delay for others, and 0 does not wait', async () => {
+    const timeJoin = async (delayMs: number | undefined) => {
+      const {coordinator: groups} = coordinator(delayMs)
+      const started = Date.now()
+      const joined = await groups.join(joinRequest(''), 'a', 'h')
+      expect(joined.errorCode).toBe(ERR.NONE)
+      return Date.now() - started
+    }
+    expect(await timeJoin(undefined)).toBeGreaterThanOrEqual(290)
+    expect(await timeJoin(1500)).toBeGreaterThanOrEqual(1490)
+    expect(await timeJoin(0)).toBeLessThan(250)
   }, 15_000)
 })
