@@ -246,6 +246,28 @@ describe('log verify', () => {
   })
 })
 
+describe('log repair', () => {
+  it('rebuilds a .txnindex that verify rejects from the markers in the log: the entries the coordinator wrote, and read_committed hides the aborted records again', async () => {
+    const dir = tmpLogDir()
+    await committedAndAborted(dir)
+    const index = segmentFile(dir, '.txnindex')
+    const original = fs.readFileSync(index)
+    // The one entry (the ABORT at 5) now names the COMMIT at 3, and a torn entry follows.
+    const damaged = Buffer.from(original)
+    damaged.writeInt8(3, 25)
+    fs.writeFileSync(index, Buffer.concat([damaged, Buffer.alloc(10, 1)]))
+    expect((await strom(dir, ['log', 'verify'])).exitCode).toBe(1)
+    const repair = await strom(dir, ['log', 'repair', '--yes'])
+    expect(repair.exitCode, repair.stderr).toBe(0)
+    expect(repair.stdout).toContain('out/0: rebuilt the aborted-transaction index (.txnindex) of segment(s) 0 from the markers in the log')
+    expect(fs.readFileSync(index)).toEqual(original)
+    const verify = await strom(dir, ['log', 'verify'])
+    expect(verify.exitCode, verify.stdout).toBe(0)
+    expect(values((await strom(dir, ['consume', 'out', '--isolation-level', 'read_committed'])).stdout)).toEqual(['plain', 'c1', 'c2', 'c3'])
+    expect(fs.readdirSync(path.dirname(index)).filter((f) => f.endsWith('.rebuild'))).toEqual([])
+  })
+})
+
 describe('log clean finishes transactions', () => {
   it('aborts the transaction of a producer that died, completes a decided one, and says how many on stderr', async () => {
     const dir = tmpLogDir()

@@ -45,6 +45,7 @@ export default class LogRepair extends StromCommand {
           if (cut.rolledTo !== undefined) this.log(`${r.topic}/${r.partition}: started segment ${cut.rolledTo}, so those offsets are never handed out again`)
         }
         if (r.rebuiltIndexes.length > 0) this.log(`${r.topic}/${r.partition}: rebuilt the indexes of segment(s) ${r.rebuiltIndexes.join(', ')}`)
+        if (r.rebuiltTxnIndexes.length > 0) this.log(`${r.topic}/${r.partition}: rebuilt the aborted-transaction index (.txnindex) of segment(s) ${r.rebuiltTxnIndexes.join(', ')} from the markers in the log`)
         for (const f of r.faultsAfter) this.logToStderr(`still damaged: ${formatFault(f)}`)
       }
     }

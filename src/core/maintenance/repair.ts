@@ -10,13 +10,16 @@
  * held become a gap, recorded in `repair-gaps.json` so `log verify` knows it is not damage. When
  * nothing could be put back after damage in the active segment, a new segment is started above
  * the offsets the damaged batch claimed, so the next produce does not hand them out again.
- * Indexes are rebuilt. Later segments that verify are kept: each batch carries its own CRC, and a
+ * Indexes are rebuilt; so is the `.txnindex` of a segment that was cut or whose entries verify
+ * rejected, from the markers in the log (txn-index-rebuild.ts). Later segments that verify are kept: each batch carries its own CRC, and a
  * gap in offsets is something every reader already handles (compaction makes them too). Then it
  * verifies again and reports what is left.
  */
 import fs from 'node:fs'
 import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, readInt64} from '../format/record-batch.js'
+import {segmentBaseOffsets} from '../format/segment-files.js'
 import {segmentPaths} from '../segment/segment.js'
+import {rebuildTxnIndexes} from '../txn/txn-index-rebuild.js'
 import {StromError} from '../errors.js'
 import {readFully, scanBatches} from '../segment/batch-scan.js'
 import {createEmptySegment, rebuildIndexes} from '../partition/recovery.js'
@@ -49,6 +52,8 @@ export interface RepairResult {
   faultsBefore: Fault[]
   cuts: SegmentRepair[]
   rebuiltIndexes: number[]
+  /** Segments whose `.txnindex` was rewritten from the markers in the log. */
+  rebuiltTxnIndexes: number[]
   faultsAfter: Fault[]
 }
 
@@ -64,7 +69,7 @@ export function repairPartition(ref: PartitionRef): RepairResult {
 function repairLocked(ref: PartitionRef): RepairResult {
   recoverInterruptedMaintenanceLocked(ref.partitionDir)
   const before = verifyPartition(ref, {holdingWriteLock: true})
-  const result: RepairResult = {topic: ref.topic, partition: ref.partition, faultsBefore: before.faults, cuts: [], rebuiltIndexes: [], faultsAfter: []}
+  const result: RepairResult = {topic: ref.topic, partition: ref.partition, faultsBefore: before.faults, cuts: [], rebuiltIndexes: [], rebuiltTxnIndexes: [], faultsAfter: []}
   const strict = before.strict
   for (let i = 0; i < before.segments.length; i++) {
     const segment = before.segments[i]
@@ -80,6 +85,9 @@ function repairLocked(ref: PartitionRef): RepairResult {
   const gaps = result.cuts.flatMap((c) => (c.gap === undefined ? [] : [c.gap]))
   if (gaps.length > 0) recordOffsetGaps(ref.partitionDir, gaps)
   result.rebuiltIndexes = [...new Set(result.rebuiltIndexes)]
+  // A cut may have taken markers whose entries stay; rejected entries are rebuilt from the markers.
+  const txnTargets = [...result.cuts.map((c) => c.segment), ...before.faults.filter((f) => f.kind === 'txnindex').map((f) => f.segment)]
+  if (txnTargets.length > 0) result.rebuiltTxnIndexes = rebuildTxnIndexes(ref.partitionDir, segmentBaseOffsets(fs.readdirSync(ref.partitionDir)), txnTargets)
   result.faultsAfter = verifyPartition(ref, {holdingWriteLock: true}).faults
   return result
 }

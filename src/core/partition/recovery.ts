@@ -23,6 +23,7 @@ import {ScanResult, readFully, scanBatches} from '../segment/batch-scan.js'
 import {findNextValidBatch} from '../maintenance/resync.js'
 import {assertInsideTopicsDir, listSegmentBases, readLogStartCheckpoint} from './partition-files.js'
 import {recoverInterruptedMaintenanceLocked} from '../maintenance/segment-swap.js'
+import {truncateTxnIndex} from '../txn/txn-index.js'
 
 export interface TruncationReport {
   segmentBaseOffset: number
@@ -125,6 +126,7 @@ function recoverActiveSegment(partitionDir: string, base: number, indexIntervalB
       }
       fs.ftruncateSync(fd, scan.validEnd)
       fs.fsyncSync(fd)
+      truncateTxnIndex(segment.paths.txnIndex, nextOffset)
     }
     let rebuilt = false
     const timeIndex = segment.readTimeIndex()

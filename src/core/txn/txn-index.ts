@@ -43,7 +43,7 @@ export function encodeAbortedTxn(entry: AbortedTxn): Buffer {
 
 /** Every whole entry of a `.txnindex` file; none when it does not exist. */
 export function readTxnIndex(file: string): AbortedTxn[] {
-  return readTxnIndexFile(file).entries
+  return readTxnIndexFile(file).entries.map(({producerId, firstOffset, lastOffset, lastStableOffset}) => ({producerId, firstOffset, lastOffset, lastStableOffset}))
 }
 
 /**
@@ -81,4 +81,18 @@ export function appendAbortedTxn(file: string, entry: AbortedTxn): void {
   } finally {
     fs.closeSync(fd)
   }
+}
+
+/**
+ * Drops the entries whose marker is at or above `endOffset` (a crash cut the segment's tail and
+ * the markers with it; an entry left naming a later offset would hide the same producer's data
+ * written there next). Entries are appended in marker order, so the kept ones are a prefix.
+ * Caller holds the partition's write lock. Returns how many entries were dropped.
+ */
+export function truncateTxnIndex(file: string, endOffset: number): number {
+  const {entries} = readTxnIndexFile(file)
+  const keep = entries.findIndex((entry) => entry.lastOffset >= endOffset)
+  if (keep < 0) return 0
+  fs.truncateSync(file, keep * ABORTED_TXN_SIZE)
+  return entries.length - keep
 }
