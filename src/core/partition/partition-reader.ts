@@ -100,7 +100,12 @@ export class PartitionReader {
   private checkpointCache: {stamp: bigint; value: number} | undefined
   /** Whether the listing taken at `stamp` had a log start checkpoint. */
   private checkpointListed = true
-  private endCache: {base: number; size: number; mtimeNs: bigint; end: number; checkedAtMs: number} | undefined
+  /**
+   * The last segment's end as of its size and mtime; `ino` and `validEnd` (the byte after its last
+   * complete batch) let a file that only grew be scanned from there instead of from its last index
+   * entry: serve asks after every append.
+   */
+  private endCache: ({base: number; size: number; mtimeNs: bigint; ino: bigint; checkedAtMs: number} & SegmentEnd) | undefined
 
   /** The offset after the last complete batch (Kafka's log end offset / high watermark). */
   endOffset(): number {
@@ -115,17 +120,20 @@ export class PartitionReader {
           cache.checkedAtMs = Date.now()
           return cache.end
         }
+        // Appends only add whole batches after validEnd; a file that shrank or was replaced (repair,
+        // recovery, compaction's swap) is scanned as if never seen.
+        const grown = cache !== undefined && cache.base === lastBase && cache.ino === stat.ino && Number(stat.size) > cache.size ? cache : undefined
         // An empty last segment (a new topic, or just rolled) ends where it starts.
-        const end = stat.size === 0n ? lastBase : segmentEndOffset(this.partitionDir, lastBase)
-        if (end !== undefined) {
-          this.endCache = {base: lastBase, size: Number(stat.size), mtimeNs: stat.mtimeNs, end, checkedAtMs: Date.now()}
-          return end
+        const found = stat.size === 0n ? {end: lastBase, validEnd: 0} : segmentEndOffset(this.partitionDir, lastBase, grown)
+        if (found !== undefined) {
+          this.endCache = {...found, base: lastBase, size: Number(stat.size), mtimeNs: stat.mtimeNs, ino: stat.ino, checkedAtMs: Date.now()}
+          return found.end
         }
       }
     }
     for (let i = bases.length - 1; i >= 0; i--) {
-      const end = segmentEndOffset(this.partitionDir, bases[i])
-      if (end !== undefined) return end
+      const found = segmentEndOffset(this.partitionDir, bases[i])
+      if (found !== undefined) return found.end
     }
     return this.logStartOffset()
   }
@@ -193,8 +201,21 @@ export class PartitionReader {
   }
 }
 
-/** End offset of one segment, or undefined when it holds no complete batch. */
-function segmentEndOffset(partitionDir: string, base: number): number | undefined {
+/** Where a segment ends: its end offset, the byte after its last complete batch, and that batch's position and CRC. */
+interface SegmentEnd {
+  end: number
+  validEnd: number
+  /** The last complete batch: its position, and its CRC field once read (withLastBatch). */
+  last?: {position: number; crc?: number}
+}
+
+/**
+ * Where one segment ends, or undefined when the file is gone. `known`: an earlier answer for the
+ * same file, which has grown since: when the batch it ended with is still there, unchanged (its
+ * CRC, and its length reaching validEnd), the scan starts at its validEnd; else (the file was cut
+ * and written again) from the last index entry, as without it.
+ */
+function segmentEndOffset(partitionDir: string, base: number, known?: SegmentEnd): SegmentEnd | undefined {
   const segment = new Segment(partitionDir, base)
   let fd: number
   try {
@@ -204,6 +225,10 @@ function segmentEndOffset(partitionDir: string, base: number): number | undefine
   }
   try {
     const size = fs.fstatSync(fd).size
+    if (known?.last !== undefined && known.validEnd <= size && batchStillThere(fd, known.last, known.validEnd)) {
+      const scan = scanBatches(fd, known.validEnd, size, {verifyCrc: false, minBaseOffset: known.end})
+      if (scan.stop !== 'corrupt' || scan.validEnd > known.validEnd) return withLastBatch(fd, scan.lastBatch === undefined ? known : {end: scan.lastBatch.lastOffset + 1, validEnd: scan.validEnd, last: {position: scan.lastBatch.position}})
+    }
     const index = segment.readOffsetIndex()
     const last = index?.last()
     const from = last !== undefined && last.position < size ? last.position : 0
@@ -211,10 +236,27 @@ function segmentEndOffset(partitionDir: string, base: number): number | undefine
     // An index entry that does not point at a batch is stale: do not trust it.
     if (from > 0 && scan.stop === 'corrupt' && scan.validEnd === from) scan = scanBatches(fd, 0, size, {verifyCrc: false})
     // No complete batch (an empty new segment, or its first batch still being written): it starts at its base.
-    return scan.lastBatch === undefined ? base : scan.lastBatch.lastOffset + 1
+    if (scan.lastBatch === undefined) return {end: base, validEnd: scan.validEnd}
+    return withLastBatch(fd, {end: scan.lastBatch.lastOffset + 1, validEnd: scan.validEnd, last: {position: scan.lastBatch.position}})
   } finally {
     fs.closeSync(fd)
   }
+}
+
+/** The answer with its last batch's CRC read from the file (what batchStillThere compares later). */
+function withLastBatch(fd: number, found: SegmentEnd): SegmentEnd {
+  if (found.last === undefined || found.last.crc !== undefined) return found
+  const crc = Buffer.alloc(4)
+  if (readFully(fd, crc, 4, found.last.position + BATCH.crc) < 4) return {end: found.end, validEnd: found.validEnd}
+  return {...found, last: {position: found.last.position, crc: crc.readUInt32BE(0)}}
+}
+
+/** The batch at `last.position` still has that CRC and ends at validEnd: the file was only appended to. */
+function batchStillThere(fd: number, last: {position: number; crc?: number}, validEnd: number): boolean {
+  if (last.crc === undefined) return false
+  const header = Buffer.alloc(BATCH.crc + 4)
+  if (readFully(fd, header, header.length, last.position) < header.length) return false
+  return last.position + header.readInt32BE(BATCH.batchLength) + LOG_OVERHEAD === validEnd && header.readUInt32BE(BATCH.crc) === last.crc
 }
 
 function findTimestampInSegment(partitionDir: string, base: number, target: number, closed: boolean, fromOffset: number): {offset: number; timestamp: number} | undefined {

@@ -175,6 +175,8 @@ export function aliveFileOf(logDir: string, transactionalId: string, epoch: numb
 /** Where each transactional id's state.json would be, sorted by directory name (none when there is no transactions/). */
 export function transactionStateFiles(logDir: string): Array<{dirName: string; file: string}> {
   const root = path.join(logDir, TRANSACTIONS_DIR)
+  // Most log directories never see a transaction, and serve asks on every fetch: no exception for that.
+  if (fs.statSync(root, {throwIfNoEntry: false}) === undefined) return []
   let names: string[]
   try {
     names = fs.readdirSync(root)
