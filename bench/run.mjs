@@ -5,13 +5,15 @@
 // table printed and written to bench/RESULTS.md. Peers (Redis Streams, NATS JetStream) are run
 // through ../shared/bench/peers when their servers are installed, and skipped with a note otherwise.
 // Then strom beside a real Apache Kafka broker (bench/kafka.mjs) when java and Kafka's classpath
-// are there (BENCH_KAFKA=0 skips it).
+// are there (BENCH_KAFKA=0 skips it). Before it, the costs that must not grow with history
+// (bench/history.mjs; BENCH_HISTORY=0 skips them).
 import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {ensureLines, fmt, median, sh} from './lib.mjs'
+import {historyCases} from './history.mjs'
 import {kafkaComparison, kafkaMissing} from './kafka.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -25,6 +27,7 @@ const e2eSeconds = Number(process.env.BENCH_E2E_SECONDS ?? 10)
 const bigTargetBytes = Number(process.env.BENCH_BIG_BYTES ?? 2e9)
 const withPeers = process.env.BENCH_PEERS !== '0'
 const withKafka = process.env.BENCH_KAFKA !== '0'
+const withHistory = process.env.BENCH_HISTORY !== '0'
 const kafkaE2eRuns = Number(process.env.BENCH_KAFKA_E2E_RUNS ?? 3)
 const resultsFile = process.env.BENCH_RESULTS ?? path.join(here, 'RESULTS.md')
 const strom = `node ${path.join(root, 'bin/run.js')}`
@@ -226,6 +229,9 @@ const bestPeer = {
   out: peerRows.filter((r) => r.kind === 'out').reduce((best, row) => Math.max(best, row.median), 0),
 }
 
+// Costs independent of history: many segments, many partitions, compaction beside appends.
+const history = withHistory ? await historyCases({data, lines, keyed, lineCount}) : undefined
+
 // strom beside Apache Kafka: one broker on this machine, the same data (bench/kafka.mjs).
 let kafka
 let kafkaSkipped
@@ -274,7 +280,8 @@ const peerSummary = peerRatios.length === 0
 const envNote = inheritedCaCerts === undefined ? '' : keepEnv
   ? ` Every process ran with NODE_EXTRA_CA_CERTS=${inheritedCaCerts} as inherited (BENCH_KEEP_ENV=1).`
   : ` Every process ran without the inherited NODE_EXTRA_CA_CERTS (Node 20 parses that bundle at every start; see the startup rows).`
-const kafkaSection = `\n**strom beside Apache Kafka.** ${kafka?.markdown ?? `${kafkaSkipped}\n`}`
+const historySection = `\n**Costs independent of history** (bench/history.mjs; each pair interleaved, median (min–max)).\n\n${history?.markdown ?? 'skipped: BENCH_HISTORY=0\n'}`
+const kafkaSection = `${historySection}\n**strom beside Apache Kafka.** ${kafka?.markdown ?? `${kafkaSkipped}\n`}`
 const report = `# strom benchmark results\n\n${new Date().toISOString()} on ${machine}.\nInput: ${lineCount.toLocaleString('en')} lines, ${inputBytes.toLocaleString('en')} bytes (${(inputBytes / lineCount).toFixed(0)} B/line). Each case is a whole process (startup included), ${runs} runs, median (min–max).${envNote}\n\n${table}\n${[...peerNotes, peerSummary].map((n) => `- ${n}`).join('\n')}\n${kafkaSection}`
 process.stdout.write(report)
 // The run replaces the table at the top of RESULTS.md; what follows the first `## ` heading (the

@@ -27,6 +27,13 @@ describe('the benchmark suite (bench/run.mjs)', () => {
       BENCH_BIG_BYTES: '5000000',
       BENCH_PEERS: '0',
       BENCH_KAFKA: '0',
+      BENCH_HISTORY_BYTES: '2000000',
+      BENCH_HISTORY_SEGMENTS: '200',
+      BENCH_HISTORY_PARTITIONS: '200',
+      BENCH_HISTORY_KEYED_BYTES: '1000000',
+      BENCH_HISTORY_COMPACT_BYTES: '2000000',
+      BENCH_HISTORY_PROBE_SECONDS: '1',
+      BENCH_HISTORY_RUNS: '1',
     }
     try {
       const {stdout} = await run(process.execPath, [path.join(ROOT, 'bench', 'run.mjs')], {env, maxBuffer: 1 << 24})
@@ -44,6 +51,14 @@ describe('the benchmark suite (bench/run.mjs)', () => {
       expect(table).toMatch(/peak RSS, `consume` of .* \| \d+ MB/)
       expect(table).toMatch(/`topic list`, 1,001 topics .*\| median \d+ ms of 5/)
       expect(table).toMatch(/`group describe`, a group on 1,000 partitions \| median \d+ ms of 5/)
+      // The history rows: each with its figure and a verdict against its target.
+      for (const pattern of [
+        /`produce` of [\d.]+ GB \(1 partition\) into 1 MiB segments \([\d,]+ segments\) against the default size \(1\) \| [\d.]+[kM]? \(.*\) against .* msgs\/s: [\d.]+× \| ≥ 0.8× \| (met|missed) \|/,
+        /`consume -n 1` on a partition of [\d,]+ segments against the same data in 1 segment \| [\d.]+ ms .*: [\d.]+× \| ≤ 1.5× \| (met|missed) \|/,
+        /produce and consume, 200 partitions, under `ulimit -n 1024` \| produce [\d.]+ s, consume [\d.]+ s, 2,000 of 2,000 messages back \| works \| met \|/,
+        /keyed `produce -K:` of \d+ MB into 1 MiB segments, compacted topic against a delete topic \| .* msgs\/s: [\d.]+× \| ≥ 0.8× \| (met|missed) \|/,
+        /another client's produce round trip .* through `strom serve` while \d+ MB are compacted .* \| p99 [\d.]+ ms .* against [\d.]+ ms idle .*: [\d.]+× \| ≤ 2× \| (met|missed) \|/,
+      ]) expect(table).toMatch(pattern)
       expect(table).toContain('peers skipped (BENCH_PEERS=0)')
       expect(table).toContain('Kafka rows skipped: BENCH_KAFKA=0')
       expect(table).toMatch(/strom `produce` on a directory vs `kcat -P` into the Kafka broker .*\| – \(no Kafka rows\)/)

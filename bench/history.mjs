@@ -1,0 +1,228 @@
+// Costs that must not grow with a log's history (issue #19), as `npm run bench` rows: producing
+// into many small segments, opening a partition of many segments, many partitions under a small
+// descriptor limit, keyed produce into a compacted topic (compaction runs beside it, never inside an
+// append), and another client's latency through `strom serve` while a partition is compacted.
+// Each pair of variants runs interleaved (A, B, B, A, ...), median (min–max).
+//
+// Sizes (environment; the defaults are the issue's): BENCH_HISTORY_BYTES (1.1 GB produced per
+// segment-size run), BENCH_HISTORY_SEGMENTS (10,000), BENCH_HISTORY_PARTITIONS (10,000, with 10
+// messages each), BENCH_HISTORY_KEYED_BYTES (110 MB of keyed lines), BENCH_HISTORY_COMPACT_BYTES
+// (100 MB compacted under the probe), BENCH_HISTORY_PROBE_SECONDS (5, the idle probes),
+// BENCH_HISTORY_RUNS (3). BENCH_HISTORY=0 leaves them out.
+import {spawn} from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import {benchDir, fmt, median, sh} from './lib.mjs'
+
+const root = path.resolve(benchDir, '..')
+const bin = path.join(root, 'bin', 'run.js')
+const strom = `node ${bin}`
+const MiB = 1024 * 1024
+
+const range = (values, unit = (v) => fmt(v)) => `${unit(median(values))} (${unit(Math.min(...values))}–${unit(Math.max(...values))})`
+const ms = (v) => `${v.toFixed(v < 10 ? 1 : 0)} ms`
+const seconds = (v) => `${v.toFixed(1)} s`
+const verdict = (ok) => (ok ? 'met' : 'missed')
+
+/** Interleaves the variants: round r runs them in order when r is even, reversed when odd. */
+function interleaved(rounds, variants, run) {
+  const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]))
+  for (let round = 0; round < rounds; round++) {
+    const names = Object.keys(variants)
+    if (round % 2 === 1) names.reverse()
+    for (const name of names) results[name].push(run(name, variants[name], round))
+  }
+  return results
+}
+
+const segmentCount = (dir, topic, partition = 0) => fs.readdirSync(path.join(dir, 'topics', topic, String(partition))).filter((f) => f.endsWith('.log')).length
+
+/** Waits until no detached `strom log clean` works on `dir` (so it does not weigh on the next run). */
+async function cleanersDone(dir) {
+  for (let i = 0; i < 600; i++) {
+    // [l]og: the pattern must not match the command line of the shell running pgrep.
+    const found = sh(`pgrep -f -- '[l]og clean .*--dir ${dir}' || true`).stdout.trim()
+    if (found === '') return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+
+async function startServe(dir) {
+  const port = await freePort()
+  const child = spawn(process.execPath, [bin, 'serve', '--listen', `127.0.0.1:${port}`, '--dir', dir, '--quiet'], {stdio: ['ignore', 'ignore', 'pipe']})
+  let stderr = ''
+  await new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+      if (stderr.includes('strom serve: listening on')) resolve()
+    })
+    child.once('exit', () => reject(new Error(`strom serve did not start:\n${stderr}`)))
+  })
+  return {child, bootstrap: `127.0.0.1:${port}`}
+}
+
+/** Runs bench/latency-probe.mjs (as a child the event loop waits for, so this process can reap the compaction it watches). */
+function probe(bootstrap, topic, args) {
+  const child = spawn(process.execPath, [path.join(benchDir, 'latency-probe.mjs'), '--bootstrap', bootstrap, '--topic', topic, ...args], {stdio: ['ignore', 'pipe', 'inherit']})
+  let stdout = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`latency probe failed (${code})`)))))
+}
+
+export async function historyCases({data, lines, keyed, lineCount, log = (line) => process.stderr.write(line + '\n')}) {
+  const runs = Number(process.env.BENCH_HISTORY_RUNS ?? 3)
+  const sizes = {
+    segmentsBytes: Number(process.env.BENCH_HISTORY_BYTES ?? 1.1e9),
+    segments: Number(process.env.BENCH_HISTORY_SEGMENTS ?? 10_000),
+    partitions: Number(process.env.BENCH_HISTORY_PARTITIONS ?? 10_000),
+    keyedBytes: Number(process.env.BENCH_HISTORY_KEYED_BYTES ?? 110e6),
+    compactBytes: Number(process.env.BENCH_HISTORY_COMPACT_BYTES ?? 100e6),
+    probeSeconds: Number(process.env.BENCH_HISTORY_PROBE_SECONDS ?? 5),
+  }
+  const work = path.join(data, 'history')
+  const fresh = (name) => {
+    const dir = path.join(work, name)
+    fs.rmSync(dir, {recursive: true, force: true})
+    fs.mkdirSync(dir, {recursive: true})
+    return dir
+  }
+  const feed = (file, bytes) => {
+    const repeats = Math.max(1, Math.round(bytes / fs.statSync(file).size))
+    return {command: `for i in $(seq ${repeats}); do cat ${file}; done`, messages: repeats * lineCount, bytes: repeats * fs.statSync(file).size}
+  }
+  const rows = []
+  const row = (name, cells) => {
+    rows.push({name, ...cells})
+    log(`${name}: ${cells.figure} (${cells.verdict})`)
+  }
+
+  // 1. A roll costs the same however many segments exist: 1 MiB segments against the default 1 GiB.
+  {
+    const input = feed(lines, sizes.segmentsBytes)
+    const segments = {}
+    const rates = interleaved(runs, {default: [], small: ['-c', `segment.bytes=${MiB}`]}, (name, config) => {
+      const dir = fresh(`segments-${name}`)
+      sh(`${strom} topic create t ${config.join(' ')} --dir ${dir}`)
+      const {seconds: s} = sh(`${input.command} | ${strom} produce t --dir ${dir}`)
+      segments[name] = segmentCount(dir, 't')
+      fs.rmSync(dir, {recursive: true, force: true})
+      return input.messages / s
+    })
+    const ratio = median(rates.small) / median(rates.default)
+    row(`\`produce\` of ${(input.bytes / 1e9).toFixed(2)} GB (1 partition) into 1 MiB segments (${segments.small.toLocaleString('en')} segments) against the default size (${segments.default})`, {
+      figure: `${range(rates.small)} against ${range(rates.default)} msgs/s: ${ratio.toFixed(2)}×`,
+      target: '≥ 0.8×',
+      verdict: verdict(ratio >= 0.8),
+    })
+  }
+
+  // 2. An open costs the same: `consume -n 1` on a partition of many segments against one segment.
+  {
+    const linesPerSegment = 8 // about 110 B each: one 900 B batch fills a 1 KiB segment
+    const many = fresh('open-many')
+    const one = fresh('open-one')
+    const input = `head -n ${sizes.segments * linesPerSegment} ${lines}`
+    sh(`${strom} topic create t -c segment.bytes=1024 --dir ${many} && ${input} | ${strom} produce t --batch-size 900 --dir ${many}`)
+    sh(`${strom} topic create t --dir ${one} && ${input} | ${strom} produce t --dir ${one}`)
+    const count = segmentCount(many, 't')
+    const times = interleaved(runs * 5, {many, one}, (_name, dir) => sh(`${strom} consume t -n 1 --dir ${dir} > /dev/null`).seconds * 1000)
+    const ratio = median(times.many) / median(times.one)
+    row(`\`consume -n 1\` on a partition of ${count.toLocaleString('en')} segments against the same data in ${segmentCount(one, 't')} segment`, {
+      figure: `${range(times.many, ms)} against ${range(times.one, ms)}: ${ratio.toFixed(2)}×`,
+      target: '≤ 1.5×',
+      verdict: verdict(ratio <= 1.5),
+    })
+    fs.rmSync(many, {recursive: true, force: true})
+    fs.rmSync(one, {recursive: true, force: true})
+  }
+
+  // 3. Open descriptors are bounded: a topic of many partitions under `ulimit -n 1024`.
+  {
+    const dir = fresh('partitions')
+    const messages = sizes.partitions * 10
+    sh(`${strom} topic create big -p ${sizes.partitions} --dir ${dir}`)
+    let figure
+    let ok = false
+    try {
+      const produced = sh(`ulimit -n 1024 && seq 1 ${messages} | ${strom} produce big --partitioner round-robin --dir ${dir}`)
+      const consumed = sh(`ulimit -n 1024 && ${strom} consume big --dir ${dir} | wc -l`)
+      const back = Number(consumed.stdout.trim())
+      ok = back === messages
+      figure = `produce ${seconds(produced.seconds)}, consume ${seconds(consumed.seconds)}, ${back.toLocaleString('en')} of ${messages.toLocaleString('en')} messages back`
+    } catch (error) {
+      figure = `failed: ${String(error.message).split('\n').slice(1).join(' ').trim().slice(0, 200)}`
+    }
+    row(`produce and consume, ${sizes.partitions.toLocaleString('en')} partitions, under \`ulimit -n 1024\``, {figure, target: 'works', verdict: ok ? 'met' : 'missed'})
+    fs.rmSync(dir, {recursive: true, force: true})
+  }
+
+  // 4. Compaction off the append path: keyed produce into a compacted topic against a delete topic.
+  {
+    const input = feed(keyed, sizes.keyedBytes)
+    const rates = interleaved(runs, {compact: ['-c', 'cleanup.policy=compact'], delete: []}, (name, config) => {
+      const dir = fresh(`keyed-${name}`)
+      sh(`${strom} topic create t -c segment.bytes=${MiB} ${config.join(' ')} --dir ${dir}`)
+      const {seconds: s} = sh(`${input.command} | ${strom} produce t -K: --dir ${dir}`)
+      return {dir, rate: input.messages / s}
+    })
+    for (const {dir} of [...rates.compact, ...rates.delete]) {
+      await cleanersDone(dir)
+      fs.rmSync(dir, {recursive: true, force: true})
+    }
+    const compact = rates.compact.map((r) => r.rate)
+    const del = rates.delete.map((r) => r.rate)
+    const ratio = median(compact) / median(del)
+    row(`keyed \`produce -K:\` of ${(input.bytes / 1e6).toFixed(0)} MB into 1 MiB segments, compacted topic against a delete topic`, {
+      figure: `${range(compact)} against ${range(del)} msgs/s: ${ratio.toFixed(2)}×`,
+      target: '≥ 0.8×',
+      verdict: verdict(ratio >= 0.8),
+    })
+  }
+
+  // 5. Another client's round trips through `strom serve` while a partition is compacted.
+  {
+    const dir = fresh('compact-latency')
+    const input = feed(keyed, sizes.compactBytes)
+    // min.cleanable.dirty.ratio 1: no background compaction while it is written; `log compact` forces it.
+    sh(`${strom} topic create c -c cleanup.policy=compact -c segment.bytes=${MiB} -c min.cleanable.dirty.ratio=1 --dir ${dir} && ${strom} topic create probe --dir ${dir}`)
+    sh(`${input.command} | ${strom} produce c -K: --dir ${dir}`)
+    const serve = await startServe(dir)
+    try {
+      // Idle before and after; during: from the start of a forced `log compact` until it exits.
+      const idle = [await probe(serve.bootstrap, 'probe', ['--seconds', String(sizes.probeSeconds)])]
+      const started = Date.now()
+      const compaction = spawn(process.execPath, [bin, 'log', 'compact', 'c', '--dir', dir], {stdio: 'ignore'})
+      const exited = new Promise((resolve) => compaction.once('exit', resolve))
+      const during = [await probe(serve.bootstrap, 'probe', ['--while-pid', String(compaction.pid), '--seconds', '0', '--min-count', '50'])]
+      await exited
+      const compactSeconds = [(Date.now() - started) / 1000]
+      idle.push(await probe(serve.bootstrap, 'probe', ['--seconds', String(sizes.probeSeconds)]))
+      const idleP99 = Math.max(...idle.map((r) => r.p99Ms))
+      const duringP99 = median(during.map((r) => r.p99Ms))
+      const ratio = duringP99 / idleP99
+      row(`another client's produce round trip (one 100 B record, acks=1) through \`strom serve\` while ${(input.bytes / 1e6).toFixed(0)} MB are compacted (${compactSeconds.map(seconds).join(', ')})`, {
+        figure: `p99 ${ms(duringP99)} (p50 ${ms(median(during.map((r) => r.p50Ms)))}, ${during[0].count} round trips) against ${ms(idleP99)} idle (the higher of before and after; p50 ${ms(idle[0].p50Ms)}): ${ratio.toFixed(2)}×`,
+        target: '≤ 2×',
+        verdict: verdict(ratio <= 2),
+      })
+    } finally {
+      serve.child.kill('SIGTERM')
+      await new Promise((resolve) => serve.child.once('exit', resolve))
+      fs.rmSync(dir, {recursive: true, force: true})
+    }
+  }
+
+  const table = `| case | figure | target | |\n|---|---|---|---|\n${rows.map((r) => `| ${r.name} | ${r.figure} | ${r.target} | ${r.verdict} |`).join('\n')}\n`
+  return {rows, markdown: table}
+}
