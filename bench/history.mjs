@@ -8,7 +8,7 @@
 // segment-size run), BENCH_HISTORY_SEGMENTS (10,000), BENCH_HISTORY_PARTITIONS (10,000, with 10
 // messages each), BENCH_HISTORY_KEYED_BYTES (110 MB of keyed lines), BENCH_HISTORY_COMPACT_BYTES
 // (100 MB compacted under the probe), BENCH_HISTORY_PROBE_SECONDS (5, the idle probes),
-// BENCH_HISTORY_RUNS (3). BENCH_HISTORY=0 leaves them out.
+// BENCH_HISTORY_RUNS (3). BENCH_HISTORY=0 leaves them out; BENCH_HISTORY_CASES=2,4 runs only those.
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -39,12 +39,12 @@ function interleaved(rounds, variants, run) {
 const segmentCount = (dir, topic, partition = 0) => fs.readdirSync(path.join(dir, 'topics', topic, String(partition))).filter((f) => f.endsWith('.log')).length
 
 /** Waits until no detached `strom log clean` works on `dir` (so it does not weigh on the next run). */
-async function cleanersDone(dir) {
-  for (let i = 0; i < 600; i++) {
+function cleanersDone(dir) {
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (let i = 0; i < 1200; i++) {
     // [l]og: the pattern must not match the command line of the shell running pgrep.
-    const found = sh(`pgrep -f -- '[l]og clean .*--dir ${dir}' || true`).stdout.trim()
-    if (found === '') return
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    if (sh(`pgrep -f -- '[l]og clean .*--dir ${dir}' || true`).stdout.trim() === '') return
+    Atomics.wait(pause, 0, 0, 100)
   }
 }
 
@@ -101,6 +101,9 @@ export async function historyCases({data, lines, keyed, lineCount, log = (line) 
     const repeats = Math.max(1, Math.round(bytes / fs.statSync(file).size))
     return {command: `for i in $(seq ${repeats}); do cat ${file}; done`, messages: repeats * lineCount, bytes: repeats * fs.statSync(file).size}
   }
+  // BENCH_HISTORY_CASES=1,4 runs only those (numbered as below), to look at one again.
+  const only = process.env.BENCH_HISTORY_CASES?.split(',').map(Number)
+  const wanted = (n) => only === undefined || only.includes(n)
   const rows = []
   const row = (name, cells) => {
     rows.push({name, ...cells})
@@ -108,7 +111,7 @@ export async function historyCases({data, lines, keyed, lineCount, log = (line) 
   }
 
   // 1. A roll costs the same however many segments exist: 1 MiB segments against the default 1 GiB.
-  {
+  if (wanted(1)) {
     const input = feed(lines, sizes.segmentsBytes)
     const segments = {}
     const rates = interleaved(runs, {default: [], small: ['-c', `segment.bytes=${MiB}`]}, (name, config) => {
@@ -128,7 +131,7 @@ export async function historyCases({data, lines, keyed, lineCount, log = (line) 
   }
 
   // 2. An open costs the same: `consume -n 1` on a partition of many segments against one segment.
-  {
+  if (wanted(2)) {
     const linesPerSegment = 8 // about 110 B each: one 900 B batch fills a 1 KiB segment
     const many = fresh('open-many')
     const one = fresh('open-one')
@@ -148,7 +151,7 @@ export async function historyCases({data, lines, keyed, lineCount, log = (line) 
   }
 
   // 3. Open descriptors are bounded: a topic of many partitions under `ulimit -n 1024`.
-  {
+  if (wanted(3)) {
     const dir = fresh('partitions')
     const messages = sizes.partitions * 10
     sh(`${strom} topic create big -p ${sizes.partitions} --dir ${dir}`)
@@ -168,20 +171,19 @@ export async function historyCases({data, lines, keyed, lineCount, log = (line) 
   }
 
   // 4. Compaction off the append path: keyed produce into a compacted topic against a delete topic.
-  {
+  if (wanted(4)) {
     const input = feed(keyed, sizes.keyedBytes)
     const rates = interleaved(runs, {compact: ['-c', 'cleanup.policy=compact'], delete: []}, (name, config) => {
       const dir = fresh(`keyed-${name}`)
       sh(`${strom} topic create t -c segment.bytes=${MiB} ${config.join(' ')} --dir ${dir}`)
       const {seconds: s} = sh(`${input.command} | ${strom} produce t -K: --dir ${dir}`)
-      return {dir, rate: input.messages / s}
-    })
-    for (const {dir} of [...rates.compact, ...rates.delete]) {
-      await cleanersDone(dir)
+      // The cleaner the rolls started goes on after the producer exits: not into the next run.
+      cleanersDone(dir)
       fs.rmSync(dir, {recursive: true, force: true})
-    }
-    const compact = rates.compact.map((r) => r.rate)
-    const del = rates.delete.map((r) => r.rate)
+      return input.messages / s
+    })
+    const compact = rates.compact
+    const del = rates.delete
     const ratio = median(compact) / median(del)
     row(`keyed \`produce -K:\` of ${(input.bytes / 1e6).toFixed(0)} MB into 1 MiB segments, compacted topic against a delete topic`, {
       figure: `${range(compact)} against ${range(del)} msgs/s: ${ratio.toFixed(2)}×`,
@@ -191,7 +193,7 @@ export async function historyCases({data, lines, keyed, lineCount, log = (line) 
   }
 
   // 5. Another client's round trips through `strom serve` while a partition is compacted.
-  {
+  if (wanted(5)) {
     const dir = fresh('compact-latency')
     const input = feed(keyed, sizes.compactBytes)
     // min.cleanable.dirty.ratio 1: no background compaction while it is written; `log compact` forces it.
