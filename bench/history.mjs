@@ -11,9 +11,8 @@
 // BENCH_HISTORY_RUNS (3). BENCH_HISTORY=0 leaves them out; BENCH_HISTORY_CASES=2,4 runs only those.
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
-import {benchDir, fmt, median, sh} from './lib.mjs'
+import {benchDir, fmt, median, sh, startServe} from './lib.mjs'
 
 const root = path.resolve(benchDir, '..')
 const bin = path.join(root, 'bin', 'run.js')
@@ -46,30 +45,6 @@ function cleanersDone(dir) {
     if (sh(`pgrep -f -- '[l]og clean .*--dir ${dir}' || true`).stdout.trim() === '') return
     Atomics.wait(pause, 0, 0, 100)
   }
-}
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-
-async function startServe(dir) {
-  const port = await freePort()
-  const child = spawn(process.execPath, [bin, 'serve', '--listen', `127.0.0.1:${port}`, '--dir', dir, '--quiet'], {stdio: ['ignore', 'ignore', 'pipe']})
-  let stderr = ''
-  await new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-      if (stderr.includes('strom serve: listening on')) resolve()
-    })
-    child.once('exit', () => reject(new Error(`strom serve did not start:\n${stderr}`)))
-  })
-  return {child, bootstrap: `127.0.0.1:${port}`}
 }
 
 /** Runs bench/latency-probe.mjs (as a child the event loop waits for, so this process can reap the compaction it watches). */

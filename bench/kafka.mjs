@@ -8,13 +8,12 @@
 // runs it alone and prints its table. BENCH_LINES sizes it (default 1,000,000 messages),
 // BENCH_RUNS the rounds (default 5), BENCH_KAFKA_E2E_RUNS the latency rounds (default 3),
 // BENCH_E2E_SECONDS each latency run (default 10, at 1,000 msgs/s).
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {benchDir, ensureLines, fmt, median, sh} from './lib.mjs'
+import {benchDir, ensureLines, fmt, median, sh, startServe} from './lib.mjs'
 
 const root = path.resolve(benchDir, '..')
 const kafkaScript = path.join(root, 'scripts', 'kafka.sh')
@@ -27,31 +26,6 @@ const kafkaEnv = {...process.env, KAFKA_STATE, KAFKA_PORT: String(KAFKA_PORT)}
 // make the client the bottleneck for both servers.
 const toolEnv = {...kafkaEnv, KAFKA_RUN_JVM_OPTS: '-Xmx512M -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true'}
 const tool = (mainClass, args) => `bash ${kafkaScript} run org.apache.kafka.tools.${mainClass} ${args}`
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-
-/** `strom serve` on a fresh log directory, with the broker's group.initial.rebalance.delay.ms (0, scripts/kafka.sh); resolves once it says it listens. */
-async function startServe(dir, strom) {
-  const port = await freePort()
-  const child = spawn(process.execPath, [strom, 'serve', '--listen', `127.0.0.1:${port}`, '--dir', dir, '--quiet', '--group-initial-rebalance-delay-ms', '0'], {stdio: ['ignore', 'ignore', 'pipe']})
-  let stderr = ''
-  await new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-      if (stderr.includes('strom serve: listening on')) resolve()
-    })
-    child.once('exit', () => reject(new Error(`strom serve did not start:\n${stderr}`)))
-  })
-  return {child, bootstrap: `127.0.0.1:${port}`}
-}
 
 /** Peak resident memory of a live process, from /proc (VmHWM), in MB. */
 function peakRssMb(pid) {
@@ -87,7 +61,8 @@ export async function kafkaComparison({data, lines, lineCount, runs, e2eRuns, e2
   let serve
   try {
     const kafka = `127.0.0.1:${KAFKA_PORT}`
-    serve = await startServe(path.join(work, 'served'), strom)
+    // With the broker's group.initial.rebalance.delay.ms (0, scripts/kafka.sh).
+    serve = await startServe(path.join(work, 'served'), ['--group-initial-rebalance-delay-ms', '0'])
     const servers = {kafka: kafka, serve: serve.bootstrap}
     const createTopic = (bootstrap, topic, partitions) => sh(`${stromCmd} topic create ${topic} -p ${partitions} --bootstrap-server ${bootstrap} > /dev/null`)
     const rows = []

@@ -1,7 +1,8 @@
 // What bench/run.mjs and bench/kafka.mjs share: timing a shell command, the generated input, and
 // how figures are printed.
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -28,4 +29,31 @@ export function ensureLines(file, count, {keyed = false} = {}) {
   if (fs.existsSync(file) && Number(fs.readFileSync(file + '.count', {encoding: 'utf8', flag: 'a+'}) || 0) === count) return
   execFileSync('bash', ['-c', `node ${path.join(benchDir, 'gen-lines.mjs')} ${count} ${keyed ? '--keyed' : ''} > ${file}`])
   fs.writeFileSync(file + '.count', String(count))
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+
+/** `strom serve` (quiet) on `dir` with `extraArgs`; resolves with it and its bootstrap address once it says it listens. */
+export async function startServe(dir, extraArgs = []) {
+  const port = await freePort()
+  const bin = path.join(benchDir, '..', 'bin', 'run.js')
+  const child = spawn(process.execPath, [bin, 'serve', '--listen', `127.0.0.1:${port}`, '--dir', dir, '--quiet', ...extraArgs], {stdio: ['ignore', 'ignore', 'pipe']})
+  let stderr = ''
+  await new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+      if (stderr.includes('strom serve: listening on')) resolve()
+    })
+    child.once('exit', () => reject(new Error(`strom serve did not start:\n${stderr}`)))
+  })
+  return {child, bootstrap: `127.0.0.1:${port}`}
 }
