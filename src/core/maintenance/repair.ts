@@ -17,7 +17,7 @@
  */
 import fs from 'node:fs'
 import {BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, readInt64} from '../format/record-batch.js'
-import {segmentBaseOffsets} from '../format/segment-files.js'
+import {listSegmentBases} from '../partition/partition-files.js'
 import {segmentPaths} from '../segment/segment.js'
 import {rebuildTxnIndexes} from '../txn/txn-index-rebuild.js'
 import {StromError} from '../errors.js'
@@ -87,7 +87,7 @@ function repairLocked(ref: PartitionRef): RepairResult {
   result.rebuiltIndexes = [...new Set(result.rebuiltIndexes)]
   // A cut may have taken markers whose entries stay; rejected entries are rebuilt from the markers.
   const txnTargets = [...result.cuts.map((c) => c.segment), ...before.faults.filter((f) => f.kind === 'txnindex').map((f) => f.segment)]
-  if (txnTargets.length > 0) result.rebuiltTxnIndexes = rebuildTxnIndexes(ref.partitionDir, segmentBaseOffsets(fs.readdirSync(ref.partitionDir)), txnTargets)
+  if (txnTargets.length > 0) result.rebuiltTxnIndexes = rebuildTxnIndexes(ref.partitionDir, listSegmentBases(ref.partitionDir), txnTargets)
   result.faultsAfter = verifyPartition(ref, {holdingWriteLock: true}).faults
   return result
 }

@@ -10,6 +10,7 @@
  * marker: the entry the coordinator writes when it appends the marker (txn-coordinator.ts).
  */
 import fs from 'node:fs'
+import {writeFileAtomic} from '../io/atomic-file.js'
 import {scanBatches} from '../segment/batch-scan.js'
 import {segmentPaths} from '../segment/segment.js'
 import {batchTxnInfo, markerTypeAt} from './control-batch.js'
@@ -73,19 +74,8 @@ export function rebuildTxnIndexes(partitionDir: string, segmentBases: number[], 
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
     if (current === undefined ? bytes.length === 0 : current.equals(bytes)) continue
-    if (bytes.length === 0) {
-      fs.rmSync(file, {force: true})
-    } else {
-      const temporary = `${file}.rebuild`
-      fs.writeFileSync(temporary, bytes, {mode: 0o644})
-      const fd = fs.openSync(temporary, 'r')
-      try {
-        fs.fsyncSync(fd)
-      } finally {
-        fs.closeSync(fd)
-      }
-      fs.renameSync(temporary, file)
-    }
+    if (bytes.length === 0) fs.rmSync(file, {force: true})
+    else writeFileAtomic(file, bytes)
     changed.push(base)
   }
   return changed

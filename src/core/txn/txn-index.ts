@@ -43,7 +43,7 @@ export function encodeAbortedTxn(entry: AbortedTxn): Buffer {
 
 /** Every whole entry of a `.txnindex` file; none when it does not exist. */
 export function readTxnIndex(file: string): AbortedTxn[] {
-  return readTxnIndexFile(file).entries.map(({producerId, firstOffset, lastOffset, lastStableOffset}) => ({producerId, firstOffset, lastOffset, lastStableOffset}))
+  return readTxnIndexFile(file).entries
 }
 
 /**

@@ -4,7 +4,7 @@ import {openLog} from '../../../src/core/log.js'
 import {Producer} from '../../../src/core/producer.js'
 import {segmentPaths} from '../../../src/core/segment/segment.js'
 import {TransactionalProducer} from '../../../src/core/txn/transactional-producer.js'
-import {readTxnIndex} from '../../../src/core/txn/txn-index.js'
+import {readTxnIndex, readTxnIndexFile} from '../../../src/core/txn/txn-index.js'
 import {expectedTxnIndexes, rebuildTxnIndexes} from '../../../src/core/txn/txn-index-rebuild.js'
 import {tmpLogDir} from '../../helpers/strom.js'
 
@@ -47,7 +47,7 @@ describe('.txnindex rebuilt from the markers in the log', () => {
   it('gives, segment by segment, the very entries the coordinator wrote when it appended the ABORT markers', () => {
     const {partitionDir, bases} = interleavedTransactions()
     expect(bases.length).toBeGreaterThan(3)
-    const written = new Map(bases.map((base) => [base, readTxnIndex(segmentPaths(partitionDir, base).txnIndex)]))
+    const written = new Map(bases.map((base) => [base, readTxnIndexFile(segmentPaths(partitionDir, base).txnIndex).entries.map(({producerId, firstOffset, lastOffset, lastStableOffset}) => ({producerId, firstOffset, lastOffset, lastStableOffset}))]))
     // 6 rounds: a aborts 3 times, b 4 times.
     expect([...written.values()].flat()).toHaveLength(7)
     expect(expectedTxnIndexes(partitionDir, bases)).toEqual(written)
