@@ -2,10 +2,12 @@
 // Bundles each compiled command (dist/commands/**/*.js) with the strom modules it imports into one
 // file, in place, after tsc and before the oclif manifest is written. Loading ~50 small ES modules
 // costs a process 30-40 ms of resolving, reading, compiling and linking; one file per command
-// takes a fraction of that, and every `strom` process starts with it. Packages stay external
-// (they are loaded from node_modules as before) and so does everything outside dist/commands:
-// dist/index.js (the library), dist/cli/help.js (oclif's help class) and the rest of dist/ are
-// left as tsc wrote them. esbuild comes with the dev dependencies (through vitest); without it the
+// takes a fraction of that, and every `strom` process starts with it. The same is done for
+// oclif's help class (dist/cli/help.js) and the maintenance thread's entry
+// (dist/core/maintenance/maintenance-worker.js, started by every process whose roll makes
+// maintenance due). Packages stay external (they are loaded from node_modules as before), and the
+// rest of dist/, dist/index.js (the library) with it, is left as tsc wrote it. esbuild comes with
+// the dev dependencies (through vitest); without it the
 // commands are simply left unbundled.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -45,6 +47,9 @@ const builtFiles = [
 ].filter(([, , file]) => fs.existsSync(file))
 const alias = Object.fromEntries(builtFiles.map(([name, placeholder]) => [name, placeholder]))
 const helpFile = path.join(root, 'dist', 'cli', 'help.js')
+// The maintenance thread's entry (src/cli/background-cleaner.ts starts it as a worker): bundled like a
+// command, since every process that rolls a segment into due maintenance loads it.
+const maintenanceWorker = path.join(root, 'dist', 'core', 'maintenance', 'maintenance-worker.js')
 const chunksDir = path.join(root, 'dist', 'chunks')
 fs.rmSync(chunksDir, {recursive: true, force: true})
 
@@ -55,7 +60,7 @@ fs.rmSync(chunksDir, {recursive: true, force: true})
 // code, and the dashboard's ink and react imports cannot run before `top` has prepared the
 // environment they read at load (CI variables hidden from ink, NODE_ENV for React).
 const result = await esbuild.build({
-  entryPoints: [...entries, helpFile],
+  entryPoints: [...entries, helpFile, maintenanceWorker],
   write: false,
   outdir: path.join(root, 'dist'),
   outbase: path.join(root, 'dist'),

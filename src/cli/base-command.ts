@@ -14,7 +14,7 @@ import {Log, openLog} from '../core/log.js'
 import {StromError, isStromError} from '../core/errors.js'
 import {EXIT, exitCodeForKind} from './exit-codes.js'
 import {UsageError, fromParseError, printUsageError} from './usage-error.js'
-import {detachedCleaner} from './background-cleaner.js'
+import {backgroundCleaner} from './background-cleaner.js'
 
 export abstract class StromCommand extends Command {
   static baseFlags = {
@@ -60,9 +60,9 @@ export abstract class StromCommand extends Command {
 
   private launcher: MaintenanceLauncher | undefined
 
-  /** Retention and compaction after a roll run in a detached `strom log clean`, never in the append. */
+  /** Retention and compaction after a roll run on a maintenance thread (then a detached `strom log clean`), never in the append. */
   protected maintenanceLauncher(): MaintenanceLauncher {
-    this.launcher ??= detachedCleaner(path.join(this.config.root, 'bin', 'run.js'))
+    this.launcher ??= backgroundCleaner(path.join(this.config.root, 'bin', 'run.js'), path.join(this.config.root, 'dist', 'core', 'maintenance', 'maintenance-worker.js'))
     return this.launcher
   }
 

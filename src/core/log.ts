@@ -26,7 +26,7 @@ export interface OpenLogOptions {
   onCreated?: (dir: string) => void
   /**
    * Runs the retention/compaction a segment roll made due, off the append path. Default: in this
-   * process, on a later turn of the event loop. The CLI passes one that starts a detached cleaner.
+   * process, on a later turn of the event loop. The CLI passes one that runs it on a maintenance thread (src/cli/background-cleaner.ts).
    */
   maintenance?: MaintenanceLauncher
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {fileLockFor, isLockedElsewhere} from '../../src/core/io/file-lock.js'
-import {lines, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
+import {execa} from 'execa'
+import {BIN, lines, sh, strom, tmpLogDir, waitFor} from '../helpers/strom.js'
 
 const partitionDir = (dir: string, topic: string, p = 0) => path.join(dir, 'topics', topic, String(p))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -141,6 +142,39 @@ describe('compaction', () => {
     // The cleaner runs in the background, detached from the producer.
     await waitFor(() => fs.existsSync(path.join(partitionDir(dir, 'auto'), 'cleaner-offset-checkpoint')), 30_000)
     await waitFor(async () => (await strom(dir, ['consume', 'auto'])).stdout.split('\n').filter(Boolean).length < 1000, 30_000)
+  })
+
+  it('compacts on a low-priority thread of the producer while it runs: no process of its own, the producer never waits', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'live', '--config', 'cleanup.policy=compact', '--config', 'segment.bytes=2048'])
+    const pdir = partitionDir(dir, 'live')
+    // Its input stays open: the producer lives on after its rolls.
+    const producer = execa('node', [BIN, 'produce', 'live', '-K:', '--batch-size', '256', '--dir', dir], {stdin: 'pipe', reject: false, env: {NO_COLOR: '1'}})
+    try {
+      let input = ''
+      for (let i = 0; i < 600; i++) input += `k${i % 5}:${i}\n`
+      producer.stdin!.write(input)
+      const record = () => JSON.parse(fs.readFileSync(path.join(pdir, 'maintenance.json'), 'utf8'))
+      await waitFor(() => fs.existsSync(path.join(pdir, 'maintenance.json')) && record().compaction?.compacted === true, 30_000)
+      expect(record()).toMatchObject({trigger: 'roll', compaction: {compacted: true, segmentsAfter: 1}})
+      // The pass ran inside the producer: no `strom log clean` was started for this directory.
+      expect((await sh(`pgrep -f -- '[l]og clean .*${dir}' || true`)).stdout.trim()).toBe('')
+      // On a thread at nice 10 (the producer's own threads stay at 0). /proc/PID/task/TID/stat: field 19.
+      const nices = fs.readdirSync(`/proc/${producer.pid}/task`).map((tid) => Number(fs.readFileSync(`/proc/${producer.pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]))
+      expect(nices.filter((n) => n === 10)).toHaveLength(1)
+      expect(nices.filter((n) => n !== 10).every((n) => n === 0)).toBe(true)
+    } finally {
+      producer.stdin!.end()
+    }
+    expect((await producer).exitCode).toBe(0)
+    // Rolls after its last pass are handed to a detached cleaner at exit: once that is done too,
+    // below the cleaner's checkpoint the latest value of each key, above it everything.
+    await waitFor(async () => (await sh(`pgrep -f -- '[l]og clean .*${dir}' || true`)).stdout.trim() === '' && !isLockedElsewhere(path.join(pdir, 'cleaner.lock')), 30_000)
+    const checkpoint = Number(fs.readFileSync(path.join(pdir, 'cleaner-offset-checkpoint'), 'utf8'))
+    const all = Array.from({length: 600}, (_, offset) => ({offset, key: `k${offset % 5}`}))
+    const latest = new Map(all.filter((r) => r.offset < checkpoint).map((r) => [r.key, r.offset]))
+    const expected = all.filter((r) => r.offset >= checkpoint || latest.get(r.key) === r.offset).map((r) => `${r.offset} ${r.key} ${r.offset}`)
+    expect((await strom(dir, ['consume', 'live', '-F', '%o %k %v\n'])).stdout.trim().split('\n')).toEqual(expected)
   })
 
   it('a produce returns before compaction: the detached cleaner runs after it, and leaves the same log as a clean run inline', async () => {

@@ -20,7 +20,7 @@ interface CleanReport {
 
 export default class LogClean extends StromCommand {
   static summary = 'Apply retention (and compaction) now: delete whole segments past retention.ms / retention.bytes.'
-  static description = `There is no daemon: when a producer rolls a segment and retention or compaction is due, it starts this command in the background (detached; \`strom topic describe\` shows when maintenance last ran and what it did). Whole segments only, oldest first; an active segment that is itself past retention is rolled, then deleted. Segments that a group in retention.hold.groups has not committed past are kept. Compacted topics are compacted when their dirty ratio passes min.cleanable.dirty.ratio (use \`strom log compact\` to force it). First, incomplete transactions are finished, as Kafka's transaction coordinator does: aborted when their producer died or their timeout passed, completed when decided (how many is said on stderr).`
+  static description = `There is no daemon: when a producer rolls a segment and retention or compaction is due, the pass runs on a low-priority thread of the producer, and what is left when it exits runs as this command in the background (detached; \`strom topic describe\` shows when maintenance last ran and what it did). Whole segments only, oldest first; an active segment that is itself past retention is rolled, then deleted. Segments that a group in retention.hold.groups has not committed past are kept. Compacted topics are compacted when their dirty ratio passes min.cleanable.dirty.ratio (use \`strom log compact\` to force it). First, incomplete transactions are finished, as Kafka's transaction coordinator does: aborted when their producer died or their timeout passed, completed when decided (how many is said on stderr).`
   static enableJsonFlag = true
   static examples = [
     '<%= config.bin %> log clean',
@@ -31,7 +31,7 @@ export default class LogClean extends StromCommand {
   static args = {topic: Args.string({ignoreStdin: true, description: 'topic to clean (default: every topic)'})}
   static flags = {
     'dry-run': Flags.boolean({description: 'list what would be deleted or compacted, change nothing'}),
-    // The detached cleaner a segment roll starts (src/cli/background-cleaner.ts): prints nothing.
+    // The detached cleaner a producer leaves its outstanding maintenance to (src/cli/background-cleaner.ts): prints nothing.
     background: Flags.boolean({hidden: true, exclusive: ['dry-run']}),
   }
 

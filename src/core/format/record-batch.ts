@@ -525,10 +525,15 @@ export class RecordCursor {
   /** -1 for a null value. */
   valueLength = -1
   headerCount = 0
+  /** Where the current record's bytes (its length varint first) start and end in `data`. */
+  recordStart = 0
+  recordEnd = 0
   private headersStart = 0
   private position = 0
   private end = 0
   private remaining = 0
+  private firstPosition = 0
+  private recordCount = 0
   private baseOffset = 0
   private baseTimestamp = 0
   private logAppendTime = false
@@ -562,6 +567,14 @@ export class RecordCursor {
       this.position = 0
       this.end = this.data.length
     }
+    this.firstPosition = this.position
+    this.recordCount = this.remaining
+  }
+
+  /** Back to before the batch's first record, without decoding (or decompressing) the batch again. */
+  rewind(): void {
+    this.position = this.firstPosition
+    this.remaining = this.recordCount
   }
 
   /** Advances to the next record; false at the end of the batch. */
@@ -569,9 +582,11 @@ export class RecordCursor {
     if (this.remaining <= 0 || this.position >= this.end) return false
     const buf = this.data
     // Varints of one or two bytes (all but huge lengths and deltas) are decoded inline, see varintAt.
+    this.recordStart = this.position
     const length = varintAt(buf, this.position)
     let o = varintEnd
     const recordEnd = o + length
+    this.recordEnd = recordEnd
     o++ // attributes
     const timestampDelta = varlongAt(buf, o)
     const offsetDelta = varintAt(buf, varintEnd)

@@ -41,56 +41,77 @@ interface KeptRecord {
 }
 
 const cursor = new RecordCursor()
+/** Per record of the batch being filtered: 1 kept, 0 removed (grown as needed, reused). */
+let keepFlags = new Uint8Array(1024)
+
+/** Whether the record at `offset` with the key `data[keyStart, keyStart + keyLength)` is the latest of its key. */
+export type IsLatest = (data: Buffer, keyStart: number, keyLength: number, offset: number) => boolean
 
 /**
- * `decide(key, offset)` says whether the record is the latest for its key. Returns the batch to
- * write (the input itself when nothing changes) or undefined when no record is left.
+ * `isLatest` says whether a record is the latest for its key. Returns the batch to write (the
+ * input itself when nothing changes) or undefined when no record is left. Each record is decided
+ * once; only a batch that keeps some records and loses others is rewritten.
  */
-export function filterBatch(batch: Buffer, isLatest: (key: Buffer, offset: number) => boolean, nowMs: number, deleteRetentionMs: number, stats: FilterStats): Buffer | undefined {
+export function filterBatch(batch: Buffer, isLatest: IsLatest, nowMs: number, deleteRetentionMs: number, stats: FilterStats): Buffer | undefined {
   const attributes = batch.readInt16BE(BATCH.attributes)
   if ((attributes & ATTR_CONTROL) !== 0) return batch
   const existingHorizon = (attributes & ATTR_DELETE_HORIZON) !== 0 ? readInt64(batch, BATCH.baseTimestamp) : undefined
   const horizon = existingHorizon ?? nowMs + deleteRetentionMs
-  const kept: KeptRecord[] = []
-  let changed = false
+  let count = 0
+  let keptCount = 0
   let keptTombstone = false
   cursor.reset(batch, 0)
   while (cursor.next()) {
-    stats.recordsIn++
-    const key = cursor.key()
-    if (key === null) {
-      stats.keylessRemoved++
-      changed = true
-      continue
+    if (count === keepFlags.length) {
+      const bigger = new Uint8Array(keepFlags.length * 2)
+      bigger.set(keepFlags)
+      keepFlags = bigger
     }
-    if (!isLatest(key, cursor.offset)) {
-      changed = true
-      continue
-    }
-    if (cursor.valueLength < 0) {
-      if (nowMs >= horizon) {
-        stats.tombstonesRemoved++
-        changed = true
-        continue
+    let keep = 0
+    if (cursor.keyLength < 0) stats.keylessRemoved++
+    else if (isLatest(cursor.data, cursor.keyStart, cursor.keyLength, cursor.offset)) {
+      if (cursor.valueLength >= 0) keep = 1
+      else if (nowMs >= horizon) stats.tombstonesRemoved++
+      else {
+        keep = 1
+        keptTombstone = true
       }
-      keptTombstone = true
     }
-    kept.push({offset: cursor.offset, timestamp: cursor.timestamp, key: Buffer.from(key), value: cursor.value() === null ? null : Buffer.from(cursor.value()!), headers: cursor.headers().map((h) => ({key: h.key, value: h.value === null ? null : Buffer.from(h.value)}))})
+    keepFlags[count++] = keep
+    keptCount += keep
   }
-  stats.recordsOut += kept.length
-  if (kept.length === 0) return undefined
+  stats.recordsIn += count
+  stats.recordsOut += keptCount
+  if (keptCount === 0) return undefined
   const markHorizon = keptTombstone && existingHorizon === undefined
-  if (!changed && !markHorizon) return batch
-  return encodeRetained(batch, kept, keptTombstone || existingHorizon !== undefined ? horizon : undefined)
+  if (keptCount === count && !markHorizon) return batch
+  const newHorizon = keptTombstone || existingHorizon !== undefined ? horizon : undefined
+  cursor.rewind()
+  // Offsets keep their deltas (same base offset); timestamps keep theirs unless the base timestamp
+  // becomes the delete horizon: then records are encoded again, else their bytes are copied as they are.
+  const baseTimestamp = readInt64(batch, BATCH.baseTimestamp)
+  const reencode = newHorizon !== undefined && newHorizon !== baseTimestamp
+  const bodies: Buffer[] = []
+  for (let i = 0; cursor.next(); i++) {
+    if (keepFlags[i] === 0) continue
+    if (!reencode) {
+      bodies.push(cursor.data.subarray(cursor.recordStart, cursor.recordEnd))
+      continue
+    }
+    const value = cursor.value()
+    const kept: KeptRecord = {
+      offset: cursor.offset, timestamp: cursor.timestamp, key: cursor.key()!, value,
+      headers: cursor.headers(),
+    }
+    bodies.push(encodeRecord(kept, readInt64(batch, BATCH.baseOffset), (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? kept.timestamp : newHorizon))
+  }
+  return encodeRetained(batch, bodies, keptCount, newHorizon)
 }
 
-function encodeRetained(original: Buffer, records: KeptRecord[], horizon: number | undefined): Buffer {
-  const baseOffset = readInt64(original, BATCH.baseOffset)
+/** The batch header of `original` around the kept records' bodies (compressed again with the batch's codec). */
+function encodeRetained(original: Buffer, bodies: Buffer[], recordCount: number, horizon: number | undefined): Buffer {
   const attributes = original.readInt16BE(BATCH.attributes)
-  const logAppendTime = (attributes & ATTR_TIMESTAMP_TYPE) !== 0
   const baseTimestamp = horizon ?? readInt64(original, BATCH.baseTimestamp)
-  // LogAppendTime records read their timestamp from maxTimestamp; their deltas are irrelevant.
-  const bodies = records.map((r) => encodeRecord(r, baseOffset, logAppendTime ? r.timestamp : baseTimestamp))
   const codec = attributes & ATTR_COMPRESSION
   const recordBytes = codec === 0 ? Buffer.concat(bodies) : compressRecords(codec, Buffer.concat(bodies))
   const size = BATCH_HEADER_SIZE + recordBytes.length
@@ -100,7 +121,7 @@ function encodeRetained(original: Buffer, records: KeptRecord[], horizon: number
   // The transactional bit stays with the producer fields: a committed transaction's records stay its batch.
   out.writeInt16BE(codec | (attributes & (ATTR_TIMESTAMP_TYPE | ATTR_TRANSACTIONAL)) | (horizon === undefined ? 0 : ATTR_DELETE_HORIZON), BATCH.attributes)
   writeInt64(out, BATCH.baseTimestamp, baseTimestamp)
-  out.writeInt32BE(records.length, BATCH.recordsCount)
+  out.writeInt32BE(recordCount, BATCH.recordsCount)
   recordBytes.copy(out, BATCH_HEADER_SIZE)
   out.writeUInt32BE(computeBatchCrc(out, 0, size), BATCH.crc)
   return out

@@ -12,7 +12,7 @@
  * It runs on demand (`strom log compact`) and after a roll when the dirty ratio — bytes of closed
  * segments not yet compacted over all closed bytes, the split kept in `cleaner-offset-checkpoint`
  * — passes `min.cleanable.dirty.ratio`. The whole job holds the cleaner lock; the write lock is
- * taken only to see which segment is active and for each swap, so producers are not held up.
+ * taken only to see which segment is active and for each swap's renames, so producers are not held up.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -23,15 +23,18 @@ import {fsyncDirectory, writeFileAtomic} from '../io/atomic-file.js'
 import {listSegmentBases} from '../partition/partition-files.js'
 import type {TruncationReport} from '../partition/recovery.js'
 import {createEmptySegment, recoverPartitionLocked} from '../partition/recovery.js'
-import {FilterStats, filterBatch} from './batch-filter.js'
+import {FilterStats, IsLatest, filterBatch} from './batch-filter.js'
 import {PartitionRef, describeRef, withCleanerLock, withWriteLock} from './partition-ref.js'
 import {forEachBatch} from './segment-batches.js'
-import {swapInLocked} from './segment-swap.js'
+import {recoverInterruptedMaintenanceLocked, swapIn} from './segment-swap.js'
+import {KeyOffsetMap} from './key-offset-map.js'
 import {abortedTxnsOf, firstUnstableOffset, isAbortedBatch, mergedTxnIndex} from './txn-cleaning.js'
 import type {AbortedTxn} from '../txn/txn-index.js'
 
 export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint'
 const cursor = new RecordCursor()
+/** The most an offset may exceed its segment's base offset: index entries store it in 4 bytes. */
+const MAX_RELATIVE_OFFSET = 2 ** 31 - 1
 
 export interface CompactionResult extends FilterStats {
   topic: string
@@ -78,7 +81,10 @@ export interface CompactionOptions {
   nowMs?: number
   /** Do not wait for another cleaner: skip the partition instead (the after-roll hook). */
   noWait?: boolean
-  /** Close a non-empty active segment first, so everything produced so far gets compacted (`strom log compact`). */
+  /**
+   * Close a non-empty active segment first, so everything produced so far gets compacted (`strom
+   * log compact`); the partition is recovered first, as an open would (a torn tail cut, reported).
+   */
   roll?: boolean
 }
 
@@ -95,9 +101,19 @@ export function compactPartition(ref: PartitionRef, options: CompactionOptions =
 function compactLocked(ref: PartitionRef, options: CompactionOptions, result: CompactionResult): CompactionResult {
   const dir = ref.partitionDir
   const {bases, endOffset} = withWriteLock(dir, () => {
+    if (!options.roll) {
+      // A pass after a roll needs only the segment list (a swap that a dead cleaner left half done
+      // finished first): it reads the closed segments whole, without their indexes, and never
+      // touches the active one, so everything below the active segment's base is a safe end. A full
+      // recovery (the active tail scanned, new closed segments' indexes checked, the recovery point
+      // made durable) would hold every producer of the partition up at every pass.
+      recoverInterruptedMaintenanceLocked(dir)
+      const listed = listSegmentBases(dir)
+      return {bases: listed, endOffset: listed.at(-1) ?? 0}
+    }
     const recovered = recoverPartitionLocked(dir, ref.config.indexIntervalBytes)
     result.truncation = recovered.truncation
-    if (options.roll && recovered.activeSizeBytes > 0) {
+    if (recovered.activeSizeBytes > 0) {
       createEmptySegment(dir, recovered.nextOffset)
       fsyncDirectory(dir)
     }
@@ -122,46 +138,100 @@ function compactLocked(ref: PartitionRef, options: CompactionOptions, result: Co
   const nowMs = options.nowMs ?? Date.now()
   // Markers of transactions with data in the cleaned segments may lie in any later segment.
   const aborted = abortedTxnsOf(dir, bases)
-  const latest = buildKeyMap(ref, closed, aborted)
-  const isLatest = (key: Buffer, offset: number) => latest.get(key.toString('latin1')) === offset
-  for (const group of groupSegments(dir, closed, ref.config.segmentBytes)) {
-    const bytes = writeCleanedSegment(ref, group, isLatest, aborted, nowMs, result)
-    withWriteLock(dir, () => swapInLocked(dir, group[0], group))
+  const {latest, surveys} = surveySegments(ref, closed, aborted)
+  const isLatest: IsLatest = (data, keyStart, keyLength, offset) => latest.get(data, keyStart, keyLength) === offset
+  markSurvivors(latest, closed, surveys)
+  for (const group of groupSegments(dir, closed, cleanedUpTo, surveys, ref.config.segmentBytes)) {
+    const bytes = writeCleanedSegment(ref, group, surveys, isLatest, aborted, nowMs, result)
+    swapIn(dir, group[0], group)
     result.segmentsAfter++
     result.bytesAfter += bytes
   }
-  writeFileAtomic(path.join(dir, CLEANER_CHECKPOINT_FILE), `${cleanedUpTo}\n`)
+  // Not fsynced: the swaps are durable already, and a checkpoint lost in a crash (older, or empty: 0)
+  // only makes the next pass read again what is clean; it can never claim more than was cleaned.
+  writeFileAtomic(path.join(dir, CLEANER_CHECKPOINT_FILE), `${cleanedUpTo}\n`, {durable: false})
   result.compacted = true
   return result
 }
 
+/** What the first read of a closed segment learns about it, so the second reads only segments that keep something. */
+interface SegmentSurvey {
+  /** Records in it (those of aborted transactions included; markers not), and those removed whatever the key map says. */
+  recordsIn: number
+  keylessRemoved: number
+  abortedRemoved: number
+  /** Control batches (transaction markers) are kept as they are. */
+  hasControl: boolean
+  /** Holds the latest record of some key (set by markSurvivors once the key map is complete). */
+  hasLatest: boolean
+}
+
 /**
- * The offset of the latest record of each key in the closed segments, aborted transactions' records
- * left out (they are removed, so they supersede nothing). Keys are held as latin1 strings (exact bytes).
+ * Reads the closed segments once: the offset of the latest record of each key, aborted
+ * transactions' records left out (they are removed, so they supersede nothing), and a survey of
+ * each segment.
  */
-function buildKeyMap(ref: PartitionRef, closed: number[], aborted: AbortedTxn[]): Map<string, number> {
-  const latest = new Map<string, number>()
+function surveySegments(ref: PartitionRef, closed: number[], aborted: AbortedTxn[]): {latest: KeyOffsetMap; surveys: Map<number, SegmentSurvey>} {
+  const latest = new KeyOffsetMap()
+  const surveys = new Map<number, SegmentSurvey>()
   for (const base of closed) {
+    const survey: SegmentSurvey = {recordsIn: 0, keylessRemoved: 0, abortedRemoved: 0, hasControl: false, hasLatest: false}
+    surveys.set(base, survey)
     forEachBatch(new Segment(ref.partitionDir, base).paths.log, (batch) => {
-      if ((batch.readInt16BE(BATCH.attributes) & 0x20) !== 0 || isAbortedBatch(aborted, batch)) return
+      if ((batch.readInt16BE(BATCH.attributes) & 0x20) !== 0) {
+        survey.hasControl = true
+        return
+      }
+      if (isAbortedBatch(aborted, batch)) {
+        const count = batch.readInt32BE(BATCH.recordsCount)
+        survey.recordsIn += count
+        survey.abortedRemoved += count
+        return
+      }
       cursor.reset(batch, 0)
       while (cursor.next()) {
-        const key = cursor.key()
-        if (key !== null) latest.set(key.toString('latin1'), cursor.offset)
+        survey.recordsIn++
+        if (cursor.keyLength >= 0) latest.put(cursor.data, cursor.keyStart, cursor.keyLength, cursor.offset)
+        else survey.keylessRemoved++
       }
     }, {where: `${describeRef(ref)} segment ${base}`})
   }
-  return latest
+  return {latest, surveys}
 }
 
-/** Consecutive segments merged while their total size stays within segment.bytes (Kafka's groupSegmentsBySize). */
-function groupSegments(dir: string, closed: number[], maxBytes: number): number[][] {
+/** Marks the segments that hold some key's latest record: one look per key, not per record. */
+function markSurvivors(latest: KeyOffsetMap, closed: number[], surveys: Map<number, SegmentSurvey>): void {
+  latest.forEachOffset((offset) => {
+    // The last closed segment whose base is at or below the offset.
+    let low = 0
+    let high = closed.length - 1
+    while (low < high) {
+      const middle = (low + high + 1) >> 1
+      if (closed[middle] <= offset) low = middle
+      else high = middle - 1
+    }
+    surveys.get(closed[low])!.hasLatest = true
+  })
+}
+
+const keepsSomething = (survey: SegmentSurvey) => survey.hasLatest || survey.hasControl
+
+/**
+ * Consecutive segments merged while what they keep stays within segment.bytes (Kafka's
+ * groupSegmentsBySize, which counts segments whole; here a segment that keeps nothing counts 0, so
+ * the empty ones a pass leaves behind merge into their neighbours instead of piling up), and while
+ * the group's offsets fit the 4-byte relative offsets of its index.
+ */
+function groupSegments(dir: string, closed: number[], cleanedUpTo: number, surveys: Map<number, SegmentSurvey>, maxBytes: number): number[][] {
   const groups: number[][] = []
   let current: number[] = []
   let currentBytes = 0
-  for (const base of closed) {
-    const size = new Segment(dir, base).logSize()
-    if (current.length > 0 && currentBytes + size > maxBytes) {
+  for (let i = 0; i < closed.length; i++) {
+    const base = closed[i]
+    const size = keepsSomething(surveys.get(base)!) ? new Segment(dir, base).logSize() : 0
+    // Every offset of this segment is below the next segment's base.
+    const end = i + 1 < closed.length ? closed[i + 1] : cleanedUpTo
+    if (current.length > 0 && (currentBytes + size > maxBytes || end - 1 - current[0] > MAX_RELATIVE_OFFSET)) {
       groups.push(current)
       current = []
       currentBytes = 0
@@ -174,7 +244,7 @@ function groupSegments(dir: string, closed: number[], maxBytes: number): number[
 }
 
 /** Writes `<group[0]>.*.cleaned` (log, offset index, time index) and fsyncs them; returns the new log size. */
-function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key: Buffer, offset: number) => boolean, aborted: AbortedTxn[], nowMs: number, stats: FilterStats): number {
+function writeCleanedSegment(ref: PartitionRef, group: number[], surveys: Map<number, SegmentSurvey>, isLatest: IsLatest, aborted: AbortedTxn[], nowMs: number, stats: FilterStats): number {
   const base = group[0]
   const out = new Segment(ref.partitionDir, base).cleanedPaths()
   const fd = openNew(out.log)
@@ -183,6 +253,14 @@ function writeCleanedSegment(ref: PartitionRef, group: number[], isLatest: (key:
   let position = 0
   try {
     for (const segment of group) {
+      const survey = surveys.get(segment)!
+      if (!keepsSomething(survey)) {
+        // Nothing in it survives: not read again, its records counted as the survey saw them.
+        stats.recordsIn += survey.recordsIn
+        stats.keylessRemoved += survey.keylessRemoved
+        stats.abortedRemoved += survey.abortedRemoved
+        continue
+      }
       forEachBatch(new Segment(ref.partitionDir, segment).paths.log, (batch, info) => {
         if (isAbortedBatch(aborted, batch)) {
           const count = batch.readInt32BE(BATCH.recordsCount)

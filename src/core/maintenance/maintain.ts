@@ -79,7 +79,8 @@ export function maintainPartition(ref: PartitionRef, options: {trigger: Maintena
 function writeRecord(ref: PartitionRef, record: MaintenanceRecord, started: number): void {
   record.durationMs = Date.now() - started
   try {
-    writeJsonAtomic(path.join(ref.partitionDir, MAINTENANCE_RECORD_FILE), record)
+    // Informational, so not fsynced (a crash may lose the last record, never the log's consistency).
+    writeJsonAtomic(path.join(ref.partitionDir, MAINTENANCE_RECORD_FILE), record, {durable: false})
   } catch {
     // The record is informational: a partition deleted meanwhile, or a read-only directory, is no failure.
   }

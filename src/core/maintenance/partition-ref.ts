@@ -42,8 +42,13 @@ export function describeRef(ref: PartitionRef): string {
 
 const cleanerLocksHeld = new Set<string>()
 
-/** Runs `work` holding the cleaner lock; with `wait: false`, returns undefined when someone else holds it. */
+/**
+ * Runs `work` holding the cleaner lock; with `wait: false`, returns undefined when someone else
+ * holds it. Re-entrant: inside a job that holds it already (a maintenance thread takes it before a
+ * whole pass), `work` just runs.
+ */
 export function withCleanerLock<T>(partitionDir: string, work: () => T, options: {wait: boolean} = {wait: true}): T | undefined {
+  if (cleanerLocksHeld.has(partitionDir)) return work()
   const lock = fileLockFor(path.join(partitionDir, CLEANER_LOCK_FILE))
   if (options.wait) lock.acquire()
   else if (!lock.tryAcquire()) return undefined

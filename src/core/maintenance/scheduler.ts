@@ -3,7 +3,8 @@
  * partition writer only reports the roll (RollEvent); this scheduler decides, cheaply, whether
  * work is due, and hands it to a launcher, which runs it elsewhere: never inside the append.
  *
- *   - The CLI's launcher starts a detached `strom log clean TOPIC` (src/cli/background-cleaner.ts);
+ *   - the CLI's launcher runs it on a low-priority thread of the process, and what is outstanding
+ *     when the process exits in a detached `strom log clean TOPIC` (src/cli/background-cleaner.ts);
  *   - the library's default runs `maintainPartition` in this process, on a later turn of the event
  *     loop (after the append and its caller's synchronous work are done).
  *

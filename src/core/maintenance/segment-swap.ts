@@ -5,11 +5,15 @@
  *
  *   1. the cleaner writes `<base>.log.cleaned`, `.index.cleaned`, `.timeindex.cleaned` (and
  *      `.txnindex.cleaned` when there are aborted transactions) and fsyncs them (only the cleaner lock is held: producers keep appending to the active segment);
- *   2. under the write lock, `cleaner-swap.json` {"version":1,"base":B,"replaces":[B,...]} is
- *      written atomically: the commit point;
- *   3. the `.cleaned` files are renamed over `<B>.*` (the log first);
- *   4. the other replaced segments are renamed `.deleted` and unlinked (segment-delete.ts);
- *   5. the manifest is removed.
+ *   2. `cleaner-swap.json` {"version":1,"base":B,"replaces":[B,...]} is written atomically and
+ *      made durable: the commit point. Still only the cleaner lock: recovery acts on a manifest
+ *      only when it holds that lock itself, so nobody reads it before step 3;
+ *   3. under the write lock, and only for renames (no fsync: producers wait microseconds), the
+ *      `.cleaned` files are renamed over `<B>.*` (the log first) and the other replaced segments'
+ *      files are renamed `.deleted`;
+ *   4. the directory is fsynced, the `.deleted` files unlinked, the manifest removed.
+ * A crash anywhere after step 2 leaves the manifest, and recovery finishes the swap (every step
+ * is idempotent: renames of files already moved and deletions of files already gone are skipped).
  * Kafka renames old segments away before the new ones are in place (`.swap` files); for lock-free
  * readers that leaves a moment where a range of offsets has no segment, so strom installs the new
  * segment first and keeps the list of what it replaces in the manifest instead. Recovery finishes
@@ -19,7 +23,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {fsyncDirectory, readJsonFile, writeJsonAtomic} from '../io/atomic-file.js'
 import {CLEANED_SUFFIX, DELETED_SUFFIX, Segment} from '../segment/segment.js'
-import {cleanerLockHeldHere, withCleanerLock} from './partition-ref.js'
+import {cleanerLockHeldHere, withCleanerLock, withWriteLock} from './partition-ref.js'
 import {deleteSegmentsLocked, removeDeletedLeftovers} from './segment-delete.js'
 
 export const SWAP_MANIFEST_FILE = 'cleaner-swap.json'
@@ -30,11 +34,23 @@ interface SwapManifest {
   replaces: number[]
 }
 
-/** Caller holds the cleaner lock and the write lock; the `.cleaned` files of `base` are written and fsynced. */
-export function swapInLocked(partitionDir: string, base: number, replaces: number[]): void {
-  const manifest: SwapManifest = {version: 1, base, replaces}
-  writeJsonAtomic(path.join(partitionDir, SWAP_MANIFEST_FILE), manifest)
-  finishSwapLocked(partitionDir, manifest)
+/**
+ * Caller holds the cleaner lock, not the write lock (taken here, for the renames only); the
+ * `.cleaned` files of `base` are written and fsynced.
+ */
+export function swapIn(partitionDir: string, base: number, replaces: number[]): void {
+  const manifestFile = path.join(partitionDir, SWAP_MANIFEST_FILE)
+  writeJsonAtomic(manifestFile, {version: 1, base, replaces} satisfies SwapManifest)
+  const deleted = withWriteLock(partitionDir, () => {
+    new Segment(partitionDir, base).swapInCleaned()
+    const renamed: string[] = []
+    for (const old of [...replaces].sort((a, b) => b - a)) if (old !== base) renamed.push(...new Segment(partitionDir, old).renameToDeleted())
+    return renamed
+  })
+  fsyncDirectory(partitionDir)
+  for (const file of deleted) fs.rmSync(file, {force: true})
+  fs.rmSync(manifestFile, {force: true})
+  fsyncDirectory(partitionDir)
 }
 
 function finishSwapLocked(partitionDir: string, manifest: SwapManifest): void {

@@ -81,7 +81,7 @@ describe('batch filter (compaction of one batch)', () => {
 
   it('keeps offsets, timestamps, headers and the last offset delta; drops keyless and superseded records; marks a kept tombstone with a delete horizon', () => {
     const s = stats()
-    const out = filterBatch(batch(), (key, offset) => (key.toString() === 'a' ? offset === 13 : true), 5000, 1000, s)!
+    const out = filterBatch(batch(), (data, start, length, offset) => (keyOf(data, start, length) === 'a' ? offset === 13 : true), 5000, 1000, s)!
     expect(readInt64(out, 0)).toBe(10)
     expect(out.readInt32BE(23)).toBe(3)
     expect(out.readInt16BE(21) & ATTR_DELETE_HORIZON).toBe(ATTR_DELETE_HORIZON)
@@ -107,12 +107,29 @@ describe('batch filter (compaction of one batch)', () => {
         {key: Buffer.from('b'), value: Buffer.from('2'), timestamp: 101},
         {key: Buffer.from('a'), value: Buffer.from('3'), timestamp: 102},
       ], {baseOffset: 20, compression: codec})
-      const out = filterBatch(compressed, (key, offset) => key.toString() !== 'a' || offset === 22, 0, 0, stats())!
+      const out = filterBatch(compressed, (data, start, length, offset) => keyOf(data, start, length) !== 'a' || offset === 22, 0, 0, stats())!
       expect(out.readInt16BE(21) & 0x07).toBe(codec)
       expect(isBatchCrcValid(out, 0, out.length)).toBe(true)
       expect(records(out).map((r) => [r.offset, r.key?.toString(), r.value?.toString()])).toEqual([[21, 'b', '2'], [22, 'a', '3']])
     })
   }
+
+  it('copies the kept records byte for byte when the base timestamp stays (no tombstone kept)', () => {
+    const original = encodeBatch([
+      {key: Buffer.from('a'), value: Buffer.from('1'), timestamp: 100, headers: [{key: 'h', value: Buffer.from('x')}]},
+      {key: Buffer.from('b'), value: Buffer.from('2'), timestamp: 90},
+      {key: Buffer.from('a'), value: Buffer.from('3'), timestamp: 120, headers: [{key: 'h2', value: null}]},
+    ], {baseOffset: 40})
+    const out = filterBatch(original, (data, start, length, offset) => keyOf(data, start, length) !== 'a' || offset === 42, 0, 0, stats())!
+    expect(isBatchCrcValid(out, 0, out.length)).toBe(true)
+    expect(readInt64(out, 27)).toBe(readInt64(original, 27))
+    expect(out.readInt32BE(57)).toBe(2)
+    const before = records(original)
+    expect(records(out)).toEqual([before[1], before[2]])
+    // The kept records' bytes are the original's: the batch is the header and the last two records.
+    const firstLength = original.length - 61 - (out.length - 61)
+    expect(out.subarray(61).equals(original.subarray(61 + firstLength))).toBe(true)
+  })
 
   it('returns the same bytes when nothing changes, and nothing when no record is left', () => {
     const clean = encodeBatch([{key: Buffer.from('x'), value: Buffer.from('y')}])
@@ -120,6 +137,10 @@ describe('batch filter (compaction of one batch)', () => {
     expect(filterBatch(clean, () => false, 0, 0, stats())).toBeUndefined()
   })
 })
+
+function keyOf(data: Buffer, start: number, length: number): string {
+  return data.toString('latin1', start, start + length)
+}
 
 function produce(topic: ReturnType<ReturnType<typeof openLog>['topic']>, records: Array<{key?: string; value: string | null}>, batchEvery = 10): void {
   const producer = new Producer(topic, {batchBytes: 1 << 20})
@@ -172,6 +193,53 @@ describe('maintenance off the append path', () => {
     const ref = scheduled.at(-1)!
     maintainPartition(ref, {trigger: 'roll'})
     expect(readMaintenanceRecord(ref.partitionDir)?.retention?.deletedSegments).toBeGreaterThan(0)
+  })
+})
+
+describe('compaction reads again only segments that keep something', () => {
+  it('merges the segments left with nothing into their neighbours, and counts what it dropped without reading it twice', async () => {
+    const log = openLog({dir: tmpLogDir(), onWarning: () => {}, maintenance: () => {}})
+    const topic = log.createTopic('c', {config: {'cleanup.policy': 'compact', 'segment.bytes': '1024'}})
+    const records = Array.from({length: 800}, (_, i) => ({key: `k${i % 3}`, value: `v${i}`}))
+    produce(topic, records)
+    const dir = topic.partitionDir(0)
+    const before = listSegmentBases(dir)
+    const activeBase = before.at(-1)!
+    expect(before.length).toBeGreaterThan(10)
+    // Only the last closed segment holds a latest value (three keys, written in turn): every other
+    // segment keeps nothing, and grouping by whole segment sizes (Kafka's) would have left each an empty file.
+    const reads: string[] = []
+    const readSync = fs.readSync
+    const open = fs.openSync
+    const opened = new Map<number, string>()
+    fs.openSync = ((file: fs.PathLike, ...rest: unknown[]) => {
+      const fd = (open as (...args: unknown[]) => number)(file, ...rest)
+      opened.set(fd, String(file))
+      return fd
+    }) as typeof fs.openSync
+    fs.readSync = ((fd: number, ...rest: unknown[]) => {
+      reads.push(opened.get(fd) ?? '')
+      return (readSync as (...args: unknown[]) => number)(fd, ...rest)
+    }) as typeof fs.readSync
+    let result
+    try {
+      result = compactPartition(partitionRefs(topic)[0], {force: true})
+    } finally {
+      fs.readSync = readSync
+      fs.openSync = open
+    }
+    expect(result).toMatchObject({compacted: true, segmentsBefore: before.length - 1, segmentsAfter: 1, recordsIn: activeBase, recordsOut: 3})
+    expect(listSegmentBases(dir)).toEqual([0, activeBase])
+    // Each closed segment's .log was read by the survey; only the one with survivors a second time.
+    const readsOf = (file: string) => reads.filter((r) => r === file).length
+    const closedLogs = before.slice(0, -1).map((base) => new Segment(dir, base).paths.log)
+    const once = readsOf(closedLogs[0])
+    expect(once).toBeGreaterThan(0)
+    expect(closedLogs.slice(0, -1).map(readsOf)).toEqual(closedLogs.slice(0, -1).map(() => once))
+    expect(readsOf(closedLogs.at(-1)!)).toBe(2 * once)
+    const latest = new Map(records.slice(0, activeBase).map((r, offset) => [r.key, offset]))
+    const expected = records.map((r, offset) => [offset, r.key, r.value] as [number, string, string]).filter(([offset, key]) => offset >= activeBase || latest.get(key) === offset)
+    expect(await readAll(topic)).toEqual(expected)
   })
 })
 
