@@ -11,7 +11,9 @@
  *   3. under the write lock, and only for renames (no fsync: producers wait microseconds), the
  *      `.cleaned` files are renamed over `<B>.*` (the log first) and the other replaced segments'
  *      files are renamed `.deleted`;
- *   4. the directory is fsynced, the `.deleted` files unlinked, the manifest removed.
+ *   4. the directory is fsynced, the `.deleted` files unlinked, the manifest removed and the
+ *      directory fsynced again (a manifest that outlived its swap in a crash would have recovery
+ *      install the `.cleaned` files of a later pass that had not committed).
  * A crash anywhere after step 2 leaves the manifest, and recovery finishes the swap (every step
  * is idempotent: renames of files already moved and deletions of files already gone are skipped).
  * Kafka renames old segments away before the new ones are in place (`.swap` files); for lock-free
