@@ -7,8 +7,10 @@
 // `npm run bench` runs it after its other cases (BENCH_KAFKA=0 skips it); `node bench/kafka.mjs`
 // runs it alone and prints its table. BENCH_LINES sizes it (default 1,000,000 messages),
 // BENCH_RUNS the rounds (default 5), BENCH_KAFKA_E2E_RUNS the latency rounds (default 3),
-// BENCH_E2E_SECONDS each latency run (default 10, at 1,000 msgs/s).
+// BENCH_E2E_SECONDS each latency run (default 10), BENCH_E2E_RATE its rate (default 10,000 msgs/s,
+// the issue's).
 import {spawnSync} from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -26,6 +28,24 @@ const kafkaEnv = {...process.env, KAFKA_STATE, KAFKA_PORT: String(KAFKA_PORT)}
 // make the client the bottleneck for both servers.
 const toolEnv = {...kafkaEnv, KAFKA_RUN_JVM_OPTS: '-Xmx512M -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true'}
 const tool = (mainClass, args) => `bash ${kafkaScript} run org.apache.kafka.tools.${mainClass} ${args}`
+
+/**
+ * bench/java/RateLatency.java compiled against Kafka's client (javac, once per source and
+ * classpath, in the system's temp directory); returns the command prefix that runs it.
+ */
+function rateLatencyTool() {
+  const source = path.join(benchDir, 'java', 'RateLatency.java')
+  const classpath = sh(`bash ${kafkaScript} classpath`, {env: kafkaEnv}).stdout.trim()
+  const hash = crypto.createHash('sha256').update(fs.readFileSync(source)).update(classpath).digest('hex').slice(0, 16)
+  const out = path.join(os.tmpdir(), `strom-bench-RateLatency-${hash}`)
+  if (!fs.existsSync(path.join(out, 'RateLatency.class'))) {
+    const staging = `${out}.${process.pid}`
+    sh(`javac -nowarn -cp '${classpath}' -d ${staging} ${source}`)
+    fs.renameSync(staging, out)
+  }
+  // The JVM flags of Kafka's perf tools (toolEnv), the client's logging kept quiet.
+  return `java ${toolEnv.KAFKA_RUN_JVM_OPTS} -Dlog4j2.configurationFile=${path.join(root, 'test', 'kafka', 'log4j2.properties')} -cp '${out}:${classpath}' RateLatency`
+}
 
 /** Peak resident memory of a live process, from /proc (VmHWM), in MB. */
 function peakRssMb(pid) {
@@ -47,7 +67,7 @@ const have = (bin) => spawnSync('bash', ['-c', `command -v ${bin}`]).status === 
  * Runs every case. `variants` of a case are run in turn, round after round, so a load spike on the
  * shared machine hits each about equally. Returns the markdown (a header line, the table, notes).
  */
-export async function kafkaComparison({data, lines, lineCount, runs, e2eRuns, e2eSeconds, log = (line) => process.stderr.write(line + '\n')}) {
+export async function kafkaComparison({data, lines, lineCount, runs, e2eRuns, e2eSeconds, e2eRate = 10_000, log = (line) => process.stderr.write(line + '\n')}) {
   const strom = path.join(root, 'bin', 'run.js')
   const stromCmd = `node ${strom}`
   const notes = []
@@ -157,17 +177,27 @@ export async function kafkaComparison({data, lines, lineCount, runs, e2eRuns, e2
     for (const [column, bootstrap] of Object.entries(servers)) stromConsume[column] = {run: () => rate(`${stromCmd} consume ${stromTopic(0)} --bootstrap-server ${bootstrap} | wc -l`, lineCount, expectCount)}
     measureCase('`strom consume` of that topic to a pipe', stromConsume)
 
-    // 4. Latency. strom bench e2e: `strom produce` fed at 1,000 msgs/s, `strom consume -f` reading,
-    // on a directory or through a server; Kafka's EndToEndLatency: one 100 B message at a time (the
-    // Java producer sends, the Java consumer polls it back, then the next).
+    // 4. Latency. Kafka's Java client at a fixed rate (bench/java/RateLatency.java: one producer, one
+    // consumer, one JVM); strom bench e2e: `strom produce` fed at the same rate, `strom consume -f`
+    // reading, on a directory or through a server; Kafka's EndToEndLatency: one 100 B message at a
+    // time (the Java producer sends, the Java consumer polls it back, then the next).
+    const rateLatency = rateLatencyTool()
+    const javaAtRate = (bootstrap) => ({
+      prepare: (round) => (createTopic(bootstrap, `rate-${round}`, 1), {topic: `rate-${round}`}),
+      run: ({topic}) => {
+        const result = JSON.parse(sh(`${rateLatency} ${bootstrap} ${topic} ${e2eRate} ${e2eSeconds} 100`).stdout)
+        return {p50: result.p50Ms, p99: result.p99Ms, p999: result.p999Ms}
+      },
+    })
+    measureCase(`Kafka's Java client, ${e2eRate.toLocaleString('en')} msgs/s of 100 B for ${e2eSeconds} s, acks=1: produce → consume in one JVM`, {kafka: javaAtRate(kafka), serve: javaAtRate(serve.bootstrap)}, {rounds: e2eRuns, kind: 'latency'})
     const e2eTarget = {dir: (round) => `--dir ${path.join(work, `e2e-${round}`)}`, kafka: () => `--bootstrap-server ${kafka} --acks 1`, serve: () => `--bootstrap-server ${serve.bootstrap} --acks 1`}
     const stromE2e = Object.fromEntries(Object.entries(e2eTarget).map(([column, target]) => [column, {
       run: (_context, round) => {
-        const result = JSON.parse(sh(`${stromCmd} bench e2e --topic e2e-${round} --rate 1000 --seconds ${e2eSeconds} --json ${target(round)}`).stdout)
+        const result = JSON.parse(sh(`${stromCmd} bench e2e --topic e2e-${round} --rate ${e2eRate} --seconds ${e2eSeconds} --json ${target(round)}`).stdout)
         return {p50: result.p50Ms, p99: result.p99Ms, p999: result.p999Ms}
       },
     }]))
-    measureCase(`\`strom bench e2e\`, 1,000 msgs/s for ${e2eSeconds} s: produce stdin → consume -f stdout`, stromE2e, {rounds: e2eRuns, kind: 'latency'})
+    measureCase(`\`strom bench e2e\`, ${e2eRate.toLocaleString('en')} msgs/s for ${e2eSeconds} s: produce stdin → consume -f stdout`, stromE2e, {rounds: e2eRuns, kind: 'latency'})
     const pings = e2eSeconds * 1000
     const endToEnd = (bootstrap) => ({
       prepare: (round) => (createTopic(bootstrap, `ping-${round}`, 1), {topic: `ping-${round}`}),
@@ -225,7 +255,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (missing !== undefined) {
     process.stdout.write(`Kafka rows skipped: ${missing}\n`)
   } else {
-    const {markdown} = await kafkaComparison({data, lines, lineCount, runs: Number(process.env.BENCH_RUNS ?? 5), e2eRuns: Number(process.env.BENCH_KAFKA_E2E_RUNS ?? 3), e2eSeconds: Number(process.env.BENCH_E2E_SECONDS ?? 10)})
+    const {markdown} = await kafkaComparison({data, lines, lineCount, runs: Number(process.env.BENCH_RUNS ?? 5), e2eRuns: Number(process.env.BENCH_KAFKA_E2E_RUNS ?? 3), e2eSeconds: Number(process.env.BENCH_E2E_SECONDS ?? 10), e2eRate: Number(process.env.BENCH_E2E_RATE ?? 10_000)})
     process.stdout.write(markdown)
   }
 }
