@@ -167,29 +167,37 @@ export async function historyCases({data, lines, keyed, lineCount, log = (line) 
     })
   }
 
-  // 5. Another client's round trips through `strom serve` while a partition is compacted.
+  // 5. Another client's round trips through `strom serve` while a partition is compacted: each round
+  // compacts a fresh copy of the data, between two idle probes (the higher idle p99 is the round's
+  // baseline: idle p99s alone spread 1.6-3.8 ms on the project VM); the ratio is the rounds' median.
   if (wanted(5)) {
     const dir = fresh('compact-latency')
     const input = feed(keyed, sizes.compactBytes)
-    // min.cleanable.dirty.ratio 1: no background compaction while it is written; `log compact` forces it.
-    sh(`${strom} topic create c -c cleanup.policy=compact -c segment.bytes=${MiB} -c min.cleanable.dirty.ratio=1 --dir ${dir} && ${strom} topic create probe --dir ${dir}`)
-    sh(`${input.command} | ${strom} produce c -K: --dir ${dir}`)
+    sh(`${strom} topic create probe --dir ${dir}`)
     const serve = await startServe(dir)
+    const rounds = []
     try {
-      // Idle before and after; during: from the start of a forced `log compact` until it exits.
-      const idle = [await probe(serve.bootstrap, 'probe', ['--seconds', String(sizes.probeSeconds)])]
-      const started = Date.now()
-      const compaction = spawn(process.execPath, [bin, 'log', 'compact', 'c', '--dir', dir], {stdio: 'ignore'})
-      const exited = new Promise((resolve) => compaction.once('exit', resolve))
-      const during = [await probe(serve.bootstrap, 'probe', ['--while-pid', String(compaction.pid), '--seconds', '0', '--min-count', '50'])]
-      await exited
-      const compactSeconds = [(Date.now() - started) / 1000]
-      idle.push(await probe(serve.bootstrap, 'probe', ['--seconds', String(sizes.probeSeconds)]))
-      const idleP99 = Math.max(...idle.map((r) => r.p99Ms))
-      const duringP99 = median(during.map((r) => r.p99Ms))
-      const ratio = duringP99 / idleP99
-      row(`another client's produce round trip (one 100 B record, acks=1) through \`strom serve\` while ${(input.bytes / 1e6).toFixed(0)} MB are compacted (${compactSeconds.map(seconds).join(', ')})`, {
-        figure: `p99 ${ms(duringP99)} (p50 ${ms(median(during.map((r) => r.p50Ms)))}, ${during[0].count} round trips) against ${ms(idleP99)} idle (the higher of before and after; p50 ${ms(idle[0].p50Ms)}): ${ratio.toFixed(2)}×`,
+      for (let round = 0; round < runs; round++) {
+        const topic = `c${round}`
+        // min.cleanable.dirty.ratio 1: no background compaction while it is written; `log compact` forces it.
+        sh(`${strom} topic create ${topic} -c cleanup.policy=compact -c segment.bytes=${MiB} -c min.cleanable.dirty.ratio=1 --dir ${dir}`)
+        sh(`${input.command} | ${strom} produce ${topic} -K: --dir ${dir}`)
+        const before = await probe(serve.bootstrap, 'probe', ['--seconds', String(sizes.probeSeconds)])
+        const started = Date.now()
+        const compaction = spawn(process.execPath, [bin, 'log', 'compact', topic, '--dir', dir], {stdio: 'ignore'})
+        const exited = new Promise((resolve) => compaction.once('exit', resolve))
+        const during = await probe(serve.bootstrap, 'probe', ['--while-pid', String(compaction.pid), '--seconds', '0', '--min-count', '50'])
+        await exited
+        const compactSeconds = (Date.now() - started) / 1000
+        const after = await probe(serve.bootstrap, 'probe', ['--seconds', String(sizes.probeSeconds)])
+        const idleP99 = Math.max(before.p99Ms, after.p99Ms)
+        rounds.push({during, idleP99, compactSeconds, ratio: during.p99Ms / idleP99})
+        sh(`${strom} topic delete ${topic} --force --dir ${dir}`)
+      }
+      const ratios = rounds.map((r) => r.ratio)
+      const ratio = median(ratios)
+      row(`another client's produce round trip (one 100 B record, acks=1) through \`strom serve\` while ${(input.bytes / 1e6).toFixed(0)} MB are compacted (${rounds.map((r) => seconds(r.compactSeconds)).join(', ')}; ${runs} rounds)`, {
+        figure: `p99 ${range(rounds.map((r) => r.during.p99Ms), ms)} (p50 ${ms(median(rounds.map((r) => r.during.p50Ms)))}, ${rounds.map((r) => r.during.count).join('/')} round trips) against ${range(rounds.map((r) => r.idleP99), ms)} idle (the higher of before and after): ${range(ratios, (v) => `${v.toFixed(2)}×`)}`,
         target: '≤ 2×',
         verdict: verdict(ratio <= 2),
       })

@@ -57,7 +57,7 @@ describe('the benchmark suite (bench/run.mjs)', () => {
         /`consume -n 1` on a partition of [\d,]+ segments against the same data in 1 segment \| [\d.]+ ms .*: [\d.]+× \| ≤ 1.5× \| (met|missed) \|/,
         /produce and consume, 200 partitions, under `ulimit -n 1024` \| produce [\d.]+ s, consume [\d.]+ s, 2,000 of 2,000 messages back \| works \| met \|/,
         /keyed `produce -K:` of \d+ MB into 1 MiB segments, compacted topic against a delete topic \| .* msgs\/s: [\d.]+× \| ≥ 0.8× \| (met|missed) \|/,
-        /another client's produce round trip .* through `strom serve` while \d+ MB are compacted .* \| p99 [\d.]+ ms .* against [\d.]+ ms idle .*: [\d.]+× \| ≤ 2× \| (met|missed) \|/,
+        /another client's produce round trip .* through `strom serve` while \d+ MB are compacted .* \| p99 [\d.]+ ms .* against [\d.]+ ms .*idle .*: [\d.]+× \([\d.]+×–[\d.]+×\) \| ≤ 2× \| (met|missed) \|/,
       ]) expect(table).toMatch(pattern)
       expect(table).toContain('peers skipped (BENCH_PEERS=0)')
       expect(table).toContain('Kafka rows skipped: BENCH_KAFKA=0')
