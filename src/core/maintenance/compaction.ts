@@ -194,7 +194,7 @@ function surveySegments(ref: PartitionRef, closed: number[], aborted: AbortedTxn
         if (cursor.keyLength >= 0) latest.put(cursor.data, cursor.keyStart, cursor.keyLength, cursor.offset)
         else survey.keylessRemoved++
       }
-    }, {where: `${describeRef(ref)} segment ${base}`})
+    }, {where: `${describeRef(ref)} segment ${base}`, transient: true})
   }
   return {latest, surveys}
 }
@@ -273,7 +273,7 @@ function writeCleanedSegment(ref: PartitionRef, group: number[], surveys: Map<nu
         writeAll(fd, kept, position)
         indexes.add({position, lastOffset: info.lastOffset, maxTimestamp: info.maxTimestamp})
         position += kept.length
-      }, {where: `${describeRef(ref)} segment ${segment}`})
+      }, {where: `${describeRef(ref)} segment ${segment}`, transient: true})
     }
     fs.fsyncSync(fd)
   } finally {

@@ -10,12 +10,14 @@ import {scanBatches, ScannedBatch} from '../segment/batch-scan.js'
 export type BatchVisitor = (batch: Buffer, info: ScannedBatch) => boolean | void
 
 /** Visits every complete batch from `fromPosition`; a torn tail is allowed only when `allowTornTail`. */
-export function forEachBatch(file: string, visit: BatchVisitor, options: {fromPosition?: number; allowTornTail?: boolean; where?: string} = {}): void {
+/** With `transient`, the visitor keeps no view of a batch past its call (the read buffer is reused). */
+export function forEachBatch(file: string, visit: BatchVisitor, options: {fromPosition?: number; allowTornTail?: boolean; where?: string; transient?: boolean} = {}): void {
   const fd = fs.openSync(file, 'r')
   try {
     const size = fs.fstatSync(fd).size
     const scan = scanBatches(fd, options.fromPosition ?? 0, size, {
       verifyCrc: true,
+      reuseWindow: options.transient === true,
       onBatch: (info, window, windowPosition) => {
         const at = info.position - windowPosition
         return visit(window.subarray(at, at + info.sizeBytes), info)

@@ -45,7 +45,16 @@ export interface ScanOptions {
   minBaseOffset?: number
   /** Called per valid batch; return false to stop the scan there (the batch counts as visited). */
   onBatch?: (batch: ScannedBatch, window: Buffer, windowPosition: number) => boolean | void
+  /**
+   * The visitor keeps no view of a window past its call, so one buffer per thread serves every
+   * window of every scan that says so (a pass over 100 MB otherwise leaves 100 MB of windows for
+   * the garbage collector, whose helper threads then take CPU from the rest of the machine).
+   */
+  reuseWindow?: boolean
 }
+
+/** The window of scans with reuseWindow (grown when a batch needs more). */
+let sharedWindow = Buffer.alloc(0)
 
 export function scanBatches(fd: number, from: number, fileSize: number, options: ScanOptions): ScanResult {
   // Empty until the first fill, which sizes it (a window allocated here was never used).
@@ -58,8 +67,13 @@ export function scanBatches(fd: number, from: number, fileSize: number, options:
 
   const fill = (at: number, need: number, windowBytes = WINDOW_BYTES): boolean => {
     if (at >= windowPosition && at + need <= windowPosition + windowLength) return true
-    // A fresh buffer on every reload: visitors may keep views of batches from the previous window.
-    window = Buffer.allocUnsafe(Math.max(need, Math.min(windowBytes, Math.max(fileSize - at, BATCH_HEADER_SIZE))))
+    // A fresh buffer on every reload, unless told otherwise: visitors may keep views of batches from the previous window.
+    const size = Math.max(need, Math.min(windowBytes, Math.max(fileSize - at, BATCH_HEADER_SIZE)))
+    if (options.reuseWindow !== true) window = Buffer.allocUnsafe(size)
+    else {
+      if (sharedWindow.length < size) sharedWindow = Buffer.allocUnsafe(Math.max(size, WINDOW_BYTES))
+      window = sharedWindow.subarray(0, size)
+    }
     const want = Math.min(window.length, fileSize - at)
     if (want < need) return false
     windowLength = readFully(fd, window, want, at)
