@@ -90,6 +90,7 @@ export function filterBatch(batch: Buffer, isLatest: IsLatest, nowMs: number, de
   // Offsets keep their deltas (same base offset); timestamps keep theirs unless the base timestamp
   // becomes the delete horizon: then records are encoded again, else their bytes are copied as they are.
   const baseTimestamp = readInt64(batch, BATCH.baseTimestamp)
+  const baseOffset = readInt64(batch, BATCH.baseOffset)
   const reencode = newHorizon !== undefined && newHorizon !== baseTimestamp
   const bodies: Buffer[] = []
   for (let i = 0; cursor.next(); i++) {
@@ -103,7 +104,7 @@ export function filterBatch(batch: Buffer, isLatest: IsLatest, nowMs: number, de
       offset: cursor.offset, timestamp: cursor.timestamp, key: cursor.key()!, value,
       headers: cursor.headers(),
     }
-    bodies.push(encodeRecord(kept, readInt64(batch, BATCH.baseOffset), (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? kept.timestamp : newHorizon))
+    bodies.push(encodeRecord(kept, baseOffset, (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? kept.timestamp : newHorizon))
   }
   return encodeRetained(batch, bodies, keptCount, newHorizon)
 }

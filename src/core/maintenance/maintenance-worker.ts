@@ -59,10 +59,12 @@ const notBefore = new Map<string, number>()
 const logs = new Map<string, Log>()
 let timer: NodeJS.Timeout | undefined
 
-port.on('message', (request: MaintenanceWorkRequest) => {
+port.on('message', (request: MaintenanceWorkRequest) => enqueue(request))
+
+function enqueue(request: MaintenanceWorkRequest): void {
   queue.set(request.ref.partitionDir, request)
   schedule()
-})
+}
 
 /**
  * Maintenance yields the CPU to appends and reads, as RocksDB's compaction threads do
@@ -105,10 +107,16 @@ function runNext(): void {
   try {
     // As `strom log clean` does first: transactions whose producer died or timed out are finished,
     // so their markers let compaction past them.
+    // Inside the lock: while another cleaner holds the partition, the retries do not list the
+    // transactions again every BUSY_RETRY_MS.
     let log = logs.get(ref.logDir)
-    if (log === undefined) logs.set(ref.logDir, (log = openLog({dir: ref.logDir})))
-    recoverTransactions(log)
-    const done = withCleanerLock(partitionDir, () => maintainPartition(ref, {trigger: 'roll'}), {wait: false})
+    // Markers this thread writes may roll a segment: that pass is queued here too (the library's
+    // default would run it on this thread waiting for the cleaner lock, which must never happen here).
+    if (log === undefined) logs.set(ref.logDir, (log = openLog({dir: ref.logDir, maintenance: (rolled) => enqueue({ref: rolled, seq: 0})})))
+    const done = withCleanerLock(partitionDir, () => {
+      recoverTransactions(log)
+      return maintainPartition(ref, {trigger: 'roll'})
+    }, {wait: false})
     if (done === undefined) {
       // Another cleaner works on it: try again later (a newer request, if one came, supersedes this one).
       if (!queue.has(partitionDir)) queue.set(partitionDir, request)

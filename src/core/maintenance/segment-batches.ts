@@ -9,8 +9,10 @@ import {scanBatches, ScannedBatch} from '../segment/batch-scan.js'
 
 export type BatchVisitor = (batch: Buffer, info: ScannedBatch) => boolean | void
 
-/** Visits every complete batch from `fromPosition`; a torn tail is allowed only when `allowTornTail`. */
-/** With `transient`, the visitor keeps no view of a batch past its call (the read buffer is reused). */
+/**
+ * Visits every complete batch from `fromPosition`; a torn tail is allowed only when `allowTornTail`.
+ * With `transient`, the visitor keeps no view of a batch past its call (the read buffer is reused).
+ */
 export function forEachBatch(file: string, visit: BatchVisitor, options: {fromPosition?: number; allowTornTail?: boolean; where?: string; transient?: boolean} = {}): void {
   const fd = fs.openSync(file, 'r')
   try {

@@ -24,7 +24,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {fsyncDirectory, readJsonFile, writeJsonAtomic} from '../io/atomic-file.js'
-import {CLEANED_SUFFIX, DELETED_SUFFIX, Segment} from '../segment/segment.js'
+import {CLEANED_SUFFIX, DELETED_SUFFIX, Segment, renameSegmentsToDeleted} from '../segment/segment.js'
 import {cleanerLockHeldHere, withCleanerLock, withWriteLock} from './partition-ref.js'
 import {deleteSegmentsLocked, removeDeletedLeftovers} from './segment-delete.js'
 
@@ -45,9 +45,7 @@ export function swapIn(partitionDir: string, base: number, replaces: number[]): 
   writeJsonAtomic(manifestFile, {version: 1, base, replaces} satisfies SwapManifest)
   const deleted = withWriteLock(partitionDir, () => {
     new Segment(partitionDir, base).swapInCleaned()
-    const renamed: string[] = []
-    for (const old of [...replaces].sort((a, b) => b - a)) if (old !== base) renamed.push(...new Segment(partitionDir, old).renameToDeleted())
-    return renamed
+    return renameSegmentsToDeleted(partitionDir, replaces.filter((b) => b !== base))
   })
   fsyncDirectory(partitionDir)
   for (const file of deleted) fs.rmSync(file, {force: true})

@@ -53,7 +53,7 @@ export interface ScanOptions {
   reuseWindow?: boolean
 }
 
-/** The window of scans with reuseWindow (grown when a batch needs more). */
+/** The window of scans with reuseWindow (one WINDOW_BYTES buffer; a batch bigger than that gets its own). */
 let sharedWindow = Buffer.alloc(0)
 
 export function scanBatches(fd: number, from: number, fileSize: number, options: ScanOptions): ScanResult {
@@ -69,9 +69,9 @@ export function scanBatches(fd: number, from: number, fileSize: number, options:
     if (at >= windowPosition && at + need <= windowPosition + windowLength) return true
     // A fresh buffer on every reload, unless told otherwise: visitors may keep views of batches from the previous window.
     const size = Math.max(need, Math.min(windowBytes, Math.max(fileSize - at, BATCH_HEADER_SIZE)))
-    if (options.reuseWindow !== true) window = Buffer.allocUnsafe(size)
+    if (options.reuseWindow !== true || size > WINDOW_BYTES) window = Buffer.allocUnsafe(size)
     else {
-      if (sharedWindow.length < size) sharedWindow = Buffer.allocUnsafe(Math.max(size, WINDOW_BYTES))
+      if (sharedWindow.length === 0) sharedWindow = Buffer.allocUnsafe(WINDOW_BYTES)
       window = sharedWindow.subarray(0, size)
     }
     const want = Math.min(window.length, fileSize - at)

@@ -164,10 +164,16 @@ export class Segment {
  */
 export function deleteSegments(partitionDir: string, bases: number[]): void {
   if (bases.length === 0) return
-  const renamed: string[] = []
-  for (const base of [...bases].sort((a, b) => b - a)) renamed.push(...new Segment(partitionDir, base).renameToDeleted())
+  const renamed = renameSegmentsToDeleted(partitionDir, bases)
   fsyncDirectory(partitionDir)
   for (const file of renamed) fs.rmSync(file, {force: true})
+}
+
+/** The first step of deleteSegments alone (newest segment first): the `.deleted` names, to fsync and unlink after. */
+export function renameSegmentsToDeleted(partitionDir: string, bases: number[]): string[] {
+  const renamed: string[] = []
+  for (const base of [...bases].sort((a, b) => b - a)) renamed.push(...new Segment(partitionDir, base).renameToDeleted())
+  return renamed
 }
 
 /**
