@@ -18,8 +18,9 @@
  * sequence, so it is rebuilt from the log. When this process first produces to a partition (after
  * a restart too) it reads the batches of the partition's last 64 MiB (REPLAY_TAIL_BYTES: a retried
  * batch is one of the last few its producer sent, so it is there; a producer whose batches are all
- * older counts as new, as it would to Kafka once retention removed them); before each check it
- * reads the batches other processes (another `strom serve` on the directory) appended since.
+ * older counts as new, as it would to Kafka once retention removed them); each check runs under the
+ * partition's write lock and first reads the batches other processes (another `strom serve` on the
+ * directory, `strom produce`) appended since.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -134,26 +135,52 @@ export class ProducerState {
     return crypto.randomInt(1, 2 ** 46)
   }
 
-  /** The partition's producers, up to date with every batch in its log (read back the first time, and whatever others appended since). */
+  /**
+   * The partition's producers, read back from the log the first time this process produces to it.
+   * Batches other processes append later are read by `catchUp`, which the produce path calls under
+   * the partition's write lock, where the end offset is known without looking at the files.
+   */
   partition(topic: Topic, partition: number): PartitionProducers {
     let partitions = this.topics.get(topic)
     if (partitions === undefined) this.topics.set(topic, (partitions = new Map()))
     let producers = partitions.get(partition)
-    const reader = topic.reader(partition)
     if (producers === undefined) {
-      producers = new PartitionProducers()
-      const starts = tailStarts(topic.partitionDir(partition), reader.segmentBases())
-      producers.knownEnd = starts[0]?.base ?? 0
-      replay(topic.partitionDir(partition), starts, 0, producers)
+      producers = readBack(topic, partition)
       partitions.set(partition, producers)
-    } else if (reader.endOffset() > producers.knownEnd) {
-      const from = producers.knownEnd
-      const dir = topic.partitionDir(partition)
-      const bases = reader.segmentBases().filter((base, i, all) => i === all.length - 1 || all[i + 1] > from)
-      replay(dir, bases.map((base) => ({base, position: OffsetIndex.read(segmentPaths(dir, base).index, base)?.positionFor(from) ?? 0})), from, producers)
     }
     return producers
   }
+
+  /**
+   * Caller holds the partition's write lock and `endOffset` is its log end: the producers as of that
+   * end. Batches appended since `knownEnd` (by another process) are read from their headers; a log
+   * that ends before `knownEnd` (a torn tail cut by recovery, `log repair`) may have lost batches
+   * the state remembers, so the state is read back anew.
+   */
+  catchUp(topic: Topic, partition: number, producers: PartitionProducers, endOffset: number): PartitionProducers {
+    if (endOffset === producers.knownEnd) return producers
+    if (endOffset < producers.knownEnd) {
+      const fresh = readBack(topic, partition)
+      this.topics.get(topic)?.set(partition, fresh)
+      return fresh
+    }
+    const from = producers.knownEnd
+    const dir = topic.partitionDir(partition)
+    const bases = topic.reader(partition).segmentBases().filter((base, i, all) => i === all.length - 1 || all[i + 1] > from)
+    replay(dir, bases.map((base) => ({base, position: OffsetIndex.read(segmentPaths(dir, base).index, base)?.positionFor(from) ?? 0})), from, producers)
+    // Under the lock every batch below the end is complete, and all of them were read.
+    producers.knownEnd = endOffset
+    return producers
+  }
+}
+
+/** A partition's producers from the batches of its last REPLAY_TAIL_BYTES. */
+function readBack(topic: Topic, partition: number): PartitionProducers {
+  const producers = new PartitionProducers()
+  const starts = tailStarts(topic.partitionDir(partition), topic.reader(partition).segmentBases())
+  producers.knownEnd = starts[0]?.base ?? 0
+  replay(topic.partitionDir(partition), starts, 0, producers)
+  return producers
 }
 
 /** Where to start reading so that about the last REPLAY_TAIL_BYTES are read: segments and positions, oldest first. */

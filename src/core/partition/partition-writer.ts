@@ -282,7 +282,9 @@ export class PartitionWriter implements FdHolder {
     const stamp = directoryStamp(this.partitionDir)
     let active = this.active
     // Directory mtimes are coarse (a few ms): also notice an active segment renamed away by retention.
-    const moved = active !== undefined && new Segment(this.partitionDir, active.baseOffset).statLog()?.ino !== active.logIno
+    const logStat = active === undefined ? undefined : new Segment(this.partitionDir, active.baseOffset).statLog()
+    const moved = active !== undefined && logStat?.ino !== active.logIno
+    let size: number
     if (active === undefined || stamp !== this.dirStamp || moved) {
       const bases = listSegmentBases(this.partitionDir)
       const lastBase = bases.length === 0 ? undefined : bases[bases.length - 1]
@@ -295,8 +297,11 @@ export class PartitionWriter implements FdHolder {
         this.active = active
       }
       this.dirStamp = directoryStamp(this.partitionDir)
+      size = fs.fstatSync(active.logFd).size
+    } else {
+      // The path names the file the descriptor holds (same inode): its size is the file's.
+      size = logStat!.size
     }
-    const size = fs.fstatSync(active.logFd).size
     if (size !== active.sizeBytes) this.followTailLocked(active, size)
     // Another writer may have rolled within the same directory-mtime tick: a segment named by our
     // next offset means ours is no longer the active one.

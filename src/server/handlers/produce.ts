@@ -4,16 +4,18 @@
  * partition leader epoch (0, as strom writes), both outside the CRC; and for LogAppendTime topics
  * the timestamp type bit and max timestamp, after which the CRC is recomputed (as Kafka does).
  * Appends are synchronous, so a request that started is acknowledged before the server stops.
- * Batches of idempotent producers are checked first (producer-state.ts): a retried batch is
- * answered with its offset, not appended again; a sequence gap or an old epoch is refused.
+ * Batches of idempotent producers are checked under the partition's write lock (producer-state.ts):
+ * a retried batch is answered with its offset, not appended again; a sequence gap or an old epoch
+ * is refused.
  * Transactional batches also pass the transaction coordinator's check (transactions.ts): a fenced
  * producer gets INVALID_PRODUCER_EPOCH, a partition outside the open transaction INVALID_TXN_STATE.
  */
 import {BATCH, computeBatchCrc, isTransactionalBatch, writeInt64} from '../../core/format/record-batch.js'
 import type {Topic} from '../../core/log.js'
+import type {AppendResult} from '../../core/partition/partition-writer.js'
 import type {ServerContext} from '../context.js'
 import {splitBatches, validateBatch} from '../batch-validation.js'
-import {producerBatchAt} from '../producer-state.js'
+import {producerBatchAt, type ProduceCheck} from '../producer-state.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
 import type {ApiHandler} from './types.js'
 
@@ -52,6 +54,9 @@ export const handleProduce: ApiHandler = (ctx, request, req) => {
   return {responses}
 }
 
+/** Thrown from the append's check to leave the log as it is (the verdict says why). */
+const notAppended = new Error('batch not appended')
+
 function failed(index: number, errorCode: number): ProducePartitionResponse {
   return {index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1}
 }
@@ -77,23 +82,14 @@ function appendPartition(ctx: ServerContext, topic: Topic, partition: number, re
   const key = `${topic.name}/${partition}`
   let firstOffset = -1
   try {
-    const producers = ctx.producers.partition(topic, partition)
+    let producers = ctx.producers.partition(topic, partition)
     for (const [start, end] of spans) {
       const batch = buf.subarray(start, end)
       const producer = producerBatchAt(batch, 0)
-      const check = producers.check(producer)
-      if (check.action === 'refuse') {
-        ctx.options.log(`produce to ${key} refused: ${check.message}`)
-        return failed(partition, check.errorCode)
-      }
-      if (check.action === 'duplicate') {
-        if (firstOffset < 0) firstOffset = check.baseOffset
-        continue
-      }
       // A transactional batch is appended only while its producer's open transaction holds this
       // partition, checked under the partition's write lock (a fenced producer never writes after
       // the marker that fenced it).
-      let txnCheck: (() => void) | undefined
+      let txnCheck: ((nextOffset: number) => void) | undefined
       if (isTransactionalBatch(batch.readInt16BE(BATCH.attributes))) {
         const transactionalId = ctx.transactions.transactionalIdOf(producer.producerId)
         if (transactionalId === undefined) {
@@ -109,10 +105,31 @@ function appendPartition(ctx: ServerContext, topic: Topic, partition: number, re
         writeInt64(batch, BATCH.maxTimestamp, now)
         batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BATCH.crc)
       }
-      const result = topic.writer(partition).append(batch, {sync: ctx.options.sync && acks !== 0, check: txnCheck})
-      // Another process appended between the check and this append: the next check reads those
-      // batches and this one back from the log, in log order.
-      if (result.baseOffset === producers.knownEnd) producers.record(producer, result.baseOffset)
+      // The sequence check runs under the write lock, where the writer knows the log's end: the
+      // batches another process appended are read first, and no one appends between check and write.
+      let verdict = {action: 'append'} as ProduceCheck
+      let result: AppendResult
+      try {
+        result = topic.writer(partition).append(batch, {
+          sync: ctx.options.sync && acks !== 0,
+          check: (nextOffset) => {
+            producers = ctx.producers.catchUp(topic, partition, producers, nextOffset)
+            verdict = producers.check(producer)
+            if (verdict.action !== 'append') throw notAppended
+            txnCheck?.(nextOffset)
+          },
+          written: (written) => producers.record(producer, written.baseOffset),
+        })
+      } catch (error) {
+        if (error !== notAppended) throw error
+        if (verdict.action === 'refuse') {
+          ctx.options.log(`produce to ${key} refused: ${verdict.message}`)
+          return failed(partition, verdict.errorCode)
+        }
+        // A retry of a batch already in the log: acknowledged with the offset it was written at.
+        if (verdict.action === 'duplicate' && firstOffset < 0) firstOffset = verdict.baseOffset
+        continue
+      }
       if (firstOffset < 0) firstOffset = result.baseOffset
     }
   } catch (error) {

@@ -6,6 +6,8 @@
  * epoch INVALID_PRODUCER_EPOCH; and the state is rebuilt from the log's batch headers by a new
  * server (a restart).
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {computeBatchCrc, encodeBatch} from '../../../src/core/format/record-batch.js'
 import {openLog} from '../../../src/core/log.js'
@@ -112,6 +114,19 @@ describe('idempotent produce (serve)', () => {
     expect(await produce(first, batch(4))).toEqual([ERR.NONE, 4])
     expect(await produce(first, batch(5))).toEqual([ERR.NONE, 5])
     expect(endOffset(first)).toBe(6)
+  })
+
+  it('a log cut back below what the server remembers (a torn tail cut, a repair) is read back: a retry of a lost batch is appended again, not answered with an offset that is gone', async () => {
+    const dir = tmpLogDir()
+    openLog({dir}).createTopic('t')
+    const ctx = server(dir)
+    for (let s = 0; s < 4; s++) expect(await produce(ctx, batch(s))).toEqual([ERR.NONE, s])
+    // The four batches are the same size: cut the last one off.
+    const segment = path.join(dir, 'topics', 't', '0', '00000000000000000000.log')
+    fs.truncateSync(segment, (fs.statSync(segment).size / 4) * 3)
+    expect(await produce(ctx, batch(3))).toEqual([ERR.NONE, 3])
+    expect(await produce(ctx, batch(2))).toEqual([ERR.NONE, 2])
+    expect(endOffset(ctx)).toBe(4)
   })
 
   it('sequences wrap from 2^31-1 to 0', () => {
