@@ -13,6 +13,21 @@ export const BIN = path.join(ROOT, 'bin', 'run.js')
 
 const createdDirs: string[] = []
 
+/**
+ * Node options of every spawned strom. `--no-concurrent-recompilation`: Node 20 can deadlock at
+ * process shutdown when a background TurboFan job needs a GC while the main thread waits for it in
+ * NodePlatform::DrainTasks (nodejs/node#54918): the command is done, its output written, but the
+ * process never exits and the test waits until its own timeout. Optimizing on the main thread
+ * removes that background job; short commands do not notice the difference.
+ */
+export const NODE_ARGS = ['--no-concurrent-recompilation']
+/** A command that has not ended by then is killed and its result says so (exit code -1). */
+const CLI_TIMEOUT_MS = 120_000
+
+function timedOutNote(result: {timedOut?: boolean}): string {
+  return result.timedOut ? `\n[test helper: killed after ${CLI_TIMEOUT_MS / 1000} s without exiting]\n` : ''
+}
+
 /** Removes the scratch directories made so far (called after each test file, see setup.ts). */
 export function removeTmpLogDirs(): void {
   if (process.env.STROM_KEEP_TEST_DIRS) return
@@ -38,27 +53,28 @@ export interface RunOptions {
 }
 
 export async function strom(dir: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const result = await execa('node', [BIN, ...args, '--dir', dir], {
+  const result = await execa('node', [...NODE_ARGS, BIN, ...args, '--dir', dir], {
     input: options.input,
     env: {NO_COLOR: '1', ...options.env},
     reject: false,
     stripFinalNewline: false,
+    timeout: CLI_TIMEOUT_MS,
   })
-  return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1}
+  return {stdout: String(result.stdout), stderr: String(result.stderr) + timedOutNote(result), exitCode: result.exitCode ?? -1}
 }
 
 export async function stromBuffer(dir: string, args: string[], input?: Buffer): Promise<{stdout: Buffer; stderr: string; exitCode: number}> {
-  const result = await execa('node', [BIN, ...args, '--dir', dir], {input, env: {NO_COLOR: '1'}, reject: false, encoding: 'buffer', stripFinalNewline: false})
-  return {stdout: Buffer.from(result.stdout as Uint8Array), stderr: Buffer.from(result.stderr as Uint8Array).toString(), exitCode: result.exitCode ?? -1}
+  const result = await execa('node', [...NODE_ARGS, BIN, ...args, '--dir', dir], {input, env: {NO_COLOR: '1'}, reject: false, encoding: 'buffer', stripFinalNewline: false, timeout: CLI_TIMEOUT_MS})
+  return {stdout: Buffer.from(result.stdout as Uint8Array), stderr: Buffer.from(result.stderr as Uint8Array).toString() + timedOutNote(result), exitCode: result.exitCode ?? -1}
 }
 
 /** Starts strom without waiting, for followers and concurrent producers. */
 export function spawnStrom(dir: string, args: string[], options: {input?: string} = {}): ResultPromise {
-  return execa('node', [BIN, ...args, '--dir', dir], {input: options.input, env: {NO_COLOR: '1'}, reject: false, stripFinalNewline: false, buffer: true})
+  return execa('node', [...NODE_ARGS, BIN, ...args, '--dir', dir], {input: options.input, env: {NO_COLOR: '1'}, reject: false, stripFinalNewline: false, buffer: true})
 }
 
 export async function sh(command: string, env: Record<string, string> = {}): Promise<RunResult> {
-  const result = await execa('bash', ['-o', 'pipefail', '-c', command], {env: {NO_COLOR: '1', STROM: `node ${BIN}`, ...env}, reject: false, stripFinalNewline: false})
+  const result = await execa('bash', ['-o', 'pipefail', '-c', command], {env: {NO_COLOR: '1', STROM: `node ${NODE_ARGS.join(' ')} ${BIN}`, ...env}, reject: false, stripFinalNewline: false})
   return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1}
 }
 
