@@ -7,7 +7,7 @@
 // Sizes (environment; the defaults are the issue's): BENCH_HISTORY_BYTES (1.1 GB produced per
 // segment-size run), BENCH_HISTORY_SEGMENTS (10,000), BENCH_HISTORY_PARTITIONS (10,000, with 10
 // messages each), BENCH_HISTORY_KEYED_BYTES (110 MB of keyed lines), BENCH_HISTORY_COMPACT_BYTES
-// (100 MB compacted under the probe), BENCH_HISTORY_PROBE_SECONDS (5, the idle probes),
+// (100 MB compacted under the probe), BENCH_HISTORY_PROBE_SECONDS (5, each idle window),
 // BENCH_HISTORY_RUNS (3). BENCH_HISTORY=0 leaves them out; BENCH_HISTORY_CASES=2,4 runs only those.
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
@@ -20,7 +20,7 @@ const strom = `node ${bin}`
 const MiB = 1024 * 1024
 
 const range = (values, unit = (v) => fmt(v)) => `${unit(median(values))} (${unit(Math.min(...values))}–${unit(Math.max(...values))})`
-const ms = (v) => `${v.toFixed(v < 10 ? 1 : 0)} ms`
+const ms = (v) => `${v.toFixed(v < 1 ? 2 : v < 10 ? 1 : 0)} ms`
 const seconds = (v) => `${v.toFixed(1)} s`
 const verdict = (ok) => (ok ? 'met' : 'missed')
 
@@ -47,13 +47,45 @@ function cleanersDone(dir) {
   }
 }
 
-/** Runs bench/latency-probe.mjs (as a child the event loop waits for, so this process can reap the compaction it watches). */
-function probe(bootstrap, topic, args) {
-  const child = spawn(process.execPath, [path.join(benchDir, 'latency-probe.mjs'), '--bootstrap', bootstrap, '--topic', topic, ...args], {stdio: ['ignore', 'pipe', 'inherit']})
+/**
+ * Starts bench/latency-probe.mjs with --timeline; `stop()` ends it (SIGTERM) and resolves to its
+ * round trips as [start, milliseconds]. The child keeps this process's event loop alive, so the
+ * caller can still reap the compaction it watches.
+ */
+function startProbe(bootstrap, topic) {
+  const child = spawn(process.execPath, [path.join(benchDir, 'latency-probe.mjs'), '--bootstrap', bootstrap, '--topic', topic, '--timeline'], {stdio: ['ignore', 'pipe', 'pipe']})
   let stdout = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
-  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`latency probe failed (${code})`)))))
+  const exited = new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout).timeline) : reject(new Error(`latency probe failed (${code})`)))))
+  const ready = new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk) => {
+      const text = chunk.toString()
+      if (text.includes('ready\n')) resolve()
+      const rest = text.replace('ready\n', '')
+      if (rest !== '') process.stderr.write(rest)
+    })
+    exited.then(() => reject(new Error('latency probe ended before its first round trip')), reject)
+  })
+  return {
+    /** Resolves after the probe's first round trip. */
+    ready,
+    stop() {
+      child.kill('SIGTERM')
+      return exited
+    },
+  }
 }
+
+/** p50/p99 of the round trips sent in [from, to). */
+function windowStats(timeline, from, to) {
+  const rtts = timeline.filter(([start]) => start >= from && start < to).map(([, rtt]) => rtt)
+  if (rtts.length === 0) throw new Error(`the latency probe sent nothing from ${new Date(from).toISOString()}${Number.isFinite(to) ? ` to ${new Date(to).toISOString()}` : ' on'}`)
+  rtts.sort((a, b) => a - b)
+  const at = (q) => rtts[Math.min(rtts.length - 1, Math.floor(q * rtts.length))]
+  return {count: rtts.length, p50Ms: at(0.5), p99Ms: at(0.99)}
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export async function historyCases({data, lines, keyed, lineCount, log = (line) => process.stderr.write(line + '\n')}) {
   const runs = Number(process.env.BENCH_HISTORY_RUNS ?? 3)
@@ -168,8 +200,12 @@ export async function historyCases({data, lines, keyed, lineCount, log = (line) 
   }
 
   // 5. Another client's round trips through `strom serve` while a partition is compacted: each round
-  // compacts a fresh copy of the data, between two idle probes (the higher idle p99 is the round's
-  // baseline: idle p99s alone spread 1.6-3.8 ms on the project VM); the ratio is the rounds' median.
+  // compacts a fresh copy of the data under one probe client that runs from before the compaction
+  // to after it, warm (its first second, the client's own start, is not counted). Its round trips
+  // are cut into three windows: before, during and after the compaction; the higher p99 of before
+  // and after is the round's idle baseline, the ratio the rounds' median. (A probe started with the
+  // compaction counted its own cold start as "during": the compaction lasts about a second, so the
+  // first slow round trips of a new client were a percent of the window.)
   if (wanted(5)) {
     const dir = fresh('compact-latency')
     const input = feed(keyed, sizes.compactBytes)
@@ -182,16 +218,22 @@ export async function historyCases({data, lines, keyed, lineCount, log = (line) 
         // min.cleanable.dirty.ratio 1: no background compaction while it is written; `log compact` forces it.
         sh(`${strom} topic create ${topic} -c cleanup.policy=compact -c segment.bytes=${MiB} -c min.cleanable.dirty.ratio=1 --dir ${dir}`)
         sh(`${input.command} | ${strom} produce ${topic} -K: --dir ${dir}`)
-        const before = await probe(serve.bootstrap, 'probe', ['--seconds', String(sizes.probeSeconds)])
+        const probe = startProbe(serve.bootstrap, 'probe')
+        await probe.ready
+        const warm = Date.now() + 1000
+        await sleep(1000 + sizes.probeSeconds * 1000)
         const started = Date.now()
         const compaction = spawn(process.execPath, [bin, 'log', 'compact', topic, '--dir', dir], {stdio: 'ignore'})
-        const exited = new Promise((resolve) => compaction.once('exit', resolve))
-        const during = await probe(serve.bootstrap, 'probe', ['--while-pid', String(compaction.pid), '--seconds', '0', '--min-count', '50'])
-        await exited
-        const compactSeconds = (Date.now() - started) / 1000
-        const after = await probe(serve.bootstrap, 'probe', ['--seconds', String(sizes.probeSeconds)])
+        await new Promise((resolve) => compaction.once('exit', resolve))
+        const ended = Date.now()
+        await sleep(sizes.probeSeconds * 1000)
+        const timeline = await probe.stop()
+        const before = windowStats(timeline, warm, started)
+        const during = windowStats(timeline, started, ended)
+        const after = windowStats(timeline, ended, Infinity)
         const idleP99 = Math.max(before.p99Ms, after.p99Ms)
-        rounds.push({during, idleP99, compactSeconds, ratio: during.p99Ms / idleP99})
+        rounds.push({during, idleP99, compactSeconds: (ended - started) / 1000, ratio: during.p99Ms / idleP99})
+        log(`compaction latency round ${round + 1}: during p99 ${ms(during.p99Ms)} (${during.count} round trips), before ${ms(before.p99Ms)}, after ${ms(after.p99Ms)}`)
         sh(`${strom} topic delete ${topic} --force --dir ${dir}`)
       }
       const ratios = rounds.map((r) => r.ratio)
