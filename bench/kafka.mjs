@@ -114,31 +114,34 @@ export async function kafkaComparison({data, lines, lineCount, runs, e2eRuns, e2
       if (Number(stdout.trim()) !== lineCount) throw new Error(`read back ${stdout.trim()} messages, expected ${lineCount}`)
     }
 
-    // 1. Kafka's perf tools, 100-byte records, acks=1, default batching, linger.ms=5. The rate is the
-    // tool's own (records sent or consumed over its measured time: JVM start not included).
-    const perfTopic = (round) => `perf-${round}`
-    const producerPerf = (bootstrap) => ({
-      prepare: (round) => (createTopic(bootstrap, perfTopic(round), 4), {topic: perfTopic(round)}),
-      run: ({topic}) => {
-        const {stdout} = sh(tool('ProducerPerformance', `--topic ${topic} --num-records ${lineCount} --record-size 100 --throughput -1 --producer-props bootstrap.servers=${bootstrap} acks=1 linger.ms=5`), {env: toolEnv})
-        const match = /(\d+) records sent, ([\d.]+) records\/sec/.exec(stdout.trim().split('\n').at(-1) ?? '')
-        if (match === null || Number(match[1]) !== lineCount) throw new Error(`ProducerPerformance against ${bootstrap}: no summary line\n${stdout}`)
-        return Number(match[2])
-      },
-    })
-    measureCase('Kafka ProducerPerformance, 100 B records, acks=1, linger.ms=5, 4 partitions (tool\'s own rate)', {kafka: producerPerf(kafka), serve: producerPerf(serve.bootstrap)})
+    // 1. Kafka's perf tools, records of 100 B and of 1 KiB, acks=1, default batching, linger.ms=5. The
+    // rate is the tool's own (records sent or consumed over its measured time: JVM start not included).
     const joins = {kafka: [], serve: []}
-    const consumerPerf = (column) => ({
-      run: (_context, round) => {
-        const {stdout} = sh(tool('ConsumerPerformance', `--bootstrap-server ${servers[column]} --topic ${perfTopic(0)} --messages ${lineCount} --group perf-${process.pid}-${round} --timeout 30000`), {env: toolEnv})
-        // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, ...
-        const fields = stdout.trim().split('\n').at(-1).split(',').map((field) => field.trim())
-        if (Number(fields[4]) !== lineCount) throw new Error(`ConsumerPerformance against ${servers[column]} read ${fields[4]} messages, expected ${lineCount}\n${stdout}`)
-        joins[column].push(Number(fields[6]))
-        return Number(fields[5])
-      },
-    })
-    measureCase('Kafka ConsumerPerformance, the same topic, as a group (tool\'s nMsg.sec: group join included)', {kafka: consumerPerf('kafka'), serve: consumerPerf('serve')})
+    for (const recordSize of [100, 1024]) {
+      const sizeName = recordSize === 1024 ? '1 KiB' : `${recordSize} B`
+      const perfTopic = (round) => `perf-${recordSize}-${round}`
+      const producerPerf = (bootstrap) => ({
+        prepare: (round) => (createTopic(bootstrap, perfTopic(round), 4), {topic: perfTopic(round)}),
+        run: ({topic}) => {
+          const {stdout} = sh(tool('ProducerPerformance', `--topic ${topic} --num-records ${lineCount} --record-size ${recordSize} --throughput -1 --producer-props bootstrap.servers=${bootstrap} acks=1 linger.ms=5`), {env: toolEnv})
+          const match = /(\d+) records sent, ([\d.]+) records\/sec/.exec(stdout.trim().split('\n').at(-1) ?? '')
+          if (match === null || Number(match[1]) !== lineCount) throw new Error(`ProducerPerformance against ${bootstrap}: no summary line\n${stdout}`)
+          return Number(match[2])
+        },
+      })
+      measureCase(`Kafka ProducerPerformance, ${sizeName} records, acks=1, linger.ms=5, 4 partitions (tool's own rate)`, {kafka: producerPerf(kafka), serve: producerPerf(serve.bootstrap)})
+      const consumerPerf = (column) => ({
+        run: (_context, round) => {
+          const {stdout} = sh(tool('ConsumerPerformance', `--bootstrap-server ${servers[column]} --topic ${perfTopic(0)} --messages ${lineCount} --group perf-${process.pid}-${recordSize}-${round} --timeout 30000`), {env: toolEnv})
+          // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, ...
+          const fields = stdout.trim().split('\n').at(-1).split(',').map((field) => field.trim())
+          if (Number(fields[4]) !== lineCount) throw new Error(`ConsumerPerformance against ${servers[column]} read ${fields[4]} messages, expected ${lineCount}\n${stdout}`)
+          joins[column].push(Number(fields[6]))
+          return Number(fields[5])
+        },
+      })
+      measureCase(`Kafka ConsumerPerformance of the ${sizeName} topic, as a group (tool's nMsg.sec: group join included)`, {kafka: consumerPerf('kafka'), serve: consumerPerf('serve')})
+    }
     notes.push(`ConsumerPerformance's group join (rebalance.time.ms), median: Kafka ${median(joins.kafka)} ms, strom serve ${median(joins.serve)} ms`)
 
     // 2. kcat, the generated lines (about 110 B each), whole processes.

@@ -261,8 +261,10 @@ for (const row of [...rows, ...peerRows]) {
 // What strom is held to: Kafka on the same machine (the Kafka table below), `cat | cat` above.
 table += `| strom \`produce\` on a directory vs \`kcat -P\` into the Kafka broker (Kafka table) | ${kafkaRatio('`strom produce`', 'dir', '`kcat -P`')} | | | ≥ 1× |\n`
 table += `| strom \`consume\` of a directory vs \`kcat -C -e\` from the Kafka broker (Kafka table) | ${kafkaRatio('`strom consume`', 'dir', '`kcat -C')} | | | ≥ 1× |\n`
-table += `| \`strom serve\` vs the Kafka broker, ProducerPerformance (Kafka table) | ${kafkaRatio('ProducerPerformance', 'serve', 'ProducerPerformance')} | | | ≥ 1× |\n`
-table += `| \`strom serve\` vs the Kafka broker, ConsumerPerformance (Kafka table) | ${kafkaRatio('ConsumerPerformance', 'serve', 'ConsumerPerformance')} | | | ≥ 1× |\n`
+for (const size of ['100 B', '1 KiB']) {
+  table += `| \`strom serve\` vs the Kafka broker, ProducerPerformance, ${size} records (Kafka table) | ${kafkaRatio(`ProducerPerformance, ${size}`, 'serve', `ProducerPerformance, ${size}`)} | | | ≥ 1× |\n`
+  table += `| \`strom serve\` vs the Kafka broker, ConsumerPerformance, ${size} records (Kafka table) | ${kafkaRatio(`ConsumerPerformance of the ${size}`, 'serve', `ConsumerPerformance of the ${size}`)} | | | ≥ 1× |\n`
+}
 {
   // Latency rows hold {p50, p99, p999} records per round: the ratio of the medians of p99.
   const row = kafka?.rows.find((r) => r.name.includes("Kafka's Java client"))

@@ -48,7 +48,7 @@ export class Connection {
   private loginTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly ctx: ServerContext, private readonly socket: net.Socket, private readonly onClose: (c: Connection) => void) {
-    this.state = {id: nextConnectionId++, clientHost: socket.remoteAddress ?? '', signal: this.abort.signal, cursors: new Map(), sasl: new SaslSession(ctx.options.users)}
+    this.state = {id: nextConnectionId++, clientHost: socket.remoteAddress ?? '', signal: this.abort.signal, cursors: new Map(), sasl: new SaslSession(ctx.options.users), afterResponse: []}
     socket.setNoDelay(true)
     if (this.state.sasl.enabled) {
       this.loginTimer = setTimeout(() => {
@@ -151,16 +151,19 @@ export class Connection {
           response = await dispatch(this.ctx, frame, this.state)
         } catch (error) {
           this.release(frame.length)
+          runAll(this.state.afterResponse.splice(0))
           const reason = error instanceof ProtocolError ? `malformed request: ${error.message}` : error instanceof ConnectionRefused ? error.message : `request failed: ${(error as Error)?.stack ?? String(error)}`
           this.fail(reason)
           return
         }
         this.release(frame.length)
+        const written = this.state.afterResponse.splice(0)
         if (this.state.closeAfterResponse !== undefined) {
-          this.finish(this.state.closeAfterResponse, response)
+          this.finish(this.state.closeAfterResponse, response, written)
           return
         }
-        if (response !== undefined && !this.closed && !this.write(response)) await this.drained()
+        if (response === undefined || this.closed) runAll(written)
+        else if (!this.write(response, written)) await this.drained()
         if (this.closing) break
       }
     } finally {
@@ -174,11 +177,14 @@ export class Connection {
    * Writes a response; one in parts (a Fetch answer's record chunks, not copied into one buffer)
    * goes out corked, as one vectored write. False when the socket wants a drain first.
    */
-  private write(response: Buffer | Buffer[]): boolean {
-    if (!Array.isArray(response)) return this.socket.write(response)
+  private write(response: Buffer | Buffer[], written: Array<() => void> = []): boolean {
+    // The last write's callback runs once the socket has taken every part (or with an error once
+    // it is destroyed): either way no part is read again.
+    const done = written.length === 0 ? undefined : () => runAll(written)
+    if (!Array.isArray(response)) return this.socket.write(response, done)
     this.socket.cork()
     let flowing = true
-    for (const part of response) flowing = this.socket.write(part)
+    response.forEach((part, i) => (flowing = this.socket.write(part, i === response.length - 1 ? done : undefined)))
     this.socket.uncork()
     return flowing
   }
@@ -202,10 +208,11 @@ export class Connection {
   }
 
   /** Sends a last response, then ends the connection (the socket flushes what was written before it closes). */
-  private finish(reason: string, response: Buffer | Buffer[] | undefined): void {
+  private finish(reason: string, response: Buffer | Buffer[] | undefined, written: Array<() => void>): void {
     this.ctx.options.log(`connection ${this.state.id} from ${this.state.clientHost}: ${reason}; closing it`)
     this.closing = true
-    if (response !== undefined && !this.closed) this.write(response)
+    if (response !== undefined && !this.closed) this.write(response, written)
+    else runAll(written)
     this.socket.end()
     this.close()
   }
@@ -223,4 +230,8 @@ export class Connection {
     this.state.cursors.clear()
     this.onClose(this)
   }
+}
+
+function runAll(callbacks: Array<() => void>): void {
+  for (const callback of callbacks) callback()
 }

@@ -9,7 +9,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {encodeBatch} from '../../src/core/format/record-batch.js'
+import {encodeBatch, isBatchCrcValid} from '../../src/core/format/record-batch.js'
 import {Reader} from '../../src/server/protocol/reader.js'
 import {Writer} from '../../src/server/protocol/writer.js'
 import {strom, tmpLogDir} from '../helpers/strom.js'
@@ -216,6 +216,77 @@ describe('strom serve robustness', () => {
     const count = await strom(dir, ['consume', 'busy'])
     expect(count.stdout.split('\n').length - 1).toBe(expected)
     expect((await strom(dir, ['log', 'verify'])).exitCode).toBe(0)
+  })
+
+  it('pipelined fetches to a client that stops reading while another reads everything: every answer is intact (read buffers are recycled only once the socket has taken them)', async () => {
+    const dir = tmpLogDir()
+    await strom(dir, ['topic', 'create', 'big', '--partitions', '4'])
+    // Two topics of 4 partitions of 12,000 records of 300 B (3.6 MB each): distinct bytes everywhere,
+    // so a buffer recycled too early shows as a CRC mismatch or a wrong offset in an answer still queued.
+    await strom(dir, ['topic', 'create', 'other', '--partitions', '4'])
+    for (let p = 0; p < 4; p++) {
+      for (const topic of ['big', 'other']) {
+        const lines = Array.from({length: 12_000}, (_, i) => `${topic}:${p}:${i}:`.padEnd(300, String.fromCharCode(97 + ((i + p) % 26)))).join('\n') + '\n'
+        // Batches of 16 KiB (a Kafka producer's default), several per 64 KiB read buffer.
+        expect((await strom(dir, ['produce', topic, '--partition', String(p), '--batch-size', '16384'], {input: lines})).exitCode).toBe(0)
+      }
+    }
+    const serve = await startServe(dir)
+    const client = new RawClient(serve.port)
+    await client.connected()
+    try {
+      client.socket.pause()
+      // Twelve fetches of 1 MiB per partition, each from other offsets: 48 MB of answers queue up
+      // behind a socket nobody reads.
+      const starts = Array.from({length: 12}, (_, i) => (i * 997) % 9000)
+      const answers = starts.map((start, i) => client.request(requestFrame(1, 4, 100 + i, fetchBody('big', [start, start + 1, start + 2, start + 3], 0)), 60_000))
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      // Meanwhile another connection reads another topic, twice: its reads take buffers from the
+      // pool the stalled answers' buffers would be in, had they been given back before being sent.
+      const other = new RawClient(serve.port)
+      await other.connected()
+      for (let round = 0; round < 2; round++) {
+        const offsets = [0, 0, 0, 0]
+        while (offsets.some((offset) => offset < 12_000)) {
+          const parts = readFetchResponse(await other.request(requestFrame(1, 4, 1, fetchBody('other', offsets, 0))))
+          for (const part of parts) if (part.next > 0) offsets[part.partition] = part.next
+        }
+      }
+      other.close()
+      client.socket.resume()
+      const frames = await Promise.all(answers)
+      frames.forEach((frame, i) => {
+        const r = new Reader(frame, 4)
+        r.int32()
+        r.array((tr) => {
+          tr.string()
+          tr.array((pr) => {
+            const partition = pr.int32()
+            expect(pr.int16()).toBe(0)
+            pr.int64()
+            pr.int64()
+            pr.nullableArray((ar) => [ar.int64(), ar.int64()])
+            const records = pr.bytes()
+            // Batches in order from the fetch offset's batch on, each with a valid CRC.
+            let expected = -1
+            let at = 0
+            for (; at + 61 <= records.length; at += records.readInt32BE(at + 8) + 12) {
+              const size = records.readInt32BE(at + 8) + 12
+              if (at + size > records.length) break
+              expect(isBatchCrcValid(records, at, size), `answer ${i}, partition ${partition}, byte ${at}`).toBe(true)
+              const base = Number(records.readBigInt64BE(at))
+              if (expected === -1) expect(base).toBeLessThanOrEqual(starts[i] + partition)
+              else expect(base).toBe(expected)
+              expected = base + records.readInt32BE(at + 23) + 1
+            }
+            expect(expected).toBeGreaterThan(starts[i] + partition)
+          })
+        })
+      })
+    } finally {
+      client.close()
+      await serve.stop()
+    }
   })
 
   it('SIGTERM: every acknowledged produce is in the log, and the server exits 143', async () => {

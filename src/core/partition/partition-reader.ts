@@ -52,6 +52,31 @@ export class PartitionReader {
     this.label = options.label ?? `partition ${partition}`
   }
 
+  /**
+   * Per segment file (base offset → inode): the bytes below `end` were read as whole batches whose
+   * CRCs a cursor of this reader found right. A server reading the same bytes again for another
+   * consumer (or the same one, again) does not check them again; a replaced file (compaction) has
+   * another inode, and a file found shorter than `end` (cut by `log repair`) is forgotten.
+   */
+  private readonly verified = new Map<number, {ino: number; end: number}>()
+
+  /** The end of the verified prefix of segment `base`'s file with inode `ino` (0: none). */
+  verifiedEnd(base: number, ino: number): number {
+    const entry = this.verified.get(base)
+    return entry !== undefined && entry.ino === ino ? entry.end : 0
+  }
+
+  /** Bytes [from, to) of that file are whole batches with right CRCs; they extend the verified prefix if they join it. */
+  noteVerified(base: number, ino: number, from: number, to: number): void {
+    const end = this.verifiedEnd(base, ino)
+    if (from <= end && to > end) this.verified.set(base, {ino, end: to})
+  }
+
+  /** The file of segment `base` is shorter than its verified prefix: it was cut, forget the prefix. */
+  forgetVerified(base: number): void {
+    this.verified.delete(base)
+  }
+
   /** Segment base offsets, re-listed only when the directory changed. */
   private listedAtMs = 0
   private stampCheckedAtMs = 0
@@ -326,7 +351,7 @@ export class PartitionCursor implements FdHolder {
   nextOffset: number
 
   /** `spareBytes`: room after each read of the buffer's first part for completing its last batch. */
-  constructor(private readonly reader: PartitionReader, fromOffset: number, private readonly checkCrcs: boolean, readBytes: number,
+  constructor(private readonly reader: PartitionReader, fromOffset: number, private readonly checkCrcs: boolean, private readonly readBytes: number,
     private readonly spareBytes: number, private readonly skipCorrupt?: (skipped: SkippedCorruption) => void) {
     this.nextOffset = fromOffset
     this.buffer = Buffer.allocUnsafe(readBytes + spareBytes)
@@ -334,6 +359,24 @@ export class PartitionCursor implements FdHolder {
 
   get partition(): number {
     return this.reader.partition
+  }
+
+  /**
+   * Gives the caller the buffer the last read() returned, to keep (its chunk stays valid), and
+   * reads into `replacement` from then on: a server that sends chunks as they are can recycle the
+   * buffers once they are written instead of copying each chunk. The replacement must be as large
+   * as the buffer the cursor reads into (readBytes, plus its spare room); otherwise, or without
+   * one, a new buffer is allocated.
+   */
+  handOver(replacement?: Buffer): Buffer {
+    const given = this.buffer
+    this.buffer = replacement !== undefined && replacement.length === this.standardBytes ? replacement : Buffer.allocUnsafe(this.standardBytes)
+    return given
+  }
+
+  /** The size of the buffer reads go into (a batch larger than it gets one of its own size). */
+  get standardBytes(): number {
+    return this.readBytes + this.spareBytes
   }
 
   read(): BatchChunk | undefined {
@@ -344,6 +387,7 @@ export class PartitionCursor implements FdHolder {
       const fd = this.fd!
       let want = this.buffer.length - this.spareBytes
       let length = readFully(fd, this.buffer, want, this.position)
+      if (length < want && this.checkCrcs && this.position + length < this.reader.verifiedEnd(this.segmentBase, this.ino)) this.reader.forgetVerified(this.segmentBase)
       if (length >= LOG_OVERHEAD) {
         const firstSize = batchSizeAt(this.buffer, 0)
         if (firstSize > this.buffer.length && firstSize <= MAX_BATCH_BYTES) {
@@ -403,16 +447,29 @@ export class PartitionCursor implements FdHolder {
    */
   private completeBatches(from: number, length: number): {end: number; damaged: string | undefined} {
     const buffer = this.buffer
+    // Bytes below verifiedEnd (file positions) were checked by an earlier read of this reader.
+    const verifiedEnd = this.checkCrcs ? this.reader.verifiedEnd(this.segmentBase, this.ino) - this.position : 0
     let end = from
+    let damaged: string | undefined
     while (end + LOG_OVERHEAD <= length) {
       const size = batchSizeAt(buffer, end)
-      if (size < BATCH_HEADER_SIZE || size > MAX_BATCH_BYTES) return {end, damaged: `batch length ${size - LOG_OVERHEAD} is not possible`}
-      if (end + BATCH.magic + 1 <= length && buffer.readInt8(end + BATCH.magic) !== MAGIC_V2) return {end, damaged: `magic byte ${buffer.readInt8(end + BATCH.magic)} is not 2`}
+      if (size < BATCH_HEADER_SIZE || size > MAX_BATCH_BYTES) {
+        damaged = `batch length ${size - LOG_OVERHEAD} is not possible`
+        break
+      }
+      if (end + BATCH.magic + 1 <= length && buffer.readInt8(end + BATCH.magic) !== MAGIC_V2) {
+        damaged = `magic byte ${buffer.readInt8(end + BATCH.magic)} is not 2`
+        break
+      }
       if (end + size > length) break
-      if (this.checkCrcs && !isBatchCrcValid(buffer, end, size)) return {end, damaged: 'CRC-32C mismatch'}
+      if (this.checkCrcs && end + size > verifiedEnd && !isBatchCrcValid(buffer, end, size)) {
+        damaged = 'CRC-32C mismatch'
+        break
+      }
       end += size
     }
-    return {end, damaged: undefined}
+    if (this.checkCrcs && end > from) this.reader.noteVerified(this.segmentBase, this.ino, this.position + from, this.position + end)
+    return {end, damaged}
   }
 
   /** Moves to another offset (the next read starts at the batch holding it). */

@@ -19,6 +19,7 @@ import {BATCH, LOG_OVERHEAD, readInt64} from '../../core/format/record-batch.js'
 import {type TransactionsView, abortedTransactions} from '../../core/txn/isolation.js'
 import type {ServerContext} from '../context.js'
 import {ERR, errorMessage, kafkaErrorCode} from '../protocol/error-codes.js'
+import {BufferPool} from '../buffer-pool.js'
 import {topicIdOf, topicNameOf} from '../topic-ids.js'
 import type {ApiHandler, ConnectionState} from './types.js'
 
@@ -58,6 +59,8 @@ const MAX_CURSORS_PER_CONNECTION = 1000
  * connection holds 64 KiB per partition it follows, not the client's maximum (often 1 MiB).
  */
 const READ_BYTES = 64 * 1024
+/** Read buffers of fetch cursors, recycled (buffer-pool.ts): 16 MiB kept at most, for all connections. */
+const readBuffers = new BufferPool(READ_BYTES, 256)
 
 export const handleFetch: ApiHandler = async (ctx, request, body) => {
   const byId = request.header.apiVersion >= 13
@@ -184,8 +187,13 @@ function readPartition(ctx: ServerContext, connection: ConnectionState, topic: T
       const chunk = cursor.read()
       if (chunk === undefined) break
       const cut = isolation.committed ? firstBatchAtOrAbove(chunk.buffer, chunk.start, chunk.end, limit) : chunk.end
-      // The one copy: the cursor's buffer is reused by its next read.
-      if (cut > chunk.start) chunks.push(Buffer.from(chunk.buffer.subarray(chunk.start, cut)))
+      if (cut > chunk.start) {
+        // No copy: the answer keeps the buffer the cursor read into, which goes back to the pool
+        // once the socket has taken the answer; the cursor reads into another from the pool.
+        const kept = cursor.handOver(readBuffers.take())
+        connection.afterResponse.push(() => readBuffers.give(kept))
+        chunks.push(kept.subarray(chunk.start, cut))
+      }
       total += cut - chunk.start
       if (cut < chunk.end) {
         // Unstable batches were read: the next fetch starts at the LSO.

@@ -20,6 +20,11 @@ export interface ConnectionState {
   readonly sasl: SaslSession
   /** Set by a handler whose answer must be the last on this connection (failed authentication): the reason, for the log. */
   closeAfterResponse?: string
+  /**
+   * Run once the socket has taken the answer to the request being handled, or once it is dropped
+   * (no answer, a closed connection): a Fetch answer's record chunks are pooled buffers, given back here.
+   */
+  readonly afterResponse: Array<() => void>
 }
 
 export interface RequestContext {

@@ -79,6 +79,57 @@ describe('PartitionCursor chunks', () => {
     expect(cursor.nextOffset).toBe(RECORDS)
   })
 
+  it('handOver: the caller keeps the buffer of a chunk, intact through later reads, and the cursor reads into the replacement', () => {
+    const topic = topicWithBatches()
+    const cursor = topic.reader(0).openCursor(0, {readBytes: 256 * 1024})
+    const kept: Array<{bytes: Buffer; copy: Buffer}> = []
+    const replacements: Buffer[] = []
+    for (let chunk = cursor.read(); chunk !== undefined; chunk = cursor.read()) {
+      const replacement = Buffer.alloc(cursor.standardBytes)
+      const given = cursor.handOver(replacement)
+      expect(given).toBe(chunk.buffer)
+      // The next read goes into the replacement, never into a buffer handed over.
+      replacements.push(replacement)
+      kept.push({bytes: given.subarray(chunk.start, chunk.end), copy: Buffer.from(given.subarray(chunk.start, chunk.end))})
+    }
+    expect(kept.length).toBeGreaterThan(3)
+    for (const {bytes, copy} of kept) expect(bytes.equals(copy)).toBe(true)
+    // A replacement of another size is not taken: the cursor allocates one of its own.
+    expect(cursor.handOver(Buffer.alloc(10))).toBe(replacements.at(-1))
+    cursor.close()
+  })
+
+  it('bytes a reader verified are not checked again, but a replaced file, or one it found cut shorter, is verified anew', () => {
+    const topic = topicWithBatches()
+    const reader = topic.reader(0)
+    const readAll = () => {
+      const cursor = reader.openCursor(0, {readBytes: 256 * 1024})
+      try {
+        while (cursor.read() !== undefined);
+      } finally {
+        cursor.close()
+      }
+    }
+    readAll()
+    const file = segmentPaths(topic.partitionDir(0), 0).log
+    const bytes = fs.readFileSync(file)
+    expect(reader.verifiedEnd(0, fs.statSync(file).ino)).toBe(bytes.length)
+    const starts = batchStarts(bytes)
+    const damaged = Buffer.from(bytes)
+    damaged[starts[5] + 70] ^= 0xff // a record byte of the sixth batch: only its CRC tells
+    // Replaced (as compaction replaces a segment): another inode, read and checked again.
+    fs.writeFileSync(`${file}.new`, damaged)
+    fs.renameSync(`${file}.new`, file)
+    expect(() => readAll()).toThrow(/CRC-32C mismatch/)
+    // Found cut shorter than what was verified (same inode), then written again: checked again.
+    fs.writeFileSync(file, bytes)
+    readAll()
+    fs.truncateSync(file, starts[3])
+    readAll()
+    fs.appendFileSync(file, damaged.subarray(starts[3]))
+    expect(() => readAll()).toThrow(/CRC-32C mismatch/)
+  })
+
   it('reads a first batch larger than 1 MiB whole, with the spare room', () => {
     const log = openLog({dir: tmpLogDir(), onWarning: () => {}})
     const topic = log.createTopic('big', {partitions: 1, config: {'max.message.bytes': String(2 * 1024 * 1024)}})

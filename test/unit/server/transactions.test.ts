@@ -43,7 +43,7 @@ function server(existing?: Log): {ctx: ServerContext; log: Log} {
 }
 
 async function call(ctx: ServerContext, handler: ApiHandler, apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
-  const request = {header: {apiKey, apiVersion, correlationId: 1, clientId: 'test'}, connection: {id: 1, cursors: new Map(), signal: new AbortController().signal}, noResponse: false}
+  const request = {header: {apiKey, apiVersion, correlationId: 1, clientId: 'test'}, connection: {id: 1, cursors: new Map(), signal: new AbortController().signal, afterResponse: []}, noResponse: false}
   return (await handler(ctx, request as never, body)) as Struct
 }
 
