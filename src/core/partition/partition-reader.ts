@@ -93,6 +93,11 @@ export class PartitionReader {
       this.listedAtMs = Date.now()
       const listing = listPartitionDir(this.partitionDir)
       this.bases = listing.bases
+      if (this.verified.size > 0) {
+        // Segments deleted by retention (or merged by compaction) keep no verified prefix.
+        const listed = new Set(listing.bases)
+        for (const base of this.verified.keys()) if (!listed.has(base)) this.verified.delete(base)
+      }
       if (listing.hasLogStartCheckpoint !== this.checkpointListed) this.checkpointCache = undefined
       this.checkpointListed = listing.hasLogStartCheckpoint
       this.stamp = stamp
