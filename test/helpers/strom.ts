@@ -14,11 +14,14 @@ export const BIN = path.join(ROOT, 'bin', 'run.js')
 const createdDirs: string[] = []
 
 /**
- * Node options of every spawned strom. `--no-concurrent-recompilation`: Node 20 can deadlock at
- * process shutdown when a background TurboFan job needs a GC while the main thread waits for it in
+ * Node options of the short commands a test awaits (strom, stromBuffer):
+ * `--no-concurrent-recompilation`. Node can deadlock at process shutdown when a background TurboFan job needs a GC while the main thread waits for it in
  * NodePlatform::DrainTasks (nodejs/node#54918): the command is done, its output written, but the
  * process never exits and the test waits until its own timeout. Optimizing on the main thread
- * removes that background job; short commands do not notice the difference.
+ * removes that background job; short commands do not notice the difference. Long-lived processes
+ * (spawnStrom, pipelines in sh) run with Node's defaults: a group member optimizing on its main
+ * thread pauses longer between reading a batch and printing it, which tests of timing-sensitive
+ * coordination (paused group members) should not be given.
  */
 export const NODE_ARGS = ['--no-concurrent-recompilation']
 /** A command that has not ended by then is killed and its result says so (exit code -1). */
@@ -70,11 +73,13 @@ export async function stromBuffer(dir: string, args: string[], input?: Buffer): 
 
 /** Starts strom without waiting, for followers and concurrent producers. */
 export function spawnStrom(dir: string, args: string[], options: {input?: string} = {}): ResultPromise {
-  return execa('node', [...NODE_ARGS, BIN, ...args, '--dir', dir], {input: options.input, env: {NO_COLOR: '1'}, reject: false, stripFinalNewline: false, buffer: true})
+  // Long-lived (followers, group members, concurrent producers): their timing is part of what such
+  // tests exercise, so they keep Node's defaults (see NODE_ARGS).
+  return execa('node', [BIN, ...args, '--dir', dir], {input: options.input, env: {NO_COLOR: '1'}, reject: false, stripFinalNewline: false, buffer: true})
 }
 
 export async function sh(command: string, env: Record<string, string> = {}): Promise<RunResult> {
-  const result = await execa('bash', ['-o', 'pipefail', '-c', command], {env: {NO_COLOR: '1', STROM: `node ${NODE_ARGS.join(' ')} ${BIN}`, ...env}, reject: false, stripFinalNewline: false})
+  const result = await execa('bash', ['-o', 'pipefail', '-c', command], {env: {NO_COLOR: '1', STROM: `node ${BIN}`, ...env}, reject: false, stripFinalNewline: false})
   return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1}
 }
 
