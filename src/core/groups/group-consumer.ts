@@ -145,12 +145,11 @@ export class GroupConsumer {
   private async emitChunk(owned: OwnedPartition, buffer: Buffer, start: number, end: number, visit: GroupRecordVisitor, flush: () => Promise<void>): Promise<'ok' | 'stop' | 'lost' | 'held'> {
     const record = this.record
     let at = start
-    let first = true
     while (at < end) {
-      // Per batch (one stat): a process stopped mid-chunk for longer than the session timeout must
-      // not print the rest of the chunk once another member has taken the partition.
-      if (!first && !this.member.stillOwns(owned.key)) return 'lost'
-      first = false
+      // Per batch (one stat), the first included: a process stopped for longer than the session
+      // timeout, mid-chunk or between the ownership check before the read and the read's end, must
+      // not print what it read once another member has taken the partition.
+      if (!this.member.stillOwns(owned.key)) return 'lost'
       const verdict = owned.gate?.check(buffer, at, owned.position)
       if (verdict === 'wait') {
         // Not stable yet: read again from this batch once its transaction is decided.
