@@ -12,7 +12,7 @@
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import {benchDir, fmt, median, sh, startServe} from './lib.mjs'
+import {benchDir, fmt, median, quantile, sh, startServe} from './lib.mjs'
 
 const root = path.resolve(benchDir, '..')
 const bin = path.join(root, 'bin', 'run.js')
@@ -81,8 +81,7 @@ function windowStats(timeline, from, to) {
   const rtts = timeline.filter(([start]) => start >= from && start < to).map(([, rtt]) => rtt)
   if (rtts.length === 0) throw new Error(`the latency probe sent nothing from ${new Date(from).toISOString()}${Number.isFinite(to) ? ` to ${new Date(to).toISOString()}` : ' on'}`)
   rtts.sort((a, b) => a - b)
-  const at = (q) => rtts[Math.min(rtts.length - 1, Math.floor(q * rtts.length))]
-  return {count: rtts.length, p50Ms: at(0.5), p99Ms: at(0.99)}
+  return {count: rtts.length, p50Ms: quantile(rtts, 0.5), p99Ms: quantile(rtts, 0.99)}
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))

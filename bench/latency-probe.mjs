@@ -10,7 +10,7 @@
 // node bench/latency-probe.mjs --bootstrap HOST:PORT --topic T [--seconds 5] [--timeline]
 import path from 'node:path'
 import {parseArgs} from 'node:util'
-import {benchDir} from './lib.mjs'
+import {benchDir, quantile} from './lib.mjs'
 
 const dist = path.join(benchDir, '..', 'dist')
 const {KafkaCluster} = await import(path.join(dist, 'client', 'cluster.js'))
@@ -38,7 +38,6 @@ while (!stopped && Date.now() < deadline) {
 }
 cluster.close()
 const sorted = [...rtts].sort((a, b) => a - b)
-const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
-const summary = {count: rtts.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1)}
+const summary = {count: rtts.length, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), maxMs: sorted.at(-1)}
 if (args.timeline) summary.timeline = rtts.map((rtt, i) => [starts[i], rtt])
 process.stdout.write(JSON.stringify(summary) + '\n')

@@ -22,6 +22,9 @@ export const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)]
 }
 
+/** The value at quantile `q` (0..1) of ascending `sorted`: the element at floor(q·n), the last for q = 1. */
+export const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+
 export const fmt = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : n.toFixed(0))
 
 /** `count` generated log lines (about 110 B each) in `file`, regenerated only when the count changed. */
