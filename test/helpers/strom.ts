@@ -23,7 +23,7 @@ const createdDirs: string[] = []
  * thread pauses longer between reading a batch and printing it, which tests of timing-sensitive
  * coordination (paused group members) should not be given.
  */
-export const NODE_ARGS = ['--no-concurrent-recompilation']
+const NODE_ARGS = ['--no-concurrent-recompilation']
 /** A command that has not ended by then is killed and its result says so (exit code -1). */
 const CLI_TIMEOUT_MS = 120_000
 
